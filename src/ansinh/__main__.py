@@ -1,0 +1,3 @@
+from ansinh.cli import main
+
+raise SystemExit(main())

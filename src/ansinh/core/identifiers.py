@@ -1,0 +1,183 @@
+"""Vietnamese identifiers: personal ID (CCCD), phone numbers, health-insurance numbers.
+
+Pure Python (no Django). Messages are English msgids marked for translation by the caller
+(Django wraps them with gettext); see ``ansinh.core.validators``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+# Birth-registration province codes of the personal ID: the 63 provinces before the 2025
+# merger (Circular 07/2016/TT-BCA, same numbers as the statistics office codes).
+CCCD_PROVINCES: dict[str, str] = {
+    "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn",
+    "008": "Tuyên Quang", "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu",
+    "014": "Sơn La", "015": "Yên Bái", "017": "Hòa Bình", "019": "Thái Nguyên",
+    "020": "Lạng Sơn", "022": "Quảng Ninh", "024": "Bắc Giang", "025": "Phú Thọ",
+    "026": "Vĩnh Phúc", "027": "Bắc Ninh", "030": "Hải Dương", "031": "Hải Phòng",
+    "033": "Hưng Yên", "034": "Thái Bình", "035": "Hà Nam", "036": "Nam Định",
+    "037": "Ninh Bình", "038": "Thanh Hóa", "040": "Nghệ An", "042": "Hà Tĩnh",
+    "044": "Quảng Bình", "045": "Quảng Trị", "046": "Thừa Thiên Huế", "048": "Đà Nẵng",
+    "049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định", "054": "Phú Yên",
+    "056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
+    "064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng",
+    "070": "Bình Phước", "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai",
+    "077": "Bà Rịa - Vũng Tàu", "079": "TP. Hồ Chí Minh", "080": "Long An",
+    "082": "Tiền Giang", "083": "Bến Tre", "084": "Trà Vinh", "086": "Vĩnh Long",
+    "087": "Đồng Tháp", "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ",
+    "093": "Hậu Giang", "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
+}  # fmt: skip
+
+# Century-and-sex digit: (first year of the century, sex).
+_CENTURY_SEX: dict[str, tuple[int, str]] = {
+    "0": (1900, "male"), "1": (1900, "female"),
+    "2": (2000, "male"), "3": (2000, "female"),
+    "4": (2100, "male"), "5": (2100, "female"),
+    "6": (2200, "male"), "7": (2200, "female"),
+    "8": (1800, "male"), "9": (1800, "female"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IdentifierError(ValueError):
+    """A refused identifier; ``part`` names which part disagrees, ``message`` is a msgid."""
+
+    part: str
+    message: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def __str__(self) -> str:
+        return self.message % dict(self.params) if self.params else self.message
+
+
+def cccd_century_sex_digit(birth_year: int, sex: str) -> str:
+    """The 4th digit of a personal ID for someone born in ``birth_year`` of ``sex``."""
+    for digit, (century, digit_sex) in _CENTURY_SEX.items():
+        if century <= birth_year < century + 100 and digit_sex == sex:
+            return digit
+    raise ValueError(f"no century digit for {birth_year}")
+
+
+def clean_cccd(value: str) -> str:
+    """Strip spaces, dots and dashes that people type inside the 12 digits."""
+    return re.sub(r"[\s.\-]", "", value or "")
+
+
+def validate_cccd(
+    value: str, *, date_of_birth: dt.date | None = None, sex: str | None = None
+) -> str:
+    """Return the cleaned 12-digit personal ID or raise ``IdentifierError``.
+
+    Layout: 3-digit province of birth registration + century/sex digit + 2-digit birth year
+    + 6 digits. There is no check digit, so consistency with the person is what we can check.
+    """
+    cccd = clean_cccd(value)
+    if not cccd.isdigit():
+        raise IdentifierError("format", "A personal ID number contains digits only.")
+    if len(cccd) != 12:
+        raise IdentifierError(
+            "length",
+            "A personal ID number has 12 digits; this one has %(count)s.",
+            (("count", str(len(cccd))),),
+        )
+    province = cccd[:3]
+    if province not in CCCD_PROVINCES:
+        raise IdentifierError(
+            "province",
+            "The first three digits (%(code)s) are not a province-of-birth code.",
+            (("code", province),),
+        )
+    century, id_sex = _CENTURY_SEX[cccd[3]]
+    year = century + int(cccd[4:6])
+    if sex is not None and sex in {"male", "female"} and id_sex != sex:
+        raise IdentifierError(
+            "sex",
+            "The 4th digit (%(digit)s) means %(id_sex)s, but the person is recorded as "
+            "%(sex)s.",
+            (
+                ("digit", cccd[3]),
+                ("id_sex", "male" if id_sex == "male" else "female"),
+                ("sex", sex),
+            ),
+        )
+    if date_of_birth is not None and year != date_of_birth.year:
+        raise IdentifierError(
+            "birth_year",
+            "Digits 4–6 (%(digits)s) mean birth year %(year)s, but the date of birth is in "
+            "%(dob_year)s.",
+            (("digits", cccd[3:6]), ("year", str(year)), ("dob_year", str(date_of_birth.year))),
+        )
+    return cccd
+
+
+def mask(value: str | None, keep: int = 3) -> str:
+    """Mask a sensitive number for display: "079203001234" -> "•••••••••234"."""
+    if not value:
+        return ""
+    if len(value) <= keep:
+        return "•" * len(value)
+    return "•" * (len(value) - keep) + value[-keep:]
+
+
+# Mobile prefixes in use (after the 2018 renumbering): Viettel 03x/086/096-098,
+# Vinaphone 081-085/088/091/094, MobiFone 07x/089/090/093, Vietnamobile 052/056/058/092,
+# Gmobile 059/099, Itelecom 087, Reddi 055.
+_MOBILE = re.compile(r"^(3[2-9]|5[25689]|7[06-9]|8[1-9]|9\d)\d{7}$")
+_LANDLINE = re.compile(r"^2\d{9}$")
+
+
+def normalize_phone(value: str) -> str:
+    """Return the phone in +84 form ("0912 345 678" -> "+84912345678") or raise.
+
+    Accepts 0xxxxxxxxx, 84xxxxxxxxx, +84xxxxxxxxx with spaces, dots or dashes.
+    """
+    raw = re.sub(r"[\s.\-()]", "", value or "")
+    if raw.startswith("+84"):
+        national = raw[3:]
+    elif raw.startswith("84") and len(raw) in (11, 12):
+        national = raw[2:]
+    elif raw.startswith("0"):
+        national = raw[1:]
+    else:
+        raise IdentifierError(
+            "format", "A Vietnamese phone number starts with 0 or +84 (e.g. 0912 345 678)."
+        )
+    if not national.isdigit():
+        raise IdentifierError("format", "A phone number contains digits only.")
+    if _MOBILE.match(national) or _LANDLINE.match(national):
+        return "+84" + national
+    if len(national) != 9 and not national.startswith("2"):
+        raise IdentifierError(
+            "length", "A mobile number has 10 digits (0 and 9 more), e.g. 0912 345 678."
+        )
+    raise IdentifierError("prefix", "This number does not start with a Vietnamese network prefix.")
+
+
+def is_mobile(phone_e164: str) -> bool:
+    return phone_e164.startswith("+84") and bool(_MOBILE.match(phone_e164[3:]))
+
+
+def format_phone(phone_e164: str | None) -> str:
+    """Display form: "+84912345678" -> "0912 345 678"."""
+    if not phone_e164:
+        return ""
+    if not phone_e164.startswith("+84"):
+        return phone_e164
+    national = "0" + phone_e164[3:]
+    if len(national) == 10:
+        return f"{national[:4]} {national[4:7]} {national[7:]}"
+    return f"{national[:3]} {national[3:7]} {national[7:]}"
+
+
+_BANK_ACCOUNT = re.compile(r"^\d{6,19}$")
+
+
+def clean_bank_account(value: str) -> str:
+    """Vietnamese bank account numbers: 6–19 digits once spaces/dashes are removed."""
+    number = re.sub(r"[\s.\-]", "", value or "")
+    if not _BANK_ACCOUNT.match(number):
+        raise IdentifierError("format", "A bank account number has 6 to 19 digits.")
+    return number

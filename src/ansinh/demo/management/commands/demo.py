@@ -1,0 +1,56 @@
+"""``ansinh demo``: build the demo commune (used by ``make demo`` and the benchmarks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from ansinh.demo.builder import DEMO_COMMUNE_CODE, build_registry
+from ansinh.demo.story import play
+from ansinh.registry.models import Household
+
+
+class Command(BaseCommand):
+    help = "Build a realistic demo commune (Xã Tân Đông, Tây Ninh) with demo users."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument("--households", type=int, default=4700)
+        parser.add_argument("--commune", type=int, default=DEMO_COMMUNE_CODE)
+        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                            help="Reference date (YYYY-MM-DD); default today.")  # fmt: skip
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing when the database already has households.")  # fmt: skip
+        parser.add_argument("--no-story", action="store_true",
+                            help="Skip the worked examples (history, proposals).")  # fmt: skip
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Household.objects.exists():
+            self.stdout.write("Dữ liệu đã có: không tạo lại xã mẫu. (Database not empty.)")
+            return
+        started = time.perf_counter()
+        result = build_registry(
+            seed=options["seed"],
+            households=options["households"],
+            commune_code=options["commune"],
+            as_of=options["as_of"],
+            progress=lambda m: self.stdout.write(f"  … {m}") if options["verbosity"] > 1 else None,
+        )
+        if not options["no_story"]:
+            with transaction.atomic():
+                play(result.commune.code)
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Xã mẫu {result.commune.name} ({result.commune.province.name}): "
+                f"{len(result.villages)} ấp, {result.households:,} hộ, {result.persons:,} nhân khẩu "
+                f"({seconds:.1f} s)."
+            )
+        )
+        self.stdout.write("Tài khoản mẫu / demo logins:")
+        for username, password, who in result.users:
+            self.stdout.write(f"  {username:<12} {password:<14} {who}")

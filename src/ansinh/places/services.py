@@ -1,0 +1,81 @@
+"""Writes for places: loading the national list, villages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from vietnam_provinces import Province as VnProvince
+from vietnam_provinces import VietNamDivisionType, Ward
+
+from ansinh.core import audit
+from ansinh.core.models import AuditAction
+from ansinh.places.choices import CommuneType, ProvinceType
+from ansinh.places.models import Commune, Province, Village
+
+_COMMUNE_KIND = {
+    VietNamDivisionType.XA: CommuneType.COMMUNE,
+    VietNamDivisionType.PHUONG: CommuneType.WARD,
+    VietNamDivisionType.DAC_KHU: CommuneType.SPECIAL_ZONE,
+}
+
+
+@transaction.atomic
+def places_sync(*, province_model: Any = Province, commune_model: Any = Commune) -> tuple[int, int]:
+    """Create or update the 34 provinces and 3,321 communes from ``vietnam-provinces``.
+
+    Codes are never reused, so an existing row keeps its local ``area_type`` choice.
+    Takes the model classes so a data migration can pass its historical models.
+    """
+    existing_p = set(province_model.objects.values_list("code", flat=True))
+    new_p, upd_p = [], []
+    for p in VnProvince.iter_all():
+        kind = (
+            ProvinceType.CITY
+            if p.division_type == VietNamDivisionType.THANH_PHO_TRUNG_UONG
+            else ProvinceType.PROVINCE
+        )
+        obj = province_model(code=int(p.code), name=p.name, kind=kind, codename=p.codename)
+        (upd_p if obj.code in existing_p else new_p).append(obj)
+    province_model.objects.bulk_create(new_p)
+    province_model.objects.bulk_update(upd_p, ["name", "kind", "codename"])
+
+    existing_c = set(commune_model.objects.values_list("code", flat=True))
+    new_c, upd_c = [], []
+    for w in Ward.iter_all():
+        kind = _COMMUNE_KIND[w.division_type]
+        obj = commune_model(
+            code=int(w.code),
+            province_id=int(w.province_code),
+            name=w.name,
+            kind=kind,
+            codename=w.codename,
+            area_type=Commune.default_area_type(kind),
+        )
+        (upd_c if obj.code in existing_c else new_c).append(obj)
+    commune_model.objects.bulk_create(new_c, batch_size=500)
+    commune_model.objects.bulk_update(upd_c, ["name", "kind", "codename"], batch_size=500)
+    return len(new_p) + len(upd_p), len(new_c) + len(upd_c)
+
+
+@transaction.atomic
+def village_create(
+    *, actor: Any, commune: Commune, name: str, kind: str, code: str, area_type_override: str = ""
+) -> Village:
+    village = Village(
+        commune=commune,
+        name=name.strip(),
+        kind=kind,
+        code=code.strip().upper(),
+        area_type_override=area_type_override,
+    )
+    village.full_clean()
+    village.save()
+    audit.record(
+        actor=actor,
+        instance=village,
+        action=AuditAction.CREATE,
+        after=audit.snapshot(village, ["name", "kind", "code", "area_type_override"]),
+        commune_code=commune.code,
+    )
+    return village

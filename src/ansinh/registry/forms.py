@@ -1,0 +1,194 @@
+"""Forms collect input; the services validate and write. Errors from a service are put
+back on the form fields (``apply_errors``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.places.choices import AreaType
+from ansinh.places.models import Village
+from ansinh.registry.choices import Bank, Ethnicity, EventKind, Relationship, Sex
+from ansinh.registry.models import Person
+from ansinh.registry.validation import PersonData
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def apply_errors(form: forms.Form, error: ValidationError, prefix: str = "") -> None:
+    """Put a service's field errors on the form; unknown keys become form errors."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        field = name[len(prefix) :] if prefix and name.startswith(prefix) else name
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class HouseholdForm(forms.Form):
+    village = forms.ModelChoiceField(queryset=Village.objects.none(), label=_("Village"))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    phone = forms.CharField(
+        label=_("Contact phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "placeholder": "0912 345 678"}),
+    )
+    area_type_override = forms.ChoiceField(
+        label=_("Area type"),
+        choices=[("", _("Same as the village"))] + list(AreaType.choices),
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, villages: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = villages  # type: ignore[attr-defined]
+
+
+class PersonForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Nguyễn Thị Tím"}),
+    )
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    relationship = forms.ChoiceField(label=_("Relationship to head"), choices=Relationship.choices)
+    ethnicity = forms.ChoiceField(
+        label=_("Ethnicity"), choices=Ethnicity.choices, initial=Ethnicity.KINH
+    )
+    cccd = forms.CharField(
+        label=_("Personal ID (CCCD)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("12 digits; checked against the date of birth and sex."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    bank = forms.ChoiceField(
+        label=_("Bank"), choices=[("", _("No bank account"))] + list(Bank.choices), required=False
+    )
+    bank_account_number = forms.CharField(
+        label=_("Account number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    bank_account_holder = forms.CharField(label=_("Account holder"), max_length=100, required=False)
+    confirm_duplicate = forms.BooleanField(
+        label=_("This is a different person (same name and date of birth)"), required=False
+    )
+
+    def person_data(self) -> PersonData:
+        d = self.cleaned_data
+        return PersonData(
+            full_name=d["full_name"],
+            date_of_birth=d["date_of_birth"],
+            sex=d["sex"],
+            relationship=d["relationship"],
+            ethnicity=d["ethnicity"],
+            cccd=d.get("cccd") or "",
+            phone=d.get("phone") or "",
+            bank=d.get("bank") or "",
+            bank_account_number=d.get("bank_account_number") or "",
+            bank_account_holder=d.get("bank_account_holder") or "",
+        )
+
+    @staticmethod
+    def initial_from(person: Person) -> dict[str, Any]:
+        return {
+            "full_name": person.full_name,
+            "date_of_birth": person.date_of_birth,
+            "sex": person.sex,
+            "relationship": person.relationship,
+            "ethnicity": person.ethnicity,
+            "cccd": person.cccd or "",
+            "phone": person.phone,
+            "bank": person.bank,
+            "bank_account_number": person.bank_account_number,
+            "bank_account_holder": person.bank_account_holder,
+        }
+
+
+class BasePersonFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def person_data(self) -> list[PersonData]:
+        return [
+            f.person_data()
+            for f in self.forms
+            if f.has_changed() and not self._should_delete_form(f)  # type: ignore[attr-defined]
+        ]
+
+
+PersonFormSet = forms.formset_factory(
+    PersonForm, formset=BasePersonFormSet, extra=0, min_num=1, validate_min=True, max_num=30
+)
+
+
+class JoinForm(forms.Form):
+    event_kind = forms.ChoiceField(
+        label=_("How did the person join?"),
+        choices=[
+            (EventKind.BIRTH, EventKind.BIRTH.label),
+            (EventKind.MARRIAGE, EventKind.MARRIAGE.label),
+            (EventKind.MOVE_IN, EventKind.MOVE_IN.label),
+        ],
+    )
+    event_date = forms.DateField(
+        label=_("Date"), required=False, widget=DateInput(), help_text=_("For a birth: the date of birth.")
+    )
+    place = forms.CharField(label=_("Moved from"), max_length=200, required=False)
+
+
+class LeaveForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    place = forms.CharField(label=_("Moved to"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ChangeHeadForm(forms.Form):
+    new_head = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("New head"))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_head"].queryset = members  # type: ignore[attr-defined]
+
+
+class SplitForm(forms.Form):
+    members = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        label=_("Members who leave"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    new_head = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Head of the new household"))
+    village = forms.ModelChoiceField(queryset=Village.objects.none(), label=_("Village"))
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+
+    def __init__(self, *args: Any, members: Any, villages: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = members  # type: ignore[attr-defined]
+        self.fields["new_head"].queryset = members  # type: ignore[attr-defined]
+        self.fields["village"].queryset = villages  # type: ignore[attr-defined]
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

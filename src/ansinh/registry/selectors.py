@@ -1,0 +1,199 @@
+"""Reads of the registry. Every function takes a ``Scope``: there is no unscoped read.
+
+Search is accent-insensitive and index-backed on SQLite and PostgreSQL: names are stored
+folded twice (family name first and given name first), and a prefix search is a range scan
+on ``(commune, key)``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from ansinh.accounts.scopes import Scope
+from ansinh.core.identifiers import IdentifierError, normalize_phone
+from ansinh.core.models import AuditEntry
+from ansinh.core.text import fold, prefix_upper_bound
+from ansinh.places.models import Village
+from ansinh.registry.choices import LifeStatus, ProposalStatus, Relationship
+from ansinh.registry.models import ChangeProposal, Household, MembershipEvent, Person
+
+
+def villages_for(scope: Scope) -> QuerySet[Village]:
+    qs = Village.objects.filter(commune_id=scope.commune_code, is_active=True)
+    if scope.village_ids is not None:
+        qs = qs.filter(id__in=scope.village_ids)
+    return qs.order_by("name")
+
+
+def households_for(scope: Scope) -> QuerySet[Household]:
+    qs = Household.objects.filter(commune_id=scope.commune_code)
+    if scope.village_ids is not None:
+        qs = qs.filter(village_id__in=scope.village_ids)
+    return qs
+
+
+def persons_for(scope: Scope) -> QuerySet[Person]:
+    qs = Person.objects.filter(commune_id=scope.commune_code)
+    if scope.village_ids is not None:
+        qs = qs.filter(village_id__in=scope.village_ids)
+    return qs
+
+
+def household_get(scope: Scope, pk: int) -> Household:
+    """One household in scope, or 404 (never reveals that it exists elsewhere)."""
+    try:
+        return households_for(scope).select_related("village", "commune").get(pk=pk)
+    except Household.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def person_get(scope: Scope, pk: int) -> Person:
+    try:
+        return persons_for(scope).select_related("household", "village").get(pk=pk)
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def household_members(household: Household) -> list[Person]:
+    """Members of a household already fetched through a scoped selector: living first,
+    the head first, then the oldest."""
+    members = list(household.members.all())
+    return sorted(
+        members,
+        key=lambda p: (
+            p.life_status != LifeStatus.LIVING,
+            p.relationship != Relationship.HEAD,
+            p.date_of_birth,
+        ),
+    )
+
+
+def household_list(
+    scope: Scope, *, village_id: int | None = None, status: str | None = None
+) -> QuerySet[Household]:
+    qs = households_for(scope).select_related("village")
+    if village_id:
+        qs = qs.filter(village_id=village_id)
+    if status:
+        qs = qs.filter(status=status)
+    heads = Person.objects.filter(relationship=Relationship.HEAD).only(
+        "id", "full_name", "household_id", "date_of_birth"
+    )
+    return (
+        qs.annotate(
+            living_count=Count("members", filter=Q(members__life_status=LifeStatus.LIVING))
+        )
+        .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
+        .order_by("code")
+    )
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    kind: str  # "name", "cccd", "phone", "code", "empty"
+    value: str
+
+
+_CODE = re.compile(r"^[A-Za-z]{1,6}-\d*$|^[A-Za-z]{1,6}-?\d{2,}$")
+
+
+def parse_query(raw: str) -> SearchQuery:
+    text = (raw or "").strip()
+    if not text:
+        return SearchQuery("empty", "")
+    compact = re.sub(r"[\s.\-]", "", text)
+    if compact.isdigit() or (compact.startswith("+") and compact[1:].isdigit()):
+        if len(compact) == 12 and not compact.startswith(("84", "+")):
+            return SearchQuery("cccd", compact)
+        try:
+            return SearchQuery("phone", normalize_phone(compact))
+        except IdentifierError:
+            return SearchQuery("cccd_prefix", compact)
+    if _CODE.match(text):
+        return SearchQuery("code", text.upper())
+    return SearchQuery("name", fold(text))
+
+
+def person_search(
+    scope: Scope, raw_query: str, *, village_id: int | None = None, status: str | None = None
+) -> QuerySet[Person]:
+    """Persons matching a name (without diacritics), CCCD, phone or household code.
+
+    Names match from the start of the full name ("nguyen thi t…") or of the given name
+    ("tim", "tim nguyen"). Results are in Vietnamese list order: given name, then the rest.
+    """
+    query = parse_query(raw_query)
+    qs = persons_for(scope).select_related("household", "village")
+    if village_id:
+        qs = qs.filter(village_id=village_id)
+    if status:
+        qs = qs.filter(life_status=status)
+    value = query.value
+    if query.kind == "empty":
+        return qs.order_by("given_key", "id")
+    if query.kind == "cccd":
+        return qs.filter(cccd=value).order_by("given_key", "id")
+    if query.kind == "cccd_prefix":
+        return qs.filter(cccd__gte=value, cccd__lt=prefix_upper_bound(value)).order_by(
+            "given_key", "id"
+        )
+    if query.kind == "phone":
+        household_ids = households_for(scope).filter(phone=value).values("id")
+        return qs.filter(Q(phone=value) | Q(household_id__in=household_ids)).order_by(
+            "given_key", "id"
+        )
+    if query.kind == "code":
+        household_ids = households_for(scope).filter(
+            code__gte=value, code__lt=prefix_upper_bound(value)
+        )
+        return qs.filter(household_id__in=household_ids.values("id")).order_by(
+            "household__code", "-relationship", "date_of_birth"
+        )
+    upper = prefix_upper_bound(value)
+    return qs.filter(
+        Q(folded_name__gte=value, folded_name__lt=upper)
+        | Q(given_key__gte=value, given_key__lt=upper)
+    ).order_by("given_key", "id")
+
+
+def household_events(household: Household) -> QuerySet[MembershipEvent]:
+    return household.events.select_related("person", "other_household", "recorded_by")
+
+
+def household_history(household: Household) -> QuerySet[AuditEntry]:
+    """Audit entries of the household and of everyone who has been its member."""
+    return AuditEntry.objects.filter(household_id=household.pk).select_related("actor")
+
+
+def person_history(person: Person) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(
+        model_label="registry.person", object_id=person.pk
+    ).select_related("actor")
+
+
+def audit_log(scope: Scope) -> QuerySet[AuditEntry]:
+    if not scope.can_see_audit_log:
+        raise Http404
+    return AuditEntry.objects.filter(commune_code=scope.commune_code).select_related("actor")
+
+
+def proposals_for(scope: Scope, *, pending_only: bool = False) -> QuerySet[ChangeProposal]:
+    qs = ChangeProposal.objects.filter(household__in=households_for(scope)).select_related(
+        "household", "person", "proposed_by", "decided_by"
+    )
+    if scope.can_propose and not scope.can_edit:
+        qs = qs.filter(proposed_by=scope.user)
+    if pending_only:
+        qs = qs.filter(status=ProposalStatus.PENDING)
+    return qs
+
+
+def proposal_get(scope: Scope, pk: int) -> ChangeProposal:
+    try:
+        return proposals_for(scope).get(pk=pk)
+    except ChangeProposal.DoesNotExist as exc:
+        raise Http404 from exc

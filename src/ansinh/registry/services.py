@@ -1,0 +1,700 @@
+"""Writes to the registry. Views, forms, the API and commands call these, never ``.save()``.
+
+Every service is atomic, checks the actor's scope, validates with
+``ansinh.registry.validation`` and leaves audit entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ansinh.accounts.models import User
+from ansinh.accounts.scopes import scope_for
+from ansinh.core import audit
+from ansinh.core.models import AuditAction
+from ansinh.places.models import Village
+from ansinh.registry.choices import (
+    EventKind,
+    HouseholdStatus,
+    LifeStatus,
+    ProposalKind,
+    ProposalStatus,
+    Relationship,
+)
+from ansinh.registry.models import ChangeProposal, Household, MembershipEvent, Person
+from ansinh.registry.validation import PersonData, clean_person, clean_phone
+
+HOUSEHOLD_FIELDS = ["code", "village", "address", "area_type_override", "phone", "notes", "status"]
+PERSON_FIELDS = [
+    "household",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "cccd",
+    "relationship",
+    "phone",
+    "bank",
+    "bank_account_number",
+    "bank_account_holder",
+    "life_status",
+    "status_date",
+]
+
+
+class PossibleDuplicate(ValidationError):
+    """Same folded name and date of birth already in the commune: the officer must confirm."""
+
+    def __init__(self, matches: Sequence[Person]):
+        self.matches = list(matches)
+        names = "; ".join(
+            _("%(name)s, born %(dob)s, household %(code)s")
+            % {"name": p.full_name, "dob": f"{p.date_of_birth:%d/%m/%Y}", "code": p.household.code}
+            for p in self.matches
+        )
+        super().__init__(
+            {
+                "full_name": [
+                    _(
+                        "A person with the same name and date of birth is already registered "
+                        "(%(names)s). Tick “This is a different person” to save anyway."
+                    )
+                    % {"names": names}
+                ]
+            },
+        )
+
+
+# --- permissions ---------------------------------------------------------------------
+
+
+def _ensure_can_edit(actor: User | None, village: Village) -> None:
+    """``actor=None`` is the system itself (demo builder, imports run by an administrator)."""
+    if actor is None:
+        return
+    scope = scope_for(actor)
+    if not scope.can_edit or scope.commune_code != village.commune_id:
+        raise PermissionDenied(_("Your role cannot change the registry of this commune."))
+
+
+def _ensure_can_propose(actor: User, household: Household) -> None:
+    scope = scope_for(actor)
+    if (
+        not (scope.can_propose or scope.can_edit)
+        or scope.commune_code != household.commune_id
+        or not scope.allows_village(household.village_id)
+    ):
+        raise PermissionDenied(_("You cannot propose changes for this household."))
+
+
+# --- checks ---------------------------------------------------------------------------
+
+
+def _check_cccd_free(cccd: str, *, exclude_id: int | None = None) -> None:
+    if not cccd:
+        return
+    other = Person.objects.select_related("household", "village").filter(cccd=cccd)
+    if exclude_id:
+        other = other.exclude(pk=exclude_id)
+    found = other.first()
+    if found is not None:
+        raise ValidationError(
+            {
+                "cccd": [
+                    _(
+                        "This personal ID is already registered to %(name)s, household "
+                        "%(code)s (%(village)s)."
+                    )
+                    % {
+                        "name": found.full_name,
+                        "code": found.household.code,
+                        "village": found.village.name,
+                    }
+                ]
+            }
+        )
+
+
+def _check_duplicate_name(
+    commune_code: int, fields: dict[str, Any], *, exclude_id: int | None, confirmed: bool
+) -> None:
+    if confirmed:
+        return
+    qs = Person.objects.select_related("household").filter(
+        commune_id=commune_code,
+        folded_name=fields["folded_name"],
+        date_of_birth=fields["date_of_birth"],
+    )
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    matches = list(qs[:5])
+    if matches:
+        raise PossibleDuplicate(matches)
+
+
+def _check_batch_unique(people: Sequence[PersonData]) -> None:
+    seen: dict[str, int] = {}
+    for index, person in enumerate(people):
+        if person.cccd and person.cccd in seen:
+            raise ValidationError(
+                {
+                    f"members-{index}-cccd": [
+                        _("The same personal ID is entered twice in this household.")
+                    ]
+                }
+            )
+        if person.cccd:
+            seen[person.cccd] = index
+
+
+def _next_household_code(village: Village) -> str:
+    """VILLAGECODE-NNNN, the next free number in the village."""
+    prefix = f"{village.code}-"
+    codes = Household.objects.filter(commune_id=village.commune_id, code__startswith=prefix)
+    highest = 0
+    for code in codes.values_list("code", flat=True).order_by("-code")[:50]:
+        match = re.fullmatch(rf"{re.escape(prefix)}(\d+)", code)
+        if match:
+            highest = max(highest, int(match.group(1)))
+    return f"{prefix}{highest + 1:04d}"
+
+
+def _save_person(
+    *, actor: User | None, person: Person, action: AuditAction, before: dict[str, Any] | None
+) -> Person:
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:
+        if "cccd" in str(exc).lower():
+            _check_cccd_free(person.cccd or "", exclude_id=person.pk)
+        raise
+    audit.record(
+        actor=actor,
+        instance=person,
+        action=action,
+        before=before,
+        after=audit.snapshot(person, PERSON_FIELDS),
+        commune_code=person.commune_id,
+        household_id=person.household_id,
+    )
+    return person
+
+
+def _event(
+    *,
+    actor: User | None,
+    household: Household,
+    person: Person,
+    kind: str,
+    date: dt.date,
+    other: Household | None = None,
+    place: str = "",
+    note: str = "",
+) -> MembershipEvent:
+    if date > timezone.localdate():
+        raise ValidationError({"date": [_("The date is in the future.")]})
+    event = MembershipEvent.objects.create(
+        household=household,
+        person=person,
+        kind=kind,
+        date=date,
+        other_household=other,
+        place=place,
+        note=note,
+        recorded_by=actor,
+    )
+    audit.record(
+        actor=actor,
+        instance=household,
+        action=AuditAction.EVENT,
+        after={"event": kind, "person": person.full_name, "date": date.isoformat()},
+        note=note,
+        commune_code=household.commune_id,
+        household_id=household.pk,
+    )
+    return event
+
+
+# --- households -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def household_register(
+    *,
+    actor: User | None,
+    village: Village,
+    members: Sequence[PersonData],
+    address: str = "",
+    phone: str = "",
+    notes: str = "",
+    area_type_override: str = "",
+    code: str = "",
+    confirm_duplicates: bool = False,
+) -> Household:
+    """Register a new household with its members (exactly one head)."""
+    _ensure_can_edit(actor, village)
+    if not members:
+        raise ValidationError({"members": [_("Add at least the head of household.")]})
+    heads = [m for m in members if m.relationship == Relationship.HEAD]
+    if len(heads) != 1:
+        raise ValidationError({"members": [_("A household has exactly one head.")]})
+    cleaned: list[PersonData] = []
+    errors: dict[str, list[str]] = {}
+    for index, member in enumerate(members):
+        try:
+            cleaned.append(clean_person(member))
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"members-{index}-{name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    _check_batch_unique(cleaned)
+    household = Household(
+        commune_id=village.commune_id,
+        village=village,
+        code=(code or _next_household_code(village)).strip().upper(),
+        address=address.strip(),
+        phone=clean_phone(phone),
+        notes=notes.strip(),
+        area_type_override=area_type_override,
+    )
+    if Household.objects.filter(commune_id=village.commune_id, code=household.code).exists():
+        raise ValidationError({"code": [_("This household code is already used.")]})
+    household.save()
+    audit.record(
+        actor=actor,
+        instance=household,
+        action=AuditAction.CREATE,
+        after=audit.snapshot(household, HOUSEHOLD_FIELDS),
+        commune_code=household.commune_id,
+        household_id=household.pk,
+    )
+    for index, member in enumerate(cleaned):
+        fields = member.as_model_fields()
+        try:
+            _check_cccd_free(member.cccd)
+            _check_duplicate_name(
+                village.commune_id, fields, exclude_id=None, confirmed=confirm_duplicates
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                {f"members-{index}-{k}": v for k, v in exc.message_dict.items()}
+            ) from exc
+        person = Person(
+            household=household, commune_id=village.commune_id, village=village, **fields
+        )
+        _save_person(actor=actor, person=person, action=AuditAction.CREATE, before=None)
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *,
+    actor: User | None,
+    household: Household,
+    village: Village | None = None,
+    address: str | None = None,
+    phone: str | None = None,
+    notes: str | None = None,
+    area_type_override: str | None = None,
+) -> Household:
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _ensure_can_edit(actor, household.village)
+    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    if village is not None and village.pk != household.village_id:
+        if village.commune_id != household.commune_id:
+            raise ValidationError({"village": [_("Choose a village of this commune.")]})
+        _ensure_can_edit(actor, village)
+        household.village = village
+        Person.objects.filter(household=household).update(village=village)
+    if address is not None:
+        household.address = address.strip()
+    if phone is not None:
+        try:
+            household.phone = clean_phone(phone)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from exc
+    if notes is not None:
+        household.notes = notes.strip()
+    if area_type_override is not None:
+        household.area_type_override = area_type_override
+    household.save()
+    audit.record(
+        actor=actor,
+        instance=household,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=audit.snapshot(household, HOUSEHOLD_FIELDS),
+        commune_code=household.commune_id,
+        household_id=household.pk,
+    )
+    return household
+
+
+# --- persons --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_add(
+    *,
+    actor: User | None,
+    household: Household,
+    data: PersonData,
+    event_kind: str = EventKind.MOVE_IN,
+    event_date: dt.date | None = None,
+    place: str = "",
+    note: str = "",
+    confirm_duplicate: bool = False,
+) -> Person:
+    """Add a member (born, married in, moved in) and record the dated event."""
+    _ensure_can_edit(actor, household.village)
+    if event_kind not in {EventKind.BIRTH, EventKind.MARRIAGE, EventKind.MOVE_IN}:
+        raise ValidationError({"event_kind": [_("Choose how the person joined the household.")]})
+    data = clean_person(data)
+    if data.relationship == Relationship.HEAD and household.members.filter(
+        relationship=Relationship.HEAD, life_status=LifeStatus.LIVING
+    ).exists():
+        raise ValidationError(
+            {"relationship": [_("This household already has a head; change the head first.")]}
+        )
+    fields = data.as_model_fields()
+    _check_cccd_free(data.cccd)
+    _check_duplicate_name(
+        household.commune_id, fields, exclude_id=None, confirmed=confirm_duplicate
+    )
+    person = Person(
+        household=household, commune_id=household.commune_id, village_id=household.village_id,
+        **fields,
+    )
+    _save_person(actor=actor, person=person, action=AuditAction.CREATE, before=None)
+    date = event_date or (data.date_of_birth if event_kind == EventKind.BIRTH else None)
+    _event(
+        actor=actor,
+        household=household,
+        person=person,
+        kind=event_kind,
+        date=date or timezone.localdate(),
+        place=place,
+        note=note,
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, actor: User | None, person: Person, data: PersonData, confirm_duplicate: bool = False
+) -> Person:
+    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    _ensure_can_edit(actor, person.household.village)
+    data = clean_person(data)
+    if (
+        data.relationship == Relationship.HEAD
+        and person.relationship != Relationship.HEAD
+        and person.household.members.filter(
+            relationship=Relationship.HEAD, life_status=LifeStatus.LIVING
+        ).exists()
+    ):
+        raise ValidationError(
+            {"relationship": [_("Use “Change head of household” to make this person the head.")]}
+        )
+    before = audit.snapshot(person, PERSON_FIELDS)
+    fields = data.as_model_fields()
+    _check_cccd_free(data.cccd, exclude_id=person.pk)
+    if (fields["folded_name"], fields["date_of_birth"]) != (
+        person.folded_name,
+        person.date_of_birth,
+    ):
+        _check_duplicate_name(
+            person.commune_id, fields, exclude_id=person.pk, confirmed=confirm_duplicate
+        )
+    for name, value in fields.items():
+        setattr(person, name, value)
+    return _save_person(actor=actor, person=person, action=AuditAction.UPDATE, before=before)
+
+
+def _leave(
+    *, actor: User | None, person: Person, status: str, kind: str, date: dt.date, place: str,
+    note: str,
+) -> Person:
+    person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
+    _ensure_can_edit(actor, person.household.village)
+    if person.life_status != LifeStatus.LIVING:
+        raise ValidationError({"date": [_("This person is no longer living in the household.")]})
+    if date < person.date_of_birth:
+        raise ValidationError({"date": [_("The date is before the date of birth.")]})
+    before = audit.snapshot(person, PERSON_FIELDS)
+    person.life_status = status
+    person.status_date = date
+    _save_person(actor=actor, person=person, action=AuditAction.UPDATE, before=before)
+    _event(
+        actor=actor,
+        household=person.household,
+        person=person,
+        kind=kind,
+        date=date,
+        place=place,
+        note=note,
+    )
+    return person
+
+
+@transaction.atomic
+def person_record_death(
+    *, actor: User | None, person: Person, date: dt.date, note: str = ""
+) -> Person:
+    return _leave(
+        actor=actor,
+        person=person,
+        status=LifeStatus.DECEASED,
+        kind=EventKind.DEATH,
+        date=date,
+        place="",
+        note=note,
+    )
+
+
+@transaction.atomic
+def person_move_out(
+    *, actor: User | None, person: Person, date: dt.date, place: str = "", note: str = ""
+) -> Person:
+    return _leave(
+        actor=actor,
+        person=person,
+        status=LifeStatus.MOVED_AWAY,
+        kind=EventKind.MOVE_OUT,
+        date=date,
+        place=place,
+        note=note,
+    )
+
+
+@transaction.atomic
+def household_change_head(
+    *, actor: User | None, household: Household, new_head: Person, date: dt.date, note: str = ""
+) -> Household:
+    _ensure_can_edit(actor, household.village)
+    if new_head.household_id != household.pk or new_head.life_status != LifeStatus.LIVING:
+        raise ValidationError({"new_head": [_("Choose a living member of this household.")]})
+    for old in household.members.filter(relationship=Relationship.HEAD).exclude(pk=new_head.pk):
+        before = audit.snapshot(old, PERSON_FIELDS)
+        old.relationship = Relationship.OTHER_RELATIVE
+        _save_person(actor=actor, person=old, action=AuditAction.UPDATE, before=before)
+    before = audit.snapshot(new_head, PERSON_FIELDS)
+    new_head.relationship = Relationship.HEAD
+    _save_person(actor=actor, person=new_head, action=AuditAction.UPDATE, before=before)
+    _event(
+        actor=actor,
+        household=household,
+        person=new_head,
+        kind=EventKind.HEAD_CHANGE,
+        date=date,
+        note=note,
+    )
+    return household
+
+
+@transaction.atomic
+def household_split(
+    *,
+    actor: User | None,
+    household: Household,
+    members: Sequence[Person],
+    new_head: Person,
+    date: dt.date,
+    village: Village | None = None,
+    address: str = "",
+    phone: str = "",
+    note: str = "",
+) -> Household:
+    """Some members leave to form a new household (tách hộ)."""
+    village = village or household.village
+    _ensure_can_edit(actor, household.village)
+    _ensure_can_edit(actor, village)
+    member_ids = {m.pk for m in members}
+    if new_head.pk not in member_ids:
+        raise ValidationError({"new_head": [_("The new head must be one of the members leaving.")]})
+    living = set(
+        household.members.filter(life_status=LifeStatus.LIVING).values_list("pk", flat=True)
+    )
+    if not member_ids <= living:
+        raise ValidationError({"members": [_("Only living members of this household can leave.")]})
+    if member_ids == living:
+        raise ValidationError({"members": [_("At least one member must stay.")]})
+    if household.members.filter(pk__in=member_ids, relationship=Relationship.HEAD).exists():
+        raise ValidationError(
+            {"members": [_("Change the head of the old household before the head leaves.")]}
+        )
+    new = Household(
+        commune_id=village.commune_id,
+        village=village,
+        code=_next_household_code(village),
+        address=address.strip() or household.address,
+        phone=clean_phone(phone),
+    )
+    new.save()
+    audit.record(
+        actor=actor,
+        instance=new,
+        action=AuditAction.CREATE,
+        after=audit.snapshot(new, HOUSEHOLD_FIELDS),
+        note=_("Split from household %(code)s") % {"code": household.code},
+        commune_code=new.commune_id,
+        household_id=new.pk,
+    )
+    for person in Person.objects.select_for_update().filter(pk__in=member_ids):
+        before = audit.snapshot(person, PERSON_FIELDS)
+        person.household = new
+        person.village = village
+        person.relationship = (
+            Relationship.HEAD if person.pk == new_head.pk else Relationship.OTHER_RELATIVE
+        )
+        _save_person(actor=actor, person=person, action=AuditAction.UPDATE, before=before)
+        _event(
+            actor=actor, household=household, person=person, kind=EventKind.SPLIT, date=date,
+            other=new, note=note,
+        )
+        _event(
+            actor=actor, household=new, person=person, kind=EventKind.SPLIT, date=date,
+            other=household, note=note,
+        )
+    return new
+
+
+@transaction.atomic
+def household_close(
+    *, actor: User | None, household: Household, status: str, note: str = ""
+) -> Household:
+    _ensure_can_edit(actor, household.village)
+    if status not in {HouseholdStatus.DISSOLVED, HouseholdStatus.MOVED_AWAY}:
+        raise ValidationError({"status": [_("Choose dissolved or moved away.")]})
+    if household.members.filter(life_status=LifeStatus.LIVING).exists():
+        raise ValidationError(
+            {"status": [_("Record every living member as moved away or deceased first.")]}
+        )
+    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
+    household.status = status
+    household.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor, instance=household, action=AuditAction.UPDATE, before=before,
+        after=audit.snapshot(household, HOUSEHOLD_FIELDS), note=note,
+        commune_code=household.commune_id, household_id=household.pk,
+    )
+    return household
+
+
+# --- proposals from village heads -----------------------------------------------------
+
+
+@transaction.atomic
+def proposal_submit(
+    *,
+    actor: User,
+    household: Household,
+    kind: str,
+    payload: dict[str, Any],
+    person: Person | None = None,
+    note: str = "",
+) -> ChangeProposal:
+    _ensure_can_propose(actor, household)
+    if kind not in ProposalKind.values:
+        raise ValidationError({"kind": [_("Unknown change.")]})
+    if person is not None and person.household_id != household.pk:
+        raise ValidationError({"person": [_("This person is not in this household.")]})
+    proposal = ChangeProposal.objects.create(
+        household=household, person=person, kind=kind, payload=payload, note=note,
+        proposed_by=actor,
+    )
+    audit.record(
+        actor=actor, instance=proposal, action=AuditAction.CREATE,
+        after={"kind": kind, **payload}, commune_code=household.commune_id,
+        household_id=household.pk,
+    )
+    return proposal
+
+
+def _person_data(payload: dict[str, Any], base: Person | None = None) -> PersonData:
+    def get(name: str, default: Any = "") -> Any:
+        if name in payload:
+            return payload[name]
+        return getattr(base, name) if base is not None else default
+
+    dob = get("date_of_birth")
+    if isinstance(dob, str):
+        dob = dt.date.fromisoformat(dob)
+    return PersonData(
+        full_name=get("full_name"),
+        date_of_birth=dob,
+        sex=get("sex"),
+        relationship=get("relationship"),
+        ethnicity=get("ethnicity", "01"),
+        cccd=get("cccd") or "",
+        phone=get("phone") or "",
+        bank=get("bank") or "",
+        bank_account_number=get("bank_account_number") or "",
+        bank_account_holder=get("bank_account_holder") or "",
+    )
+
+
+@transaction.atomic
+def proposal_apply(*, actor: User, proposal: ChangeProposal) -> ChangeProposal:
+    """The officer applies a proposal through the same services (same validation)."""
+    proposal = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != ProposalStatus.PENDING:
+        raise ValidationError({"status": [_("This proposal was already decided.")]})
+    household, person, payload = proposal.household, proposal.person, proposal.payload
+    if proposal.kind == ProposalKind.UPDATE_HOUSEHOLD:
+        household_update(
+            actor=actor, household=household, address=payload.get("address"),
+            phone=payload.get("phone"), notes=payload.get("notes"),
+        )
+    elif proposal.kind == ProposalKind.UPDATE_PERSON and person is not None:
+        person_update(actor=actor, person=person, data=_person_data(payload, person))
+    elif proposal.kind == ProposalKind.ADD_PERSON:
+        person_add(
+            actor=actor, household=household, data=_person_data(payload),
+            event_kind=payload.get("event_kind", EventKind.MOVE_IN),
+            event_date=dt.date.fromisoformat(payload["event_date"])
+            if payload.get("event_date") else None,
+        )
+    elif proposal.kind == ProposalKind.RECORD_DEATH and person is not None:
+        person_record_death(
+            actor=actor, person=person, date=dt.date.fromisoformat(payload["date"]),
+            note=proposal.note,
+        )
+    elif proposal.kind == ProposalKind.RECORD_MOVE_OUT and person is not None:
+        person_move_out(
+            actor=actor, person=person, date=dt.date.fromisoformat(payload["date"]),
+            place=payload.get("place", ""), note=proposal.note,
+        )
+    else:
+        raise ValidationError({"kind": [_("This proposal cannot be applied.")]})
+    proposal.status = ProposalStatus.APPLIED
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.save()
+    return proposal
+
+
+@transaction.atomic
+def proposal_reject(*, actor: User, proposal: ChangeProposal, reason: str) -> ChangeProposal:
+    proposal = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    _ensure_can_edit(actor, proposal.household.village)
+    if proposal.status != ProposalStatus.PENDING:
+        raise ValidationError({"status": [_("This proposal was already decided.")]})
+    if not reason.strip():
+        raise ValidationError({"decision_note": [_("Say why the proposal is rejected.")]})
+    proposal.status = ProposalStatus.REJECTED
+    proposal.decided_by = actor
+    proposal.decided_at = timezone.now()
+    proposal.decision_note = reason.strip()
+    proposal.save()
+    return proposal

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from ansinh.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("households/", views.household_list, name="household_list"),
+    path("households/export.xlsx", views.household_export, name="household_export"),
+    path("households/new/", views.household_create, name="household_create"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/members/new/", views.person_create, name="person_create"),
+    path("households/<int:pk>/head/", views.household_change_head, name="household_change_head"),
+    path("households/<int:pk>/split/", views.household_split, name="household_split"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/death/", views.person_death, name="person_death"),
+    path("persons/<int:pk>/move-out/", views.person_move_out, name="person_move_out"),
+    path("proposals/", views.proposal_list, name="proposal_list"),
+    path("proposals/<int:pk>/decide/", views.proposal_decide, name="proposal_decide"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("check/", views.validate_person_field, name="validate_field"),
+]

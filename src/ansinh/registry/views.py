@@ -1,0 +1,495 @@
+"""Registry pages. Reads through selectors, writes through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ansinh.accounts.decorators import scoped
+from ansinh.accounts.scopes import Scope
+from ansinh.core.audit import display_changes
+from ansinh.core.identifiers import IdentifierError, validate_cccd
+from ansinh.registry import selectors, services
+from ansinh.registry.choices import (
+    EventKind,
+    HouseholdStatus,
+    LifeStatus,
+    ProposalKind,
+    Sex,
+)
+from ansinh.registry.exports import households_xlsx
+from ansinh.registry.forms import (
+    ChangeHeadForm,
+    HouseholdForm,
+    JoinForm,
+    LeaveForm,
+    PersonForm,
+    PersonFormSet,
+    RejectForm,
+    SplitForm,
+    apply_errors,
+)
+from ansinh.registry.models import Household, Person
+from ansinh.registry.validation import PersonData, clean_person, clean_phone, identifier_message
+
+SEARCH_COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``SEARCH_COUNT_CAP`` + 1 rows: a broad search stays fast."""
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        if not hasattr(self, "_capped_count"):
+            self._capped_count = self.object_list[: SEARCH_COUNT_CAP + 1].count()  # type: ignore[index,union-attr]
+        return self._capped_count
+
+
+def _labels(model: type[Any]) -> dict[str, str]:
+    return {f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.get_fields()}
+
+
+def _history_rows(entries: QuerySet[Any]) -> list[dict[str, Any]]:
+    labels = {**_labels(Household), **_labels(Person)}
+    return [{"entry": e, "changes": display_changes(e, labels)} for e in entries[:200]]
+
+
+@scoped()
+def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    village_id = _int(request.GET.get("village"))
+    status = request.GET.get("status") or None
+    page_number = request.GET.get("page") or 1
+    context: dict[str, Any] = {
+        "q": q,
+        "villages": selectors.villages_for(scope),
+        "village_id": village_id,
+        "status": status or "",
+        "household_statuses": HouseholdStatus.choices,
+        "life_statuses": LifeStatus.choices,
+    }
+    if q:
+        persons = selectors.person_search(
+            scope, q, village_id=village_id, status=status if status in LifeStatus.values else None
+        )
+        paginator = CappedPaginator(persons, settings.ANSINH_PAGE_SIZE)
+        context.update(
+            mode="search",
+            page=paginator.get_page(page_number),
+            capped=paginator.count > SEARCH_COUNT_CAP,
+        )
+    else:
+        households = selectors.household_list(
+            scope,
+            village_id=village_id,
+            status=status if status in HouseholdStatus.values else None,
+        )
+        paginator = Paginator(households, settings.ANSINH_PAGE_SIZE)
+        context.update(mode="browse", page=paginator.get_page(page_number))
+    template = (
+        "registry/_results.html" if request.htmx else "registry/household_list.html"  # type: ignore[attr-defined]
+    )
+    return render(request, template, context)
+
+
+@scoped()
+def household_export(request: HttpRequest, scope: Scope) -> HttpResponse:
+    village_id = _int(request.GET.get("village"))
+    content = households_xlsx(scope, village_id=village_id)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="danh-sach-ho.xlsx"'
+    return response
+
+
+@scoped()
+def household_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    household = selectors.household_get(scope, pk)
+    members = selectors.household_members(household)
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "living": [m for m in members if m.life_status == LifeStatus.LIVING],
+            "events": selectors.household_events(household)[:100],
+            "history": _history_rows(selectors.household_history(household)),
+            "proposals": selectors.proposals_for(scope).filter(household=household)[:20],
+        },
+    )
+
+
+@scoped(need="can_edit")
+def household_create(request: HttpRequest, scope: Scope) -> HttpResponse:
+    villages = selectors.villages_for(scope)
+    form = HouseholdForm(request.POST or None, villages=villages)
+    formset = PersonFormSet(
+        request.POST or None,
+        prefix="members",
+        initial=None if request.POST else [{"relationship": "head"}],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        confirm = any(f.cleaned_data.get("confirm_duplicate") for f in formset.forms)
+        try:
+            household = services.household_register(
+                actor=request.user,  # type: ignore[arg-type]
+                village=form.cleaned_data["village"],
+                members=formset.person_data(),
+                address=form.cleaned_data["address"],
+                phone=form.cleaned_data["phone"],
+                notes=form.cleaned_data["notes"],
+                area_type_override=form.cleaned_data["area_type_override"],
+                confirm_duplicates=confirm,
+            )
+        except ValidationError as exc:
+            _spread_errors(exc, form, formset)
+        else:
+            messages.success(
+                request, _("Household %(code)s registered.") % {"code": household.code}
+            )
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(
+        request,
+        "registry/household_form.html",
+        {"form": form, "formset": formset, "creating": True},
+    )
+
+
+def _spread_errors(exc: ValidationError, form: HouseholdForm, formset: Any) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, msgs in exc.message_dict.items():
+        if name.startswith("members-") and name.count("-") >= 2:
+            _, index, field = name.split("-", 2)
+            target = formset.forms[int(index)]
+            for m in msgs:
+                target.add_error(field if field in target.fields else None, m)
+        elif name == "members":
+            for m in msgs:
+                form.add_error(None, m)
+        else:
+            for m in msgs:
+                form.add_error(name if name in form.fields else None, m)
+
+
+@scoped(need="can_edit")
+def household_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    household = selectors.household_get(scope, pk)
+    initial = {
+        "village": household.village,
+        "address": household.address,
+        "phone": household.phone,
+        "notes": household.notes,
+        "area_type_override": household.area_type_override,
+    }
+    form = HouseholdForm(
+        request.POST or None, initial=initial, villages=selectors.villages_for(scope)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_update(actor=request.user, household=household, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(
+        request, "registry/household_form.html", {"form": form, "household": household}
+    )
+
+
+@scoped()
+def person_create(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    household = selectors.household_get(scope, pk)
+    if not (scope.can_edit or scope.can_propose):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None)
+    join = JoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and join.is_valid():
+        try:
+            if scope.can_edit:
+                services.person_add(
+                    actor=request.user,  # type: ignore[arg-type]
+                    household=household,
+                    data=form.person_data(),
+                    event_kind=join.cleaned_data["event_kind"],
+                    event_date=join.cleaned_data["event_date"],
+                    place=join.cleaned_data["place"],
+                    confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                )
+                messages.success(request, _("Member added."))
+            else:
+                clean_person(form.person_data())
+                payload = _payload(form.person_data())
+                payload["event_kind"] = join.cleaned_data["event_kind"]
+                if join.cleaned_data["event_date"]:
+                    payload["event_date"] = join.cleaned_data["event_date"].isoformat()
+                services.proposal_submit(
+                    actor=request.user,  # type: ignore[arg-type]
+                    household=household,
+                    kind=ProposalKind.ADD_PERSON,
+                    payload=payload,
+                )
+                messages.success(request, _("Your proposal was sent to the commune officer."))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "join": join, "household": household, "creating": True},
+    )
+
+
+def _payload(data: PersonData) -> dict[str, Any]:
+    fields = data.as_model_fields()
+    return {
+        k: (v.isoformat() if isinstance(v, dt.date) else v)
+        for k, v in fields.items()
+        if k not in {"folded_name", "given_key"}
+    }
+
+
+@scoped()
+def person_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    person = selectors.person_get(scope, pk)
+    if not (scope.can_edit or scope.can_propose):
+        raise PermissionDenied
+    form = PersonForm(request.POST or None, initial=PersonForm.initial_from(person))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if scope.can_edit:
+                services.person_update(
+                    actor=request.user,  # type: ignore[arg-type]
+                    person=person,
+                    data=form.person_data(),
+                    confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+                )
+                messages.success(request, _("Saved."))
+            else:
+                data = clean_person(form.person_data())
+                before = PersonForm.initial_from(person)
+                payload = {
+                    k: v for k, v in _payload(data).items() if _plain(before.get(k)) != v
+                }
+                if not payload:
+                    messages.info(request, _("Nothing was changed."))
+                    return redirect("registry:household_detail", pk=person.household_id)
+                services.proposal_submit(
+                    actor=request.user,  # type: ignore[arg-type]
+                    household=person.household,
+                    person=person,
+                    kind=ProposalKind.UPDATE_PERSON,
+                    payload=payload,
+                )
+                messages.success(request, _("Your proposal was sent to the commune officer."))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("registry:household_detail", pk=person.household_id)
+    return render(
+        request,
+        "registry/person_form.html",
+        {
+            "form": form,
+            "person": person,
+            "household": person.household,
+            "history": _history_rows(selectors.person_history(person)),
+        },
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value if value is not None else ""
+
+
+def _leave_view(request: HttpRequest, scope: Scope, pk: int, kind: str) -> HttpResponse:
+    person = selectors.person_get(scope, pk)
+    if not (scope.can_edit or scope.can_propose):
+        raise PermissionDenied
+    form = LeaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if scope.can_edit and kind == EventKind.DEATH:
+                services.person_record_death(
+                    actor=request.user, person=person, date=d["date"], note=d["note"]  # type: ignore[arg-type]
+                )
+            elif scope.can_edit:
+                services.person_move_out(
+                    actor=request.user, person=person, date=d["date"], place=d["place"],  # type: ignore[arg-type]
+                    note=d["note"],
+                )
+            else:
+                services.proposal_submit(
+                    actor=request.user,  # type: ignore[arg-type]
+                    household=person.household,
+                    person=person,
+                    kind=ProposalKind.RECORD_DEATH
+                    if kind == EventKind.DEATH
+                    else ProposalKind.RECORD_MOVE_OUT,
+                    payload={"date": d["date"].isoformat(), "place": d["place"]},
+                    note=d["note"],
+                )
+                messages.success(request, _("Your proposal was sent to the commune officer."))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("registry:household_detail", pk=person.household_id)
+    return render(
+        request,
+        "registry/person_leave.html",
+        {"form": form, "person": person, "kind": kind, "is_death": kind == EventKind.DEATH},
+    )
+
+
+def person_death(request: HttpRequest, pk: int) -> HttpResponse:
+    return scoped()(lambda r, s, pk: _leave_view(r, s, pk, EventKind.DEATH))(request, pk=pk)
+
+
+def person_move_out(request: HttpRequest, pk: int) -> HttpResponse:
+    return scoped()(lambda r, s, pk: _leave_view(r, s, pk, EventKind.MOVE_OUT))(request, pk=pk)
+
+
+@scoped(need="can_edit")
+def household_change_head(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    household = selectors.household_get(scope, pk)
+    members = household.members.filter(life_status=LifeStatus.LIVING)
+    form = ChangeHeadForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_change_head(
+                actor=request.user, household=household, **form.cleaned_data  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The head of household was changed."))
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(
+        request,
+        "registry/simple_form.html",
+        {"form": form, "household": household, "title": _("Change head of household")},
+    )
+
+
+@scoped(need="can_edit")
+def household_split(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    household = selectors.household_get(scope, pk)
+    members = household.members.filter(life_status=LifeStatus.LIVING)
+    form = SplitForm(
+        request.POST or None,
+        members=members,
+        villages=selectors.villages_for(scope),
+        initial={"village": household.village},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.household_split(
+                actor=request.user, household=household, **form.cleaned_data  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("New household %(code)s was created.") % {"code": new.code}
+            )
+            return redirect("registry:household_detail", pk=new.pk)
+    return render(
+        request,
+        "registry/simple_form.html",
+        {"form": form, "household": household, "title": _("Split the household")},
+    )
+
+
+@scoped()
+def proposal_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    proposals = selectors.proposals_for(scope)
+    return render(
+        request,
+        "registry/proposal_list.html",
+        {"proposals": proposals[:200], "reject_form": RejectForm()},
+    )
+
+
+@require_POST
+@scoped(need="can_edit")
+def proposal_decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_get(scope, pk)
+    try:
+        if request.POST.get("action") == "apply":
+            services.proposal_apply(actor=request.user, proposal=proposal)  # type: ignore[arg-type]
+            messages.success(request, _("The change was applied."))
+        else:
+            services.proposal_reject(
+                actor=request.user,  # type: ignore[arg-type]
+                proposal=proposal,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.info(request, _("The proposal was rejected."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("registry:proposal_list")
+
+
+@scoped(need="can_see_audit_log")
+def audit_log(request: HttpRequest, scope: Scope) -> HttpResponse:
+    entries = selectors.audit_log(scope)
+    page = Paginator(entries, 50).get_page(request.GET.get("page") or 1)
+    labels = {**_labels(Household), **_labels(Person)}
+    rows = [{"entry": e, "changes": display_changes(e, labels)} for e in page.object_list]
+    return render(request, "registry/audit_log.html", {"page": page, "rows": rows})
+
+
+@scoped()
+def validate_person_field(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """htmx inline check of the CCCD (against date of birth and sex) and of the phone."""
+    prefix = request.GET.get("prefix", "")
+    field = request.GET.get("field", "cccd")
+    value = request.GET.get(f"{prefix}{field}", "").strip()
+    sex = request.GET.get(f"{prefix}sex", "")
+    try:
+        dob = dt.date.fromisoformat(request.GET.get(f"{prefix}date_of_birth", ""))
+    except ValueError:
+        dob = None
+    message = ""
+    if value and field == "cccd":
+        try:
+            validate_cccd(value, date_of_birth=dob, sex=sex if sex in Sex.values else None)
+        except IdentifierError as exc:
+            message = identifier_message(exc)
+    elif value and field == "phone":
+        try:
+            clean_phone(value)
+        except ValidationError as exc:
+            message = exc.messages[0]
+    return render(
+        request,
+        "registry/_field_check.html",
+        {"message": message, "ok": bool(value) and not message},
+    )
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

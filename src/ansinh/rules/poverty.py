@@ -1,0 +1,523 @@
+"""Multidimensional poverty classification, vectorised over a whole batch of households.
+
+Public interface::
+
+    classify(households, members, on, params=None, *, member_detail=False, check=True)
+        -> pl.DataFrame   # one row per household, in input order
+
+Each deprivation indicator is one polars expression over the batch: member-level facts are
+computed for every member at once and aggregated per household; household-level facts are
+column comparisons. One household is simply a batch of one. Every threshold comes from the
+dated parameters (:mod:`ansinh.rules.parameters`); the set of indicators is itself dated
+(2022–2026: twelve with information assets; from 2027: information assets dropped, waste
+treatment added).
+
+Input columns (types as produced by :mod:`ansinh.rules.io`; see ``docs/rules.md``):
+
+* households — ``household_code`` (str, unique), ``area`` (``rural``/``urban``),
+  ``income_per_capita`` (int đồng, optional), ``b1_score`` (int, optional; used instead of
+  income when present), ``house_type``, ``floor_area_m2`` (float), ``safe_water``,
+  ``hygienic_latrine``, ``internet``, ``info_assets`` (standards to 2026), ``waste_treatment``
+  (from 2027) — booleans;
+* members — ``household_code``, ``member_code``, ``date_of_birth`` (date), ``sex``,
+  ``health_insurance`` (bool), ``work``, ``studying`` (bool), ``qualification``,
+  ``malnourished`` (bool), ``disability``, ``monthly_allowance`` (bool).
+
+Output columns: ``household_code``, ``date``, ``standard``, ``area``, ``route`` (``income`` or
+``b1``), ``income_per_capita``, ``b1_score``, ``income_line`` (the line in đồng, or the score
+threshold on the B1 route), ``band_max`` (upper income of the average-living band, income route
+only), ``n_members``, the thirteen indicator flags named by their codes (null when the
+indicator is not in force on ``on``), ``deprived_count``, ``b_score`` (B1 route),
+``deprived`` (codes joined by ``;``), ``class`` (``poor``/``near_poor``/``average``/
+``not_poor``), and the facts explanations quote: ``<indicator>_members`` counts for the member
+indicators, ``dependants_n``, ``house_type``, ``floor_area_m2`` and the yes/no answers. With
+``member_detail=True`` each member indicator also gets ``<indicator>_member_codes`` (list).
+
+Classification (Decree 07/2021/NĐ-CP Art. 3; Decree 351/2025/NĐ-CP from 2027): a household is
+poor when its income (or B1 score A) is at most the line of its area and at least three
+indicators are deprived (on the B1 route: score B = 10 × deprived ≥ 30); near-poor when at most
+the line with fewer deprivations; of average living standard when its income is above the
+line and at most the band; otherwise not poor. The average class exists on the income route
+only.
+
+Refusals: parameters marked missing for the date raise
+:class:`~ansinh.rules.errors.MissingParameterError` listing all of them (e.g. the 2027
+indicator thresholds and average-living band, the 2027 B1 threshold). The average-living band
+is needed as soon as one household is classified by income, the B1 threshold as soon as one has
+a B1 score. Broken input raises :class:`~ansinh.rules.errors.InputError` (unless
+``check=False``, for callers such as :mod:`ansinh.rules.io` that validated it already).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from ansinh.rules.dates import age_months_expr
+from ansinh.rules.errors import InputError, ParameterError
+from ansinh.rules.parameters import ParameterSet, ParamValue, default_parameters
+
+__all__ = [
+    "AREAS",
+    "CLASSES",
+    "CLASS_RANK",
+    "DISABILITIES",
+    "HOUSEHOLD_SCHEMA",
+    "HOUSE_TYPES",
+    "INDICATORS",
+    "MEMBER_INDICATORS",
+    "MEMBER_SCHEMA",
+    "QUALIFICATIONS",
+    "SEXES",
+    "WORK_STATUSES",
+    "YES_NO_INDICATOR_COLUMNS",
+    "classify",
+    "parameters_for",
+]
+
+#: Every indicator code that ever existed, in the order of the batch format (decree order,
+#: with ``waste`` last).
+INDICATORS: tuple[str, ...] = (
+    "employment",
+    "dependants",
+    "nutrition",
+    "health_insurance",
+    "adult_education",
+    "school_attendance",
+    "housing_quality",
+    "floor_area",
+    "water",
+    "latrine",
+    "telecom",
+    "info_assets",
+    "waste",
+)
+#: Indicators computed from member facts.
+MEMBER_INDICATORS: tuple[str, ...] = (
+    "employment",
+    "dependants",
+    "nutrition",
+    "health_insurance",
+    "adult_education",
+    "school_attendance",
+)
+#: Household yes/no column behind each yes/no indicator.
+YES_NO_INDICATOR_COLUMNS: dict[str, str] = {
+    "water": "safe_water",
+    "latrine": "hygienic_latrine",
+    "telecom": "internet",
+    "info_assets": "info_assets",
+    "waste": "waste_treatment",
+}
+
+AREAS = ("rural", "urban")
+HOUSE_TYPES = ("durable", "semi_durable", "less_durable", "makeshift")
+SEXES = ("male", "female")
+WORK_STATUSES = ("wage_contract", "wage_no_contract", "self_employed", "unemployed", "not_working")
+QUALIFICATIONS = (
+    "none",
+    "primary",
+    "lower_secondary",
+    "upper_secondary",
+    "vocational",
+    "college_or_higher",
+)
+DISABILITIES = ("none", "mild", "severe", "extremely_severe")
+CLASSES = ("poor", "near_poor", "average", "not_poor")
+#: Higher = poorer; used by the monotonicity properties and by callers comparing results.
+CLASS_RANK = {"not_poor": 0, "average": 1, "near_poor": 2, "poor": 3}
+
+HOUSEHOLD_SCHEMA: dict[str, pl.DataType] = {
+    "household_code": pl.String(),
+    "area": pl.String(),
+    "income_per_capita": pl.Int64(),
+    "b1_score": pl.Int64(),
+    "house_type": pl.String(),
+    "floor_area_m2": pl.Float64(),
+    "safe_water": pl.Boolean(),
+    "hygienic_latrine": pl.Boolean(),
+    "internet": pl.Boolean(),
+    "info_assets": pl.Boolean(),
+    "waste_treatment": pl.Boolean(),
+}
+MEMBER_SCHEMA: dict[str, pl.DataType] = {
+    "household_code": pl.String(),
+    "member_code": pl.String(),
+    "date_of_birth": pl.Date(),
+    "sex": pl.String(),
+    "health_insurance": pl.Boolean(),
+    "work": pl.String(),
+    "studying": pl.Boolean(),
+    "qualification": pl.String(),
+    "malnourished": pl.Boolean(),
+    "disability": pl.String(),
+    "monthly_allowance": pl.Boolean(),
+}
+_OPTIONAL_HOUSEHOLD = ("income_per_capita", "b1_score", "info_assets", "waste_treatment")
+
+_STANDARD_NAMES = (
+    "poverty.standard",
+    "poverty.indicators",
+    "poverty.min_deprived_indicators",
+    "poverty.income_line.rural",
+    "poverty.income_line.urban",
+)
+_LABOUR_NAMES = (
+    "labour.working_age_from",
+    "labour.retirement_age.male",
+    "labour.retirement_age.female",
+)
+_B1_NAMES = (
+    "poverty.b1_threshold.rural",
+    "poverty.b1_threshold.urban",
+    "poverty.b2_points_per_indicator",
+    "poverty.b2_poor_min_score",
+)
+_BAND_NAMES = ("poverty.average_band_max.rural", "poverty.average_band_max.urban")
+
+
+def parameters_for(
+    on: dt.date,
+    params: ParameterSet | None = None,
+    *,
+    need_b1: bool = False,
+    need_band: bool = True,
+) -> dict[str, ParamValue]:
+    """Every parameter value the classification uses on ``on``.
+
+    Refuses with :class:`MissingParameterError` naming *all* absent values at once.
+    """
+    params = params or default_parameters()
+    indicators = params.value("poverty.indicators", on)
+    names = [*_STANDARD_NAMES]
+    names += [f"poverty.indicator.{code}" for code in indicators.value]
+    if "employment" in indicators.value:
+        names += _LABOUR_NAMES
+    if need_b1:
+        names += _B1_NAMES
+    if need_band:
+        names += _BAND_NAMES
+    return params.resolve(names, on)
+
+
+def _field(values: Mapping[str, ParamValue], name: str, key: str) -> Any:
+    raw = values[name].value
+    if not isinstance(raw, dict) or key not in raw:
+        raise ParameterError(f"parameter {name} ({values[name].version}) needs the key {key!r}")
+    return raw[key]
+
+
+def _member_flags(
+    values: Mapping[str, ParamValue], indicators: tuple[str, ...]
+) -> dict[str, pl.Expr]:
+    """One boolean expression per member indicator in force (True = this member deprives)."""
+    age_m = pl.col("_age_months")
+    age = age_m // 12
+    flags: dict[str, pl.Expr] = {}
+    if "employment" in indicators:
+        deprived_work = list(_field(values, "poverty.indicator.employment", "deprived_work"))
+        start = int(values["labour.working_age_from"].value) * 12
+        retire = (
+            pl.when(pl.col("sex") == "male")
+            .then(pl.lit(int(values["labour.retirement_age.male"].value)))
+            .otherwise(pl.lit(int(values["labour.retirement_age.female"].value)))
+        )
+        flags["employment"] = (age_m >= start) & (age_m < retire) & pl.col("work").is_in(
+            deprived_work
+        )
+    if "dependants" in indicators:
+        name = "poverty.indicator.dependants"
+        dep = (age < int(_field(values, name, "child_under_age"))) | (
+            age >= int(_field(values, name, "elderly_from_age"))
+        )
+        if _field(values, name, "disabled_with_allowance"):
+            dep = dep | ((pl.col("disability") != "none") & pl.col("monthly_allowance"))
+        flags["dependants"] = dep
+    if "nutrition" in indicators:
+        under = int(_field(values, "poverty.indicator.nutrition", "child_under_age"))
+        flags["nutrition"] = (age < under) & pl.col("malnourished")
+    if "health_insurance" in indicators:
+        from_age = int(_field(values, "poverty.indicator.health_insurance", "from_age"))
+        flags["health_insurance"] = (age >= from_age) & ~pl.col("health_insurance")
+    if "adult_education" in indicators:
+        bands = _field(values, "poverty.indicator.adult_education", "bands")
+        expr = pl.lit(False)
+        for band in bands:
+            expr = expr | (
+                (age >= int(band["from_age"]))
+                & (age <= int(band["to_age"]))
+                & ~pl.col("studying")
+                & pl.col("qualification").is_in(list(band["deprived_qualifications"]))
+            )
+        flags["adult_education"] = expr
+    if "school_attendance" in indicators:
+        name = "poverty.indicator.school_attendance"
+        flags["school_attendance"] = (
+            (age >= int(_field(values, name, "from_age")))
+            & (age < int(_field(values, name, "under_age")))
+            & ~pl.col("studying")
+        )
+    return flags
+
+
+def _problems(frame: pl.DataFrame, key: str, checks: list[tuple[str, pl.Expr]]) -> list[str]:
+    """Messages for every failing check, naming up to five offending keys each."""
+    if not checks or frame.height == 0:
+        return []
+    found = frame.select(
+        [pl.col(key).filter(expr).head(5).implode().alias(f"_{i}") for i, (_, expr) in
+         enumerate(checks)]
+        + [expr.sum().alias(f"_n{i}") for i, (_, expr) in enumerate(checks)]
+    ).row(0, named=True)
+    out = []
+    for i, (what, _) in enumerate(checks):
+        count = found[f"_n{i}"]
+        if count:
+            codes = ", ".join(str(c) for c in found[f"_{i}"])
+            more = f" and {count - 5} more" if count > 5 else ""
+            out.append(f"{what}: {codes}{more}")
+    return out
+
+
+def _check(
+    households: pl.DataFrame, members: pl.DataFrame, indicators: tuple[str, ...], on: dt.date
+) -> None:
+    required_h = [c for c in HOUSEHOLD_SCHEMA if c not in _OPTIONAL_HOUSEHOLD]
+    required_h += [
+        YES_NO_INDICATOR_COLUMNS[c] for c in ("info_assets", "waste") if c in indicators
+    ]
+    missing = [c for c in required_h if c not in households.columns]
+    missing += [f"members.{c}" for c in MEMBER_SCHEMA if c not in members.columns]
+    if missing:
+        raise InputError(f"missing columns: {', '.join(missing)}")
+    h = [
+        ("duplicate household_code", pl.col("household_code").is_duplicated()),
+        ("area not rural/urban", ~pl.col("area").is_in(AREAS).fill_null(False)),
+        ("bad house_type", ~pl.col("house_type").is_in(HOUSE_TYPES).fill_null(False)),
+        (
+            "floor_area_m2 missing or negative",
+            ~(pl.col("floor_area_m2") >= 0).fill_null(False),
+        ),
+        (
+            "neither income_per_capita nor b1_score",
+            pl.col("income_per_capita").is_null() & pl.col("b1_score").is_null(),
+        ),
+    ]
+    for code, column in YES_NO_INDICATOR_COLUMNS.items():
+        if code in indicators:
+            h.append((f"{column} missing", pl.col(column).is_null()))
+    h.append(
+        (
+            "no members",
+            ~pl.col("household_code").is_in(members.get_column("household_code").implode()),
+        )
+    )
+    m = [
+        ("duplicate member_code", pl.col("member_code").is_duplicated()),
+        (
+            "unknown household_code",
+            ~pl.col("household_code").is_in(households.get_column("household_code").implode()),
+        ),
+        ("date_of_birth missing or after the date", ~(pl.col("date_of_birth") <= on).fill_null(
+            False
+        )),
+        ("bad sex", ~pl.col("sex").is_in(SEXES).fill_null(False)),
+        ("bad work", ~pl.col("work").is_in(WORK_STATUSES).fill_null(False)),
+        ("bad qualification", ~pl.col("qualification").is_in(QUALIFICATIONS).fill_null(False)),
+        ("bad disability", ~pl.col("disability").is_in(DISABILITIES).fill_null(False)),
+    ]
+    for column in ("health_insurance", "studying", "malnourished", "monthly_allowance"):
+        m.append((f"{column} missing", pl.col(column).is_null()))
+    problems = [f"households — {p}" for p in _problems(households, "household_code", h)]
+    problems += [f"members — {p}" for p in _problems(members, "member_code", m)]
+    if problems:
+        raise InputError("; ".join(problems))
+
+
+def _with_optional(households: pl.DataFrame) -> pl.DataFrame:
+    absent = [c for c in _OPTIONAL_HOUSEHOLD if c not in households.columns]
+    if not absent:
+        return households
+    return households.with_columns(
+        pl.lit(None, dtype=HOUSEHOLD_SCHEMA[c]).alias(c) for c in absent
+    )
+
+
+def classify(
+    households: pl.DataFrame,
+    members: pl.DataFrame,
+    on: dt.date,
+    params: ParameterSet | None = None,
+    *,
+    member_detail: bool = False,
+    check: bool = True,
+) -> pl.DataFrame:
+    """Classify every household under the standard in force on ``on`` (see module docs)."""
+    params = params or default_parameters()
+    households = _with_optional(households)
+    need_b1 = bool(households.get_column("b1_score").is_not_null().any())
+    need_band = bool(households.get_column("b1_score").is_null().any())
+    values = parameters_for(on, params, need_b1=need_b1, need_band=need_band)
+    indicators = tuple(values["poverty.indicators"].value)
+    unknown = [c for c in indicators if c not in INDICATORS]
+    if unknown:
+        raise ParameterError(f"poverty.indicators: unknown indicator codes {unknown}")
+    if check:
+        _check(households, members, indicators, on)
+
+    flags = _member_flags(values, indicators)
+    aggs: list[pl.Expr] = [pl.len().cast(pl.Int64).alias("n_members")]
+    for code, expr in flags.items():
+        name = "dependants_n" if code == "dependants" else f"{code}_members"
+        aggs.append(expr.sum().cast(pl.Int64).alias(name))
+        if member_detail:
+            aggs.append(pl.col("member_code").filter(expr).alias(f"{code}_member_codes"))
+    member_stats = (
+        members.lazy()
+        .select(
+            "household_code",
+            "member_code",
+            "sex",
+            "work",
+            "studying",
+            "qualification",
+            "malnourished",
+            "health_insurance",
+            "disability",
+            "monthly_allowance",
+            age_months_expr(pl.col("date_of_birth"), on).alias("_age_months"),
+        )
+        .group_by("household_code")
+        .agg(aggs)
+    )
+
+    def v(name: str) -> pl.Expr:
+        return pl.lit(values[name].value) if name in values else pl.lit(None, pl.Int64)
+
+    rural = pl.col("area") == "rural"
+    is_b1 = pl.col("b1_score").is_not_null()
+    household_flags: dict[str, pl.Expr] = {}
+    if "dependants" in indicators:
+        share = int(_field(values, "poverty.indicator.dependants", "max_share_percent"))
+        household_flags["dependants"] = pl.col("dependants_n") * 100 > pl.col("n_members") * share
+    for code in ("employment", "nutrition", "health_insurance", "adult_education"):
+        if code in indicators:
+            household_flags[code] = pl.col(f"{code}_members") > 0
+    if "school_attendance" in indicators:
+        household_flags["school_attendance"] = pl.col("school_attendance_members") > 0
+    if "housing_quality" in indicators:
+        types = list(
+            _field(values, "poverty.indicator.housing_quality", "deprived_house_types")
+        )
+        household_flags["housing_quality"] = pl.col("house_type").is_in(types)
+    if "floor_area" in indicators:
+        minimum = float(_field(values, "poverty.indicator.floor_area", "min_m2_per_person"))
+        household_flags["floor_area"] = pl.col("floor_area_m2") < pl.col("n_members") * minimum
+    for code in YES_NO_INDICATOR_COLUMNS:
+        if code in indicators:
+            name = f"poverty.indicator.{code}"
+            column = str(_field(values, name, "column"))
+            answer = bool(_field(values, name, "deprived_answer"))
+            household_flags[code] = pl.col(column) == answer
+    flag_exprs = [
+        (household_flags[code] if code in indicators else pl.lit(None, pl.Boolean)).alias(code)
+        for code in INDICATORS
+    ]
+    in_force = [pl.col(code) for code in INDICATORS if code in indicators]
+
+    line = pl.when(is_b1).then(
+        pl.when(rural).then(v("poverty.b1_threshold.rural")).otherwise(
+            v("poverty.b1_threshold.urban")
+        )
+    ).otherwise(
+        pl.when(rural).then(v("poverty.income_line.rural")).otherwise(
+            v("poverty.income_line.urban")
+        )
+    )
+    band = pl.when(is_b1).then(pl.lit(None, pl.Int64)).otherwise(
+        pl.when(rural).then(v("poverty.average_band_max.rural")).otherwise(
+            v("poverty.average_band_max.urban")
+        )
+    )
+    deprived_count = pl.col("deprived_count")
+    b_score = pl.when(is_b1).then(deprived_count * v("poverty.b2_points_per_indicator"))
+    poor_enough = (
+        pl.when(is_b1)
+        .then(pl.col("b_score") >= v("poverty.b2_poor_min_score"))
+        .otherwise(deprived_count >= values["poverty.min_deprived_indicators"].value)
+    )
+    measure = pl.coalesce("b1_score", "income_per_capita")
+    below = measure <= pl.col("income_line")
+    klass = (
+        pl.when(below & poor_enough)
+        .then(pl.lit("poor"))
+        .when(below)
+        .then(pl.lit("near_poor"))
+        .when(~is_b1 & (measure <= pl.col("band_max")))
+        .then(pl.lit("average"))
+        .otherwise(pl.lit("not_poor"))
+    )
+    deprived = pl.concat_str(
+        [pl.when(pl.col(code)).then(pl.lit(code)) for code in INDICATORS if code in indicators],
+        separator=";",
+        ignore_nulls=True,
+    )
+    fact_columns = [
+        "dependants_n" if code == "dependants" else f"{code}_members"
+        for code in MEMBER_INDICATORS
+        if code in flags
+    ]
+    if member_detail:
+        fact_columns += [f"{code}_member_codes" for code in flags]
+    yes_no = [
+        YES_NO_INDICATOR_COLUMNS[c] for c in YES_NO_INDICATOR_COLUMNS if c in indicators
+    ]
+    result = (
+        households.lazy()
+        .select(
+            "household_code",
+            "area",
+            "income_per_capita",
+            "b1_score",
+            "house_type",
+            pl.col("floor_area_m2").cast(pl.Float64),
+            *yes_no,
+        )
+        .join(member_stats, on="household_code", how="left", maintain_order="left")
+        .with_columns(
+            pl.lit(on).alias("date"),
+            pl.lit(values["poverty.standard"].value).alias("standard"),
+            pl.when(is_b1).then(pl.lit("b1")).otherwise(pl.lit("income")).alias("route"),
+            line.cast(pl.Int64).alias("income_line"),
+            band.cast(pl.Int64).alias("band_max"),
+            *flag_exprs,
+        )
+        .with_columns(pl.sum_horizontal(in_force).cast(pl.Int64).alias("deprived_count"))
+        .with_columns(b_score.cast(pl.Int64).alias("b_score"))
+        .with_columns(deprived.alias("deprived"), klass.alias("class"))
+        .select(
+            "household_code",
+            "date",
+            "standard",
+            "area",
+            "route",
+            "income_per_capita",
+            "b1_score",
+            "income_line",
+            "band_max",
+            "n_members",
+            *INDICATORS,
+            "deprived_count",
+            "b_score",
+            "deprived",
+            "class",
+            "house_type",
+            "floor_area_m2",
+            *yes_no,
+            *fact_columns,
+        )
+    )
+    return result.collect()
