@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-
 from typing import Any
 
 from ansinh.accounts.choices import Role
@@ -21,7 +20,9 @@ _serial = itertools.count(1)
 
 
 def make_cccd(dob: dt.date, sex: str, province: str = "072") -> str:
-    return f"{province}{cccd_century_sex_digit(dob.year, sex)}{dob.year % 100:02d}{next(_serial):06d}"
+    return (
+        f"{province}{cccd_century_sex_digit(dob.year, sex)}{dob.year % 100:02d}{next(_serial):06d}"
+    )
 
 
 def village(commune_code: int = TAN_DONG, name: str = "Ấp Tân Đông", code: str = "TD") -> Village:

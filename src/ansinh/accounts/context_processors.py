@@ -11,7 +11,7 @@ def membership(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     try:
-        scope = scope_for(user)  # type: ignore[arg-type]
+        scope = scope_for(user)
     except PermissionDenied:
         return {"scope": None}
-    return {"scope": scope, "current_commune": user.commune}  # type: ignore[union-attr]
+    return {"scope": scope, "current_commune": user.commune}

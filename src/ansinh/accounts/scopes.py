@@ -52,6 +52,4 @@ def scope_for(user: User) -> Scope:
     village_ids = None
     if user.role == Role.VILLAGE_HEAD:
         village_ids = frozenset(user.villages.values_list("id", flat=True))
-    return Scope(
-        user=user, commune_code=user.commune_id, role=user.role, village_ids=village_ids
-    )
+    return Scope(user=user, commune_code=user.commune_id, role=user.role, village_ids=village_ids)

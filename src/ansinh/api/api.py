@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from ansinh.accounts.decorators import actor_of
 from ansinh.accounts.scopes import Scope
 from ansinh.api.auth import TokenAuth
 from ansinh.api.schemas import (
@@ -25,20 +26,22 @@ from ansinh.api.schemas import (
     PersonPatch,
 )
 from ansinh.registry import selectors, services
-from ansinh.registry.models import Household, Person
 from ansinh.registry.validation import PersonData
 
 api = NinjaAPI(
     title="ansinh API",
     version="1",
-    description="Household registry of a commune. Authenticate with `Authorization: Bearer <token>`.",
+    description=(
+        "Household registry of a commune. Authenticate with `Authorization: Bearer <token>`."
+    ),
     auth=TokenAuth(),
     urls_namespace="api",
 )
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+    scope: Scope = request.scope  # type: ignore[attr-defined]
+    return scope
 
 
 @api.exception_handler(ValidationError)
@@ -97,13 +100,21 @@ def list_households(
     return qs.order_by("code")
 
 
-@api.get("/households/{household_id}", response={200: HouseholdDetailOut, 404: ErrorOut}, tags=["households"])
+@api.get(
+    "/households/{household_id}",
+    response={200: HouseholdDetailOut, 404: ErrorOut},
+    tags=["households"],
+)
 def get_household(request: HttpRequest, household_id: int) -> Any:
     household = selectors.household_get(_scope(request), household_id)
     return household
 
 
-@api.post("/households", response={201: HouseholdDetailOut, 422: ErrorOut, 403: ErrorOut}, tags=["households"])
+@api.post(
+    "/households",
+    response={201: HouseholdDetailOut, 422: ErrorOut, 403: ErrorOut},
+    tags=["households"],
+)
 def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     scope = _scope(request)
     _require_edit(scope)
@@ -111,7 +122,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     if village is None:
         raise ValidationError({"village_id": [_("Choose a village of your commune.")]})
     household = services.household_register(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=actor_of(request),
         village=village,
         members=[PersonData(**m.dict()) for m in payload.members],
         address=payload.address,
@@ -123,7 +134,11 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     return 201, household
 
 
-@api.patch("/households/{household_id}", response={200: HouseholdOut, 422: ErrorOut, 403: ErrorOut, 404: ErrorOut}, tags=["households"])
+@api.patch(
+    "/households/{household_id}",
+    response={200: HouseholdOut, 422: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["households"],
+)
 def update_household(request: HttpRequest, household_id: int, payload: HouseholdPatch) -> Any:
     scope = _scope(request)
     household = selectors.household_get(scope, household_id)
@@ -134,7 +149,7 @@ def update_household(request: HttpRequest, household_id: int, payload: Household
         if village is None:
             raise ValidationError({"village_id": [_("Choose a village of your commune.")]})
     services.household_update(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=actor_of(request),
         household=household,
         village=village,
         address=payload.address,
@@ -161,15 +176,22 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
     return selectors.person_get(_scope(request), person_id)
 
 
-@api.post("/households/{household_id}/persons", response={201: PersonOut, 422: ErrorOut, 403: ErrorOut, 404: ErrorOut}, tags=["persons"])
+@api.post(
+    "/households/{household_id}/persons",
+    response={201: PersonOut, 422: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["persons"],
+)
 def create_person(
-    request: HttpRequest, household_id: int, payload: PersonIn, event_kind: Query[str] = "move_in"  # type: ignore[assignment]
+    request: HttpRequest,
+    household_id: int,
+    payload: PersonIn,
+    event_kind: Query[str] = "move_in",
 ) -> Any:
     scope = _scope(request)
     household = selectors.household_get(scope, household_id)
     _require_edit(scope)
     person = services.person_add(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=actor_of(request),
         household=household,
         data=PersonData(**payload.dict()),
         event_kind=event_kind,
@@ -177,14 +199,18 @@ def create_person(
     return 201, selectors.person_get(scope, person.pk)
 
 
-@api.patch("/persons/{person_id}", response={200: PersonOut, 422: ErrorOut, 403: ErrorOut, 404: ErrorOut}, tags=["persons"])
+@api.patch(
+    "/persons/{person_id}",
+    response={200: PersonOut, 422: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["persons"],
+)
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
     scope = _scope(request)
     person = selectors.person_get(scope, person_id)
     _require_edit(scope)
     changes = payload.dict(exclude_unset=True)
     confirm = changes.pop("confirm_duplicate", False)
-    current = {
+    current: dict[str, Any] = {
         "full_name": person.full_name,
         "date_of_birth": person.date_of_birth,
         "sex": person.sex,
@@ -198,7 +224,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     }
     current.update({k: v for k, v in changes.items() if v is not None})
     services.person_update(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=actor_of(request),
         person=person,
         data=PersonData(**current),
         confirm_duplicate=confirm,

@@ -3,9 +3,10 @@ from django.views.i18n import set_language
 
 from ansinh.api.api import api
 from ansinh.core import views as core_views
+from ansinh.registry import views as registry_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", registry_views.home, name="home"),
     path("healthz", core_views.health, name="health"),
     path("accounts/", include("ansinh.accounts.urls")),
     path("registry/", include("ansinh.registry.urls")),

@@ -97,7 +97,7 @@ def display_changes(
     labels = labels or {}
     out = []
     for field, pair in (entry.changes or {}).items():
-        before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        before, after = ([*pair, None, None])[:2] if isinstance(pair, list) else (None, pair)
         out.append(
             DisplayChange(
                 field=field,

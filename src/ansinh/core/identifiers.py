@@ -95,8 +95,7 @@ def validate_cccd(
     if sex is not None and sex in {"male", "female"} and id_sex != sex:
         raise IdentifierError(
             "sex",
-            "The 4th digit (%(digit)s) means %(id_sex)s, but the person is recorded as "
-            "%(sex)s.",
+            "The 4th digit (%(digit)s) means %(id_sex)s, but the person is recorded as %(sex)s.",
             (
                 ("digit", cccd[3]),
                 ("id_sex", "male" if id_sex == "male" else "female"),

@@ -207,7 +207,7 @@ def build_registry(
     as_of = as_of or timezone.localdate()
     rng = random.Random(seed)
     g = _Gen(rng=rng, as_of=as_of)
-    g.used_cccd.update(Person.objects.exclude(cccd=None).values_list("cccd", flat=True))
+    g.used_cccd.update(c for c in Person.objects.values_list("cccd", flat=True) if c)
     commune, villages = _ensure_places(commune_code, actor=None)
     result = DemoResult(commune=commune, villages=villages)
     result.users = _ensure_users(commune, villages)
@@ -248,7 +248,7 @@ def _build_chunk(
             p["ethnicity"] = ethnicity if rng.random() < 0.97 else "01"
             p["dob"] = g.dob(p["age"])
             p["age"] = _age(p["dob"], as_of)
-            if p["age"] >= 14 and rng.random() < 0.96 or p["age"] < 14 and rng.random() < 0.35:
+            if (p["age"] >= 14 and rng.random() < 0.96) or (p["age"] < 14 and rng.random() < 0.35):
                 p["cccd"] = g.cccd(p["dob"], p["sex"])
             adult = 18 <= p["age"] <= 70
             if adult and rng.random() < (0.88 if p["relationship"] == "head" else 0.6):
@@ -259,9 +259,11 @@ def _build_chunk(
             roll = rng.random()
             if p["relationship"] != "head" and p["age"] > 62 and roll < 0.03:
                 p["status"] = LifeStatus.DECEASED
-            elif p["relationship"] not in ("head", "spouse") and 18 <= p["age"] <= 35 and roll < 0.12:
+            elif (
+                p["relationship"] not in ("head", "spouse") and 18 <= p["age"] <= 35 and roll < 0.12
+            ):
                 p["status"] = LifeStatus.MOVED_AWAY
-        contact = next((p.get("phone") for p in people if p.get("phone")), "")
+        contact: str = next((p["phone"] for p in people if p.get("phone")), "")
         house_rows.append(
             Household(
                 commune=commune,
@@ -318,7 +320,11 @@ def _build_chunk(
         elif p["age"] == 0:
             kind, date = EventKind.BIRTH, person.date_of_birth
         if kind and date:
-            place = rng.choice(["Bình Dương", "TP. Hồ Chí Minh", "Đồng Nai"]) if kind == EventKind.MOVE_OUT else ""
+            place = (
+                rng.choice(["Bình Dương", "TP. Hồ Chí Minh", "Đồng Nai"])
+                if kind == EventKind.MOVE_OUT
+                else ""
+            )
             events.append(
                 MembershipEvent(
                     household_id=person.household_id, person=person, kind=kind, date=date,

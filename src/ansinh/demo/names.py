@@ -19,14 +19,15 @@ FEMALE_MIDDLE: list[tuple[str, float]] = [
 ]  # fmt: skip
 
 MALE_GIVEN = (
-    "Hùng Dũng Tuấn Nam Phong Long Hải Sơn Tâm Tài Lộc Phúc Thành Trung Hiếu Nghĩa Bình "
-    "An Khoa Khang Minh Quang Vinh Hòa Thắng Lợi Tín Đạt Toàn Hậu Sang Tú Cường Kiệt Phát "
-    "Nhân Thiện Danh Hưng Tùng Lâm Bảo Huy Trí Hoàng Duy Thịnh Tiến Hoài Luân Tuấn Em Út"
+    "Hùng Dũng Tuấn Nam Phong Long Hải Sơn Tâm Tài Lộc Phúc Thành Trung Hiếu Nghĩa "
+    "Bình An Khoa Khang Minh Quang Vinh Hòa Thắng Lợi Tín Đạt Toàn Hậu Sang Tú Cường "
+    "Kiệt Phát Nhân Thiện Danh Hưng Tùng Lâm Bảo Huy Trí Hoàng Duy Thịnh Tiến Hoài "
+    "Luân Tuấn Em Út "
 ).split()
 FEMALE_GIVEN = (
-    "Lan Hoa Mai Hồng Tím Cúc Đào Hạnh Hương Thảo Trang Linh Ngọc Nhung Hằng Thủy Thu Yến "
-    "Diễm Loan Phượng Nga Vân Nhi Trâm Vy Anh Tuyết Liên Hiền Bích Xuân Diệu Kim Ngân Oanh "
-    "Quyên Trinh My Thư Uyên Hà Huyền Dung Giang Lệ Mến Thắm Út Em"
+    "Lan Hoa Mai Hồng Tím Cúc Đào Hạnh Hương Thảo Trang Linh Ngọc Nhung Hằng Thủy "
+    "Thu Yến Diễm Loan Phượng Nga Vân Nhi Trâm Vy Anh Tuyết Liên Hiền Bích Xuân Diệu "
+    "Kim Ngân Oanh Quyên Trinh My Thư Uyên Hà Huyền Dung Giang Lệ Mến Thắm Út Em "
 ).split()
 
 # Villages of the demo commune: (name, short code, weight)

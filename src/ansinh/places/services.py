@@ -28,7 +28,8 @@ def places_sync(*, province_model: Any = Province, commune_model: Any = Commune)
     Takes the model classes so a data migration can pass its historical models.
     """
     existing_p = set(province_model.objects.values_list("code", flat=True))
-    new_p, upd_p = [], []
+    new_p: list[Any] = []
+    upd_p: list[Any] = []
     for p in VnProvince.iter_all():
         kind = (
             ProvinceType.CITY
@@ -41,16 +42,17 @@ def places_sync(*, province_model: Any = Province, commune_model: Any = Commune)
     province_model.objects.bulk_update(upd_p, ["name", "kind", "codename"])
 
     existing_c = set(commune_model.objects.values_list("code", flat=True))
-    new_c, upd_c = [], []
+    new_c: list[Any] = []
+    upd_c: list[Any] = []
     for w in Ward.iter_all():
-        kind = _COMMUNE_KIND[w.division_type]
+        commune_kind = _COMMUNE_KIND[w.division_type]
         obj = commune_model(
             code=int(w.code),
             province_id=int(w.province_code),
             name=w.name,
-            kind=kind,
+            kind=commune_kind,
             codename=w.codename,
-            area_type=Commune.default_area_type(kind),
+            area_type=Commune.default_area_type(commune_kind),
         )
         (upd_c if obj.code in existing_c else new_c).append(obj)
     commune_model.objects.bulk_create(new_c, batch_size=500)

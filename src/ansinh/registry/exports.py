@@ -52,4 +52,3 @@ def households_xlsx(scope: Scope, *, village_id: int | None = None) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
-

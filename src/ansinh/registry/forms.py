@@ -45,7 +45,7 @@ class HouseholdForm(forms.Form):
     )
     area_type_override = forms.ChoiceField(
         label=_("Area type"),
-        choices=[("", _("Same as the village"))] + list(AreaType.choices),
+        choices=[("", _("Same as the village")), *list(AreaType.choices)],
         required=False,
     )
     notes = forms.CharField(
@@ -83,7 +83,7 @@ class PersonForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
     bank = forms.ChoiceField(
-        label=_("Bank"), choices=[("", _("No bank account"))] + list(Bank.choices), required=False
+        label=_("Bank"), choices=[("", _("No bank account")), *list(Bank.choices)], required=False
     )
     bank_account_number = forms.CharField(
         label=_("Account number"),
@@ -127,7 +127,7 @@ class PersonForm(forms.Form):
         }
 
 
-class BasePersonFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class BasePersonFormSet(forms.BaseFormSet):
     def person_data(self) -> list[PersonData]:
         return [
             f.person_data()
@@ -151,7 +151,10 @@ class JoinForm(forms.Form):
         ],
     )
     event_date = forms.DateField(
-        label=_("Date"), required=False, widget=DateInput(), help_text=_("For a birth: the date of birth.")
+        label=_("Date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("For a birth: the date of birth."),
     )
     place = forms.CharField(label=_("Moved from"), max_length=200, required=False)
 
@@ -178,7 +181,9 @@ class SplitForm(forms.Form):
         label=_("Members who leave"),
         widget=forms.CheckboxSelectMultiple,
     )
-    new_head = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Head of the new household"))
+    new_head = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label=_("Head of the new household")
+    )
     village = forms.ModelChoiceField(queryset=Village.objects.none(), label=_("Village"))
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     date = forms.DateField(label=_("Date"), widget=DateInput())

@@ -122,9 +122,7 @@ class Person(TimeStampedModel):
             models.Index(fields=["commune", "given_key"], name="person_given_idx"),
             models.Index(fields=["commune", "phone"], name="person_phone_idx"),
             models.Index(fields=["village", "given_key"], name="person_village_given_idx"),
-            models.Index(
-                fields=["commune", "folded_name", "date_of_birth"], name="person_dup_idx"
-            ),
+            models.Index(fields=["commune", "folded_name", "date_of_birth"], name="person_dup_idx"),
         ]
 
     def __str__(self) -> str:

@@ -84,9 +84,7 @@ def household_list(
         "id", "full_name", "household_id", "date_of_birth"
     )
     return (
-        qs.annotate(
-            living_count=Count("members", filter=Q(members__life_status=LifeStatus.LIVING))
-        )
+        qs.annotate(living_count=Count("members", filter=Q(members__life_status=LifeStatus.LIVING)))
         .prefetch_related(Prefetch("members", queryset=heads, to_attr="heads"))
         .order_by("code")
     )
@@ -147,10 +145,8 @@ def person_search(
             "given_key", "id"
         )
     if query.kind == "code":
-        household_ids = households_for(scope).filter(
-            code__gte=value, code__lt=prefix_upper_bound(value)
-        )
-        return qs.filter(household_id__in=household_ids.values("id")).order_by(
+        by_code = households_for(scope).filter(code__gte=value, code__lt=prefix_upper_bound(value))
+        return qs.filter(household_id__in=by_code.values("id")).order_by(
             "household__code", "-relationship", "date_of_birth"
         )
     upper = prefix_upper_bound(value)

@@ -360,9 +360,12 @@ def person_add(
     if event_kind not in {EventKind.BIRTH, EventKind.MARRIAGE, EventKind.MOVE_IN}:
         raise ValidationError({"event_kind": [_("Choose how the person joined the household.")]})
     data = clean_person(data)
-    if data.relationship == Relationship.HEAD and household.members.filter(
-        relationship=Relationship.HEAD, life_status=LifeStatus.LIVING
-    ).exists():
+    if (
+        data.relationship == Relationship.HEAD
+        and household.members.filter(
+            relationship=Relationship.HEAD, life_status=LifeStatus.LIVING
+        ).exists()
+    ):
         raise ValidationError(
             {"relationship": [_("This household already has a head; change the head first.")]}
         )
@@ -372,7 +375,9 @@ def person_add(
         household.commune_id, fields, exclude_id=None, confirmed=confirm_duplicate
     )
     person = Person(
-        household=household, commune_id=household.commune_id, village_id=household.village_id,
+        household=household,
+        commune_id=household.commune_id,
+        village_id=household.village_id,
         **fields,
     )
     _save_person(actor=actor, person=person, action=AuditAction.CREATE, before=None)
@@ -422,7 +427,13 @@ def person_update(
 
 
 def _leave(
-    *, actor: User | None, person: Person, status: str, kind: str, date: dt.date, place: str,
+    *,
+    actor: User | None,
+    person: Person,
+    status: str,
+    kind: str,
+    date: dt.date,
+    place: str,
     note: str,
 ) -> Person:
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
@@ -559,12 +570,22 @@ def household_split(
         )
         _save_person(actor=actor, person=person, action=AuditAction.UPDATE, before=before)
         _event(
-            actor=actor, household=household, person=person, kind=EventKind.SPLIT, date=date,
-            other=new, note=note,
+            actor=actor,
+            household=household,
+            person=person,
+            kind=EventKind.SPLIT,
+            date=date,
+            other=new,
+            note=note,
         )
         _event(
-            actor=actor, household=new, person=person, kind=EventKind.SPLIT, date=date,
-            other=household, note=note,
+            actor=actor,
+            household=new,
+            person=person,
+            kind=EventKind.SPLIT,
+            date=date,
+            other=household,
+            note=note,
         )
     return new
 
@@ -584,9 +605,14 @@ def household_close(
     household.status = status
     household.save(update_fields=["status", "updated_at"])
     audit.record(
-        actor=actor, instance=household, action=AuditAction.UPDATE, before=before,
-        after=audit.snapshot(household, HOUSEHOLD_FIELDS), note=note,
-        commune_code=household.commune_id, household_id=household.pk,
+        actor=actor,
+        instance=household,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=audit.snapshot(household, HOUSEHOLD_FIELDS),
+        note=note,
+        commune_code=household.commune_id,
+        household_id=household.pk,
     )
     return household
 
@@ -610,12 +636,19 @@ def proposal_submit(
     if person is not None and person.household_id != household.pk:
         raise ValidationError({"person": [_("This person is not in this household.")]})
     proposal = ChangeProposal.objects.create(
-        household=household, person=person, kind=kind, payload=payload, note=note,
+        household=household,
+        person=person,
+        kind=kind,
+        payload=payload,
+        note=note,
         proposed_by=actor,
     )
     audit.record(
-        actor=actor, instance=proposal, action=AuditAction.CREATE,
-        after={"kind": kind, **payload}, commune_code=household.commune_id,
+        actor=actor,
+        instance=proposal,
+        action=AuditAction.CREATE,
+        after={"kind": kind, **payload},
+        commune_code=household.commune_id,
         household_id=household.pk,
     )
     return proposal
@@ -653,27 +686,38 @@ def proposal_apply(*, actor: User, proposal: ChangeProposal) -> ChangeProposal:
     household, person, payload = proposal.household, proposal.person, proposal.payload
     if proposal.kind == ProposalKind.UPDATE_HOUSEHOLD:
         household_update(
-            actor=actor, household=household, address=payload.get("address"),
-            phone=payload.get("phone"), notes=payload.get("notes"),
+            actor=actor,
+            household=household,
+            address=payload.get("address"),
+            phone=payload.get("phone"),
+            notes=payload.get("notes"),
         )
     elif proposal.kind == ProposalKind.UPDATE_PERSON and person is not None:
         person_update(actor=actor, person=person, data=_person_data(payload, person))
     elif proposal.kind == ProposalKind.ADD_PERSON:
         person_add(
-            actor=actor, household=household, data=_person_data(payload),
+            actor=actor,
+            household=household,
+            data=_person_data(payload),
             event_kind=payload.get("event_kind", EventKind.MOVE_IN),
             event_date=dt.date.fromisoformat(payload["event_date"])
-            if payload.get("event_date") else None,
+            if payload.get("event_date")
+            else None,
         )
     elif proposal.kind == ProposalKind.RECORD_DEATH and person is not None:
         person_record_death(
-            actor=actor, person=person, date=dt.date.fromisoformat(payload["date"]),
+            actor=actor,
+            person=person,
+            date=dt.date.fromisoformat(payload["date"]),
             note=proposal.note,
         )
     elif proposal.kind == ProposalKind.RECORD_MOVE_OUT and person is not None:
         person_move_out(
-            actor=actor, person=person, date=dt.date.fromisoformat(payload["date"]),
-            place=payload.get("place", ""), note=proposal.note,
+            actor=actor,
+            person=person,
+            date=dt.date.fromisoformat(payload["date"]),
+            place=payload.get("place", ""),
+            note=proposal.note,
         )
     else:
         raise ValidationError({"kind": [_("This proposal cannot be applied.")]})

@@ -111,7 +111,9 @@ def clean_person(data: PersonData, *, today: dt.date | None = None) -> PersonDat
         try:
             cccd = validate_cccd(
                 data.cccd,
-                date_of_birth=data.date_of_birth if "date_of_birth" not in problems.errors else None,
+                date_of_birth=data.date_of_birth
+                if "date_of_birth" not in problems.errors
+                else None,
                 sex=data.sex if data.sex in Sex.values else None,
             )
         except IdentifierError as exc:

@@ -9,13 +9,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ansinh.accounts.decorators import scoped
+from ansinh.accounts.decorators import actor_of, scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.core.audit import display_changes
 from ansinh.core.identifiers import IdentifierError, validate_cccd
@@ -49,9 +49,10 @@ class CappedPaginator(Paginator):
     """Counts at most ``SEARCH_COUNT_CAP`` + 1 rows: a broad search stays fast."""
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         if not hasattr(self, "_capped_count"):
-            self._capped_count = self.object_list[: SEARCH_COUNT_CAP + 1].count()  # type: ignore[index,union-attr]
+            queryset: Any = self.object_list
+            self._capped_count: int = queryset[: SEARCH_COUNT_CAP + 1].count()
         return self._capped_count
 
 
@@ -62,6 +63,36 @@ def _labels(model: type[Any]) -> dict[str, str]:
 def _history_rows(entries: QuerySet[Any]) -> list[dict[str, Any]]:
     labels = {**_labels(Household), **_labels(Person)}
     return [{"entry": e, "changes": display_changes(e, labels)} for e in entries[:200]]
+
+
+@scoped()
+def home(request: HttpRequest, scope: Scope) -> HttpResponse:
+    villages = selectors.villages_for(scope).annotate(
+        household_count=Count(
+            "households", filter=Q(households__status=HouseholdStatus.ACTIVE), distinct=True
+        ),
+    )
+    person_counts = dict(
+        selectors.persons_for(scope)
+        .filter(life_status=LifeStatus.LIVING)
+        .values_list("village_id")
+        .annotate(n=Count("id"))
+        .values_list("village_id", "n")
+    )
+    rows = [
+        {"village": v, "households": v.household_count, "persons": person_counts.get(v.id, 0)}
+        for v in villages
+    ]
+    return render(
+        request,
+        "registry/home.html",
+        {
+            "rows": rows,
+            "total_households": sum(r["households"] for r in rows),
+            "total_persons": sum(r["persons"] for r in rows),
+            "pending_proposals": selectors.proposals_for(scope, pending_only=True).count(),
+        },
+    )
 
 
 @scoped()
@@ -94,8 +125,8 @@ def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
             village_id=village_id,
             status=status if status in HouseholdStatus.values else None,
         )
-        paginator = Paginator(households, settings.ANSINH_PAGE_SIZE)
-        context.update(mode="browse", page=paginator.get_page(page_number))
+        browse = Paginator(households, settings.ANSINH_PAGE_SIZE)
+        context.update(mode="browse", page=browse.get_page(page_number))
     template = (
         "registry/_results.html" if request.htmx else "registry/household_list.html"  # type: ignore[attr-defined]
     )
@@ -145,9 +176,9 @@ def household_create(request: HttpRequest, scope: Scope) -> HttpResponse:
         confirm = any(f.cleaned_data.get("confirm_duplicate") for f in formset.forms)
         try:
             household = services.household_register(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=actor_of(request),
                 village=form.cleaned_data["village"],
-                members=formset.person_data(),
+                members=formset.person_data(),  # type: ignore[attr-defined]
                 address=form.cleaned_data["address"],
                 phone=form.cleaned_data["phone"],
                 notes=form.cleaned_data["notes"],
@@ -201,15 +232,15 @@ def household_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.household_update(actor=request.user, household=household, **form.cleaned_data)  # type: ignore[arg-type]
+            services.household_update(
+                actor=actor_of(request), household=household, **form.cleaned_data
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("registry:household_detail", pk=household.pk)
-    return render(
-        request, "registry/household_form.html", {"form": form, "household": household}
-    )
+    return render(request, "registry/household_form.html", {"form": form, "household": household})
 
 
 @scoped()
@@ -223,7 +254,7 @@ def person_create(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         try:
             if scope.can_edit:
                 services.person_add(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=actor_of(request),
                     household=household,
                     data=form.person_data(),
                     event_kind=join.cleaned_data["event_kind"],
@@ -239,7 +270,7 @@ def person_create(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
                 if join.cleaned_data["event_date"]:
                     payload["event_date"] = join.cleaned_data["event_date"].isoformat()
                 services.proposal_submit(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=actor_of(request),
                     household=household,
                     kind=ProposalKind.ADD_PERSON,
                     payload=payload,
@@ -275,7 +306,7 @@ def person_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         try:
             if scope.can_edit:
                 services.person_update(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=actor_of(request),
                     person=person,
                     data=form.person_data(),
                     confirm_duplicate=form.cleaned_data["confirm_duplicate"],
@@ -284,14 +315,12 @@ def person_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             else:
                 data = clean_person(form.person_data())
                 before = PersonForm.initial_from(person)
-                payload = {
-                    k: v for k, v in _payload(data).items() if _plain(before.get(k)) != v
-                }
+                payload = {k: v for k, v in _payload(data).items() if _plain(before.get(k)) != v}
                 if not payload:
                     messages.info(request, _("Nothing was changed."))
                     return redirect("registry:household_detail", pk=person.household_id)
                 services.proposal_submit(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=actor_of(request),
                     household=person.household,
                     person=person,
                     kind=ProposalKind.UPDATE_PERSON,
@@ -330,16 +359,22 @@ def _leave_view(request: HttpRequest, scope: Scope, pk: int, kind: str) -> HttpR
         try:
             if scope.can_edit and kind == EventKind.DEATH:
                 services.person_record_death(
-                    actor=request.user, person=person, date=d["date"], note=d["note"]  # type: ignore[arg-type]
+                    actor=actor_of(request),
+                    person=person,
+                    date=d["date"],
+                    note=d["note"],
                 )
             elif scope.can_edit:
                 services.person_move_out(
-                    actor=request.user, person=person, date=d["date"], place=d["place"],  # type: ignore[arg-type]
+                    actor=actor_of(request),
+                    person=person,
+                    date=d["date"],
+                    place=d["place"],
                     note=d["note"],
                 )
             else:
                 services.proposal_submit(
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=actor_of(request),
                     household=person.household,
                     person=person,
                     kind=ProposalKind.RECORD_DEATH
@@ -376,7 +411,9 @@ def household_change_head(request: HttpRequest, scope: Scope, pk: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             services.household_change_head(
-                actor=request.user, household=household, **form.cleaned_data  # type: ignore[arg-type]
+                actor=actor_of(request),
+                household=household,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -403,14 +440,14 @@ def household_split(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             new = services.household_split(
-                actor=request.user, household=household, **form.cleaned_data  # type: ignore[arg-type]
+                actor=actor_of(request),
+                household=household,
+                **form.cleaned_data,
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(
-                request, _("New household %(code)s was created.") % {"code": new.code}
-            )
+            messages.success(request, _("New household %(code)s was created.") % {"code": new.code})
             return redirect("registry:household_detail", pk=new.pk)
     return render(
         request,
@@ -435,11 +472,11 @@ def proposal_decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
     proposal = selectors.proposal_get(scope, pk)
     try:
         if request.POST.get("action") == "apply":
-            services.proposal_apply(actor=request.user, proposal=proposal)  # type: ignore[arg-type]
+            services.proposal_apply(actor=actor_of(request), proposal=proposal)
             messages.success(request, _("The change was applied."))
         else:
             services.proposal_reject(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=actor_of(request),
                 proposal=proposal,
                 reason=request.POST.get("reason", ""),
             )

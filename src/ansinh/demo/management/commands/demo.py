@@ -23,8 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--commune", type=int, default=DEMO_COMMUNE_CODE)
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
                             help="Reference date (YYYY-MM-DD); default today.")  # fmt: skip
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Do nothing when the database already has households.")  # fmt: skip
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already has households.",
+        )
         parser.add_argument("--no-story", action="store_true",
                             help="Skip the worked examples (history, proposals).")  # fmt: skip
 
@@ -47,7 +50,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Xã mẫu {result.commune.name} ({result.commune.province.name}): "
-                f"{len(result.villages)} ấp, {result.households:,} hộ, {result.persons:,} nhân khẩu "
+                f"{len(result.villages)} ấp, {result.households:,} hộ, "
+                f"{result.persons:,} nhân khẩu "
                 f"({seconds:.1f} s)."
             )
         )
