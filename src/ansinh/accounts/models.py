@@ -59,7 +59,7 @@ class ApiToken(models.Model):
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
     name = models.CharField(_("name"), max_length=100)
-    prefix = models.CharField(_("prefix"), max_length=8)
+    prefix = models.CharField(_("prefix"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)

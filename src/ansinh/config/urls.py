@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", core_views.health, name="health"),
     path("accounts/", include("ansinh.accounts.urls")),
     path("registry/", include("ansinh.registry.urls")),
+    path("places/", include("ansinh.places.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import VietNamDivisionType, Ward
 
@@ -60,10 +63,44 @@ def places_sync(*, province_model: Any = Province, commune_model: Any = Commune)
     return len(new_p) + len(upd_p), len(new_c) + len(upd_c)
 
 
+def _ensure_officer(actor: Any, commune: Commune) -> None:
+    """Only the commune's officer manages its villages (``actor=None``: the system)."""
+    if actor is None:
+        return
+    if getattr(actor, "role", "") != "officer" or actor.commune_id != commune.code:
+        raise PermissionDenied(_("Only the commune officer can manage villages."))
+
+
+@transaction.atomic
+def village_update(
+    *, actor: Any, village: Village, name: str, kind: str, area_type_override: str = ""
+) -> Village:
+    _ensure_officer(actor, village.commune)
+    before = audit.snapshot(village, ["name", "kind", "code", "area_type_override"])
+    village.name = name.strip()
+    village.kind = kind
+    village.area_type_override = area_type_override
+    clash = Village.objects.filter(commune=village.commune, name__iexact=village.name)
+    if clash.exclude(pk=village.pk).exists():
+        raise ValidationError({"name": [_("This village already exists.")]})
+    village.full_clean()
+    village.save()
+    audit.record(
+        actor=actor,
+        instance=village,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=audit.snapshot(village, ["name", "kind", "code", "area_type_override"]),
+        commune_code=village.commune_id,
+    )
+    return village
+
+
 @transaction.atomic
 def village_create(
     *, actor: Any, commune: Commune, name: str, kind: str, code: str, area_type_override: str = ""
 ) -> Village:
+    _ensure_officer(actor, commune)
     village = Village(
         commune=commune,
         name=name.strip(),
@@ -71,6 +108,12 @@ def village_create(
         code=code.strip().upper(),
         area_type_override=area_type_override,
     )
+    if not re.fullmatch(r"[A-Z0-9]{1,8}", village.code):
+        raise ValidationError({"code": [_("Use 1 to 8 letters or digits without accents.")]})
+    if Village.objects.filter(commune=commune, code=village.code).exists():
+        raise ValidationError({"code": [_("Another village already uses this code.")]})
+    if Village.objects.filter(commune=commune, name__iexact=village.name).exists():
+        raise ValidationError({"name": [_("This village already exists.")]})
     village.full_clean()
     village.save()
     audit.record(

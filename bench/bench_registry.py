@@ -1,0 +1,117 @@
+"""Registry benchmarks (issue 2).
+
+1. Build the demo commune at 100,000 households on SQLite: wall time and peak memory.
+2. Search at ~1,000,000 persons on SQLite and on PostgreSQL: median and p95 of the search
+   query (target p95 < 50 ms) and of the list page (target p95 < 200 ms).
+
+Run: .venv/bin/python bench/bench_registry.py [--households-search 290000] [--skip-postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "bench"
+PYTHON = sys.executable
+ANSINH = str(Path(PYTHON).parent / "ansinh")
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
+PG_BENCH_DB = "ansinh_bench"
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(extra)
+    return env
+
+
+def build_demo(households: int) -> dict[str, float]:
+    db = OUT / f"demo-{households}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    env = child_env(ANSINH_SQLITE_PATH=str(db))
+    subprocess.run([ANSINH, "migrate", "-v0"], env=env, check=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(
+        [ANSINH, "demo", "--households", str(households), "--seed", "1", "--no-story"],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"households": households, "seconds": round(seconds, 1),
+            "peak_rss_mb": round(max(peak, before) / 1024, 1)}  # fmt: skip
+
+
+def search(env: dict[str, str], households: int, build: bool) -> dict[str, object]:
+    cmd = [PYTHON, str(ROOT / "bench" / "registry_search.py"), "--households", str(households)]
+    if build:
+        cmd.append("--build")
+    done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def postgres_env() -> dict[str, str] | None:
+    if shutil.which("psql") is None:
+        return None
+    probe = subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False)
+    if probe.returncode != 0:
+        return None
+    for sql in (f"DROP DATABASE IF EXISTS {PG_BENCH_DB}", f"CREATE DATABASE {PG_BENCH_DB}"):
+        subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
+    return child_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households-demo", type=int, default=100_000)
+    parser.add_argument("--households-search", type=int, default=290_000)
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="reuse the search databases")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    print(f"== demo build, {args.households_demo:,} households (SQLite)")
+    demo = build_demo(args.households_demo)
+    print(f"   {demo['seconds']} s, peak RSS {demo['peak_rss_mb']} MB")
+
+    results = {}
+    sqlite_db = OUT / "search.sqlite3"
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite_db}{suffix}").unlink(missing_ok=True)
+    runs = [("sqlite", child_env(ANSINH_SQLITE_PATH=str(sqlite_db)))]
+    if not args.skip_postgres:
+        pg = postgres_env() if not args.reuse else child_env(
+            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+        )  # fmt: skip
+        if pg is None:
+            print("   PostgreSQL not reachable: skipped")
+        else:
+            runs.append(("postgresql", pg))
+    for name, env in runs:
+        print(f"== search, ~{args.households_search:,} households ({name})")
+        r = search(env, args.households_search, build=not args.reuse)
+        results[name] = r
+        print(f"   {r['persons']:,} persons (built in {r.get('build_seconds', '-')} s)")
+        print(f"   search query: median {r['search_median_ms']} ms, p95 {r['search_p95_ms']} ms"
+              f" (target < 50), max {r['search_max_ms']} ms {r['slowest_terms']}")  # fmt: skip
+        print(f"   list page:    median {r['list_page_median_ms']} ms,"
+              f" p95 {r['list_page_p95_ms']} ms (target < 200)")  # fmt: skip
+        print(f"   browse page:  median {r['browse_page_median_ms']} ms,"
+              f" p95 {r['browse_page_p95_ms']} ms")  # fmt: skip
+    (OUT / "registry.json").write_text(json.dumps({"demo": demo, "search": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
