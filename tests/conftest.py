@@ -7,6 +7,12 @@ import pytest
 from tests import factories as f
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Real password hashing costs ~0.3 s per user; tests only need a working check."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def tan_dong(db):
     return f.village()

@@ -8,6 +8,7 @@ from typing import Any
 
 from ansinh.accounts.choices import Role
 from ansinh.accounts.models import User
+from ansinh.accounts.services import api_token_issue
 from ansinh.core.identifiers import cccd_century_sex_digit
 from ansinh.places.choices import VillageKind
 from ansinh.places.models import Commune, Village
@@ -76,4 +77,10 @@ def household(v: Village, *members: PersonData, actor: User | None = None, **kw:
     return services.household_register(actor=actor, village=v, members=list(members), **kw)
 
 
-__all__ = ["Role", "dt", "household", "make_cccd", "person", "user", "village"]
+def api_token(u: User, *, name: str = "test") -> str:
+    """A new API token for ``u``; returns the raw bearer value (only its hash is stored)."""
+    _token, raw = api_token_issue(user=u, name=name)
+    return raw
+
+
+__all__ = ["Role", "api_token", "dt", "household", "make_cccd", "person", "user", "village"]

@@ -6,7 +6,7 @@ Services call :func:`record` inside their transaction; pages call :func:`display
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,9 +80,14 @@ class DisplayChange:
     after: str
 
 
-def _display_value(field: str, value: Any) -> str:
+Formatter = Callable[[Any], str]
+
+
+def _display_value(field: str, value: Any, formatters: Mapping[str, Formatter]) -> str:
     if value is None or value == "":
         return "—"
+    if field in formatters and field not in SENSITIVE_FIELDS:
+        return formatters[field](value)
     text = str(value)
     if field in SENSITIVE_FIELDS:
         if field in {"phone", "contact_phone"}:
@@ -92,9 +97,14 @@ def _display_value(field: str, value: Any) -> str:
 
 
 def display_changes(
-    entry: AuditEntry, labels: Mapping[str, str] | None = None
+    entry: AuditEntry,
+    labels: Mapping[str, str] | None = None,
+    formatters: Mapping[str, Formatter] | None = None,
 ) -> list[DisplayChange]:
+    """Readable changes: ``labels`` name the fields, ``formatters`` turn stored values into
+    what a person reads (choice labels, dd/mm/yyyy); sensitive numbers are always masked."""
     labels = labels or {}
+    formatters = formatters or {}
     out = []
     for field, pair in (entry.changes or {}).items():
         before, after = ([*pair, None, None])[:2] if isinstance(pair, list) else (None, pair)
@@ -102,8 +112,8 @@ def display_changes(
             DisplayChange(
                 field=field,
                 label=str(labels.get(field, field)),
-                before=_display_value(field, before),
-                after=_display_value(field, after),
+                before=_display_value(field, before, formatters),
+                after=_display_value(field, after, formatters),
             )
         )
     return out

@@ -10,6 +10,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogue; the caller translates it (Django's
+    extractor knows this name). Keeps this module free of Django."""
+    return message
+
+
 # Birth-registration province codes of the personal ID: the 63 provinces before the 2025
 # merger (Circular 07/2016/TT-BCA, same numbers as the statistics office codes).
 CCCD_PROVINCES: dict[str, str] = {
@@ -76,18 +83,18 @@ def validate_cccd(
     """
     cccd = clean_cccd(value)
     if not cccd.isdigit():
-        raise IdentifierError("format", "A personal ID number contains digits only.")
+        raise IdentifierError("format", gettext_noop("A personal ID number contains digits only."))
     if len(cccd) != 12:
         raise IdentifierError(
             "length",
-            "A personal ID number has 12 digits; this one has %(count)s.",
+            gettext_noop("A personal ID number has 12 digits; this one has %(count)s."),
             (("count", str(len(cccd))),),
         )
     province = cccd[:3]
     if province not in CCCD_PROVINCES:
         raise IdentifierError(
             "province",
-            "The first three digits (%(code)s) are not a province-of-birth code.",
+            gettext_noop("The first three digits (%(code)s) are not a province-of-birth code."),
             (("code", province),),
         )
     century, id_sex = _CENTURY_SEX[cccd[3]]
@@ -95,7 +102,10 @@ def validate_cccd(
     if sex is not None and sex in {"male", "female"} and id_sex != sex:
         raise IdentifierError(
             "sex",
-            "The 4th digit (%(digit)s) means %(id_sex)s, but the person is recorded as %(sex)s.",
+            gettext_noop(
+                "The 4th digit (%(digit)s) stands for the century of birth and the sex: "
+                "%(id_sex)s, but the person is recorded as %(sex)s."
+            ),
             (
                 ("digit", cccd[3]),
                 ("id_sex", "male" if id_sex == "male" else "female"),
@@ -105,8 +115,10 @@ def validate_cccd(
     if date_of_birth is not None and year != date_of_birth.year:
         raise IdentifierError(
             "birth_year",
-            "Digits 4–6 (%(digits)s) mean birth year %(year)s, but the date of birth is in "
-            "%(dob_year)s.",
+            gettext_noop(
+                "Digits 4–6 (%(digits)s) mean birth year %(year)s, but the date of birth is in "
+                "%(dob_year)s."
+            ),
             (("digits", cccd[3:6]), ("year", str(year)), ("dob_year", str(date_of_birth.year))),
         )
     return cccd
@@ -142,17 +154,21 @@ def normalize_phone(value: str) -> str:
         national = raw[1:]
     else:
         raise IdentifierError(
-            "format", "A Vietnamese phone number starts with 0 or +84 (e.g. 0912 345 678)."
+            "format",
+            gettext_noop("A Vietnamese phone number starts with 0 or +84 (e.g. 0912 345 678)."),
         )
     if not national.isdigit():
-        raise IdentifierError("format", "A phone number contains digits only.")
+        raise IdentifierError("format", gettext_noop("A phone number contains digits only."))
     if _MOBILE.match(national) or _LANDLINE.match(national):
         return "+84" + national
     if len(national) != 9 and not national.startswith("2"):
         raise IdentifierError(
-            "length", "A mobile number has 10 digits (0 and 9 more), e.g. 0912 345 678."
+            "length",
+            gettext_noop("A mobile number has 10 digits (0 and 9 more), e.g. 0912 345 678."),
         )
-    raise IdentifierError("prefix", "This number does not start with a Vietnamese network prefix.")
+    raise IdentifierError(
+        "prefix", gettext_noop("This number does not start with a Vietnamese network prefix.")
+    )
 
 
 def is_mobile(phone_e164: str) -> bool:
@@ -178,5 +194,5 @@ def clean_bank_account(value: str) -> str:
     """Vietnamese bank account numbers: 6–19 digits once spaces/dashes are removed."""
     number = re.sub(r"[\s.\-]", "", value or "")
     if not _BANK_ACCOUNT.match(number):
-        raise IdentifierError("format", "A bank account number has 6 to 19 digits.")
+        raise IdentifierError("format", gettext_noop("A bank account number has 6 to 19 digits."))
     return number

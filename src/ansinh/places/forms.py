@@ -14,7 +14,7 @@ class VillageForm(forms.Form):
     code = forms.CharField(
         label=_("Short code"),
         max_length=8,
-        help_text=_("Letters used in household codes, e.g. TD for ấp Tân Đông."),
+        help_text=_("Letters or digits used in household codes, e.g. TD for ấp Tân Đông."),
     )
     area_type_override = forms.ChoiceField(
         label=_("Area type"),

@@ -65,7 +65,7 @@ class Village(TimeStampedModel):
     code = models.CharField(
         _("short code"),
         max_length=8,
-        help_text=_("Used in household codes, e.g. TD for ấp Tân Đông."),
+        help_text=_("Letters or digits used in household codes, e.g. TD for ấp Tân Đông."),
     )
     area_type_override = models.CharField(
         _("area type (if different from the commune)"),

@@ -89,8 +89,8 @@ class LifeStatus(models.TextChoices):
 
 
 class HouseholdStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    DISSOLVED = "dissolved", _("Dissolved")
+    ACTIVE = "active", _("Current")
+    DISSOLVED = "dissolved", _("Closed (no members left)")
     MOVED_AWAY = "moved_away", _("Moved away")
 
 
@@ -125,5 +125,5 @@ class ProposalKind(models.TextChoices):
 
 class ProposalStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the officer")
-    APPLIED = "applied", _("Applied")
+    APPLIED = "applied", _("Approved")
     REJECTED = "rejected", _("Rejected")

@@ -81,9 +81,7 @@ class Person(TimeStampedModel):
     )
     full_name = models.CharField(_("full name"), max_length=100)
     folded_name = SearchKeyField(_("name without diacritics"), max_length=100, editable=False)
-    given_key = SearchKeyField(
-        _("given name first"), max_length=100, editable=False, help_text=_("Sort key")
-    )
+    given_key = SearchKeyField(_("given name first"), max_length=100, editable=False)
     date_of_birth = models.DateField(_("date of birth"))
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices)
     ethnicity = models.CharField(

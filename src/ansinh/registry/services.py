@@ -53,7 +53,7 @@ PERSON_FIELDS = [
 class PossibleDuplicate(ValidationError):
     """Same folded name and date of birth already in the commune: the officer must confirm."""
 
-    def __init__(self, matches: Sequence[Person]):
+    def __init__(self, matches: Sequence[Person], field: str = "full_name"):
         self.matches = list(matches)
         names = "; ".join(
             _("%(name)s, born %(dob)s, household %(code)s")
@@ -62,7 +62,7 @@ class PossibleDuplicate(ValidationError):
         )
         super().__init__(
             {
-                "full_name": [
+                field: [
                     _(
                         "A person with the same name and date of birth is already registered "
                         "(%(names)s). Tick “This is a different person” to save anyway."
@@ -246,7 +246,7 @@ def household_register(
         raise ValidationError({"members": [_("Add at least the head of household.")]})
     heads = [m for m in members if m.relationship == Relationship.HEAD]
     if len(heads) != 1:
-        raise ValidationError({"members": [_("A household has exactly one head.")]})
+        raise ValidationError({"members": [_("A household must have exactly one head.")]})
     cleaned: list[PersonData] = []
     errors: dict[str, list[str]] = {}
     for index, member in enumerate(members):
@@ -285,6 +285,9 @@ def household_register(
             _check_duplicate_name(
                 village.commune_id, fields, exclude_id=None, confirmed=confirm_duplicates
             )
+        except PossibleDuplicate as exc:
+            # Still a warning the officer can confirm: keep the type, key it by member.
+            raise PossibleDuplicate(exc.matches, field=f"members-{index}-full_name") from exc
         except ValidationError as exc:
             raise ValidationError(
                 {f"members-{index}-{k}": v for k, v in exc.message_dict.items()}

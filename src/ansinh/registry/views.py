@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,9 +17,8 @@ from django.views.decorators.http import require_POST
 
 from ansinh.accounts.decorators import actor_of, scoped
 from ansinh.accounts.scopes import Scope
-from ansinh.core.audit import display_changes
 from ansinh.core.identifiers import IdentifierError, validate_cccd
-from ansinh.registry import selectors, services
+from ansinh.registry import display, selectors, services
 from ansinh.registry.choices import (
     EventKind,
     HouseholdStatus,
@@ -39,7 +38,6 @@ from ansinh.registry.forms import (
     SplitForm,
     apply_errors,
 )
-from ansinh.registry.models import Household, Person
 from ansinh.registry.validation import PersonData, clean_person, clean_phone, identifier_message
 
 SEARCH_COUNT_CAP = 1000
@@ -51,18 +49,12 @@ class CappedPaginator(Paginator):
     @property
     def count(self) -> int:
         if not hasattr(self, "_capped_count"):
-            queryset: Any = self.object_list
-            self._capped_count: int = queryset[: SEARCH_COUNT_CAP + 1].count()
+            results: Any = self.object_list
+            if hasattr(results, "count_upto"):
+                self._capped_count: int = results.count_upto(SEARCH_COUNT_CAP + 1)
+            else:
+                self._capped_count = results[: SEARCH_COUNT_CAP + 1].count()
         return self._capped_count
-
-
-def _labels(model: type[Any]) -> dict[str, str]:
-    return {f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.get_fields()}
-
-
-def _history_rows(entries: QuerySet[Any]) -> list[dict[str, Any]]:
-    labels = {**_labels(Household), **_labels(Person)}
-    return [{"entry": e, "changes": display_changes(e, labels)} for e in entries[:200]]
 
 
 @scoped()
@@ -113,7 +105,7 @@ def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         persons = selectors.person_search(
             scope, q, village_id=village_id, status=status if status in LifeStatus.values else None
         )
-        paginator = CappedPaginator(persons, settings.ANSINH_PAGE_SIZE)
+        paginator = CappedPaginator(cast(Any, persons), settings.ANSINH_PAGE_SIZE)
         context.update(
             mode="search",
             page=paginator.get_page(page_number),
@@ -126,7 +118,9 @@ def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
             status=status if status in HouseholdStatus.values else None,
         )
         browse = Paginator(households, settings.ANSINH_PAGE_SIZE)
-        context.update(mode="browse", page=browse.get_page(page_number))
+        page = browse.get_page(page_number)
+        page.object_list = selectors.household_page_details(list(page.object_list))
+        context.update(mode="browse", page=page)
     template = (
         "registry/_results.html" if request.htmx else "registry/household_list.html"  # type: ignore[attr-defined]
     )
@@ -157,7 +151,7 @@ def household_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpRespons
             "members": members,
             "living": [m for m in members if m.life_status == LifeStatus.LIVING],
             "events": selectors.household_events(household)[:100],
-            "history": _history_rows(selectors.household_history(household)),
+            "history": display.history_rows(selectors.household_history(household)[:200]),
             "proposals": selectors.proposals_for(scope).filter(household=household)[:20],
         },
     )
@@ -315,7 +309,9 @@ def person_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             else:
                 data = clean_person(form.person_data())
                 before = PersonForm.initial_from(person)
-                payload = {k: v for k, v in _payload(data).items() if _plain(before.get(k)) != v}
+                payload = {
+                    k: v for k, v in _payload(data).items() if _plain(before.get(k)) != _plain(v)
+                }
                 if not payload:
                     messages.info(request, _("Nothing was changed."))
                     return redirect("registry:household_detail", pk=person.household_id)
@@ -338,7 +334,7 @@ def person_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             "form": form,
             "person": person,
             "household": person.household,
-            "history": _history_rows(selectors.person_history(person)),
+            "history": display.history_rows(selectors.person_history(person)[:200]),
         },
     )
 
@@ -458,11 +454,13 @@ def household_split(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
 
 @scoped()
 def proposal_list(request: HttpRequest, scope: Scope) -> HttpResponse:
-    proposals = selectors.proposals_for(scope)
+    proposals = list(selectors.proposals_for(scope)[:200])
+    for proposal in proposals:
+        proposal.rows = display.payload_rows(proposal.payload)  # type: ignore[attr-defined]
     return render(
         request,
         "registry/proposal_list.html",
-        {"proposals": proposals[:200], "reject_form": RejectForm()},
+        {"proposals": proposals, "reject_form": RejectForm()},
     )
 
 
@@ -491,8 +489,7 @@ def proposal_decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
 def audit_log(request: HttpRequest, scope: Scope) -> HttpResponse:
     entries = selectors.audit_log(scope)
     page = Paginator(entries, 50).get_page(request.GET.get("page") or 1)
-    labels = {**_labels(Household), **_labels(Person)}
-    rows = [{"entry": e, "changes": display_changes(e, labels)} for e in page.object_list]
+    rows = display.history_rows(page.object_list)
     return render(request, "registry/audit_log.html", {"page": page, "rows": rows})
 
 

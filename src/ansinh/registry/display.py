@@ -1,0 +1,104 @@
+"""How registry values read on a page: field labels and stored values as people read them.
+
+Used by the history tables, the audit log and the proposals list, so that "sex: female" or
+"date: 2026-10-26" never reaches an officer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.core.audit import display_changes
+from ansinh.core.models import AuditEntry
+from ansinh.places.choices import AreaType, VillageKind
+from ansinh.places.models import Village
+from ansinh.registry.choices import (
+    Bank,
+    Ethnicity,
+    EventKind,
+    HouseholdStatus,
+    LifeStatus,
+    ProposalKind,
+    Relationship,
+    Sex,
+)
+from ansinh.registry.models import ChangeProposal, Household, Person
+
+_EXTRA_LABELS = {
+    "date": _("Date"),
+    "place": _("Moved to"),
+    "event": _("Event"),
+    "event_kind": _("Event"),
+    "event_date": _("Date of the event"),
+    "person": _("Person"),
+    "kind": _("Change"),
+    "village": _("Village"),
+}
+
+
+def _choice(choices: Iterable[tuple[str, Any]]) -> Callable[[Any], str]:
+    mapping = dict(choices)
+    return lambda value: str(mapping.get(value, value))
+
+
+def _date(value: Any) -> str:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+def _village(value: Any) -> str:
+    name = Village.objects.filter(pk=value).values_list("name", flat=True).first()
+    return name or str(value)
+
+
+FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "sex": _choice(Sex.choices),
+    "relationship": _choice(Relationship.choices),
+    "ethnicity": _choice(Ethnicity.choices),
+    "bank": _choice(Bank.choices),
+    "life_status": _choice(LifeStatus.choices),
+    "status": _choice([*HouseholdStatus.choices, *LifeStatus.choices]),
+    "event": _choice(EventKind.choices),
+    "event_kind": _choice(EventKind.choices),
+    "kind": _choice([*ProposalKind.choices, *VillageKind.choices]),
+    "area_type_override": _choice(AreaType.choices),
+    "date_of_birth": _date,
+    "status_date": _date,
+    "date": _date,
+    "event_date": _date,
+    "village": _village,
+}
+
+
+def labels() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for model in (Village, Household, Person, ChangeProposal):
+        for field in model._meta.get_fields():
+            out[field.name] = str(getattr(field, "verbose_name", field.name))
+    out.update({k: str(v) for k, v in _EXTRA_LABELS.items()})
+    return out
+
+
+def history_rows(entries: QuerySet[AuditEntry] | Iterable[AuditEntry]) -> list[dict[str, Any]]:
+    names = labels()
+    return [{"entry": e, "changes": display_changes(e, names, FORMATTERS)} for e in entries]
+
+
+def payload_rows(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """A proposal's values with labels; sensitive numbers are shown in full to the officer
+    who must check them against the papers."""
+    names = labels()
+    rows = []
+    for key, value in payload.items():
+        if key in {"folded_name", "given_key"} or value in ("", None):
+            continue
+        text = FORMATTERS[key](value) if key in FORMATTERS else str(value)
+        rows.append((names.get(key, key), text))
+    return rows

@@ -1,0 +1,160 @@
+"""The audit log: who changed what, before and after; sensitive numbers masked when shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ansinh.core import audit
+from ansinh.core.models import AuditAction, AuditEntry
+from ansinh.registry import selectors, services
+from ansinh.registry.validation import PersonData
+
+
+def test_diff_keeps_only_what_changed():
+    before = {"full_name": "Nguyễn Văn An", "phone": "", "cccd": "072080000001"}
+    after = {"full_name": "Nguyễn Văn An", "phone": "+84912345678", "notes": "mới"}
+    assert audit.diff(before, after) == {
+        "phone": ["", "+84912345678"],
+        "cccd": ["072080000001", None],
+        "notes": [None, "mới"],
+    }
+    assert audit.diff(before, dict(before)) == {}
+
+
+@pytest.mark.django_db
+def test_snapshot_is_json_ready(hh_td):
+    head = hh_td.members.get(relationship="head")
+    values = audit.snapshot(head, ["household", "date_of_birth", "full_name"])
+    assert values == {
+        "household": hh_td.pk,
+        "date_of_birth": "1980-05-17",
+        "full_name": "Nguyễn Văn An",
+    }
+
+
+@pytest.mark.django_db
+def test_update_that_changes_nothing_writes_nothing(officer, hh_td):
+    entries = AuditEntry.objects.count()
+    same = {"address": "Tổ 1"}
+    assert (
+        audit.record(
+            actor=officer, instance=hh_td, action=AuditAction.UPDATE, before=same, after=same
+        )
+        is None
+    )
+    assert AuditEntry.objects.count() == entries
+
+
+@pytest.mark.django_db
+def test_saving_a_person_unchanged_leaves_no_entry(officer, hh_td):
+    head = hh_td.members.get(relationship="head")
+    entries = AuditEntry.objects.count()
+    services.person_update(
+        actor=officer,
+        person=head,
+        data=PersonData(
+            full_name=head.full_name,
+            date_of_birth=head.date_of_birth,
+            sex=head.sex,
+            relationship=head.relationship,
+            ethnicity=head.ethnicity,
+            cccd=head.cccd or "",
+        ),
+    )
+    services.household_update(actor=officer, household=hh_td, address=hh_td.address)
+    assert AuditEntry.objects.count() == entries
+
+
+@pytest.mark.django_db
+def test_entry_records_who_what_and_scope(officer, hh_td):
+    entry = audit.record(
+        actor=officer,
+        instance=hh_td,
+        action=AuditAction.UPDATE,
+        before={"address": ""},
+        after={"address": "Tổ 2"},
+        note="sửa địa chỉ",
+        commune_code=hh_td.commune_id,
+        household_id=hh_td.pk,
+    )
+    entry.refresh_from_db()
+    assert (entry.actor, entry.model_label, entry.object_id) == (
+        officer,
+        "registry.household",
+        hh_td.pk,
+    )
+    assert entry.object_repr == "TD-0001"
+    assert entry.changes == {"address": ["", "Tổ 2"]}
+    assert entry.note == "sửa địa chỉ"
+    assert entry.at is not None
+    assert entry in selectors.household_history(hh_td)
+
+
+@pytest.mark.django_db
+def test_household_history_includes_its_members(officer, hh_td):
+    history = selectors.household_history(hh_td)
+    labels = sorted(history.values_list("model_label", flat=True))
+    assert labels == ["registry.household"] + ["registry.person"] * 3
+
+
+def _entry(changes: dict) -> AuditEntry:
+    return AuditEntry(action=AuditAction.UPDATE, changes=changes)
+
+
+def test_display_masks_cccd_phone_and_bank_number():
+    shown = {
+        c.field: c
+        for c in audit.display_changes(
+            _entry(
+                {
+                    "cccd": [None, "072080000123"],
+                    "phone": ["", "+84912345678"],
+                    "contact_phone": ["+84987654321", "+84281234567"],
+                    "bank_account_number": ["7100205123456", "7100205999999"],
+                    "full_name": ["Nguyễn Văn An", "Nguyễn Văn Ân"],
+                }
+            ),
+            labels={"cccd": "CCCD"},
+        )
+    }
+    assert (shown["cccd"].label, shown["cccd"].before, shown["cccd"].after) == (
+        "CCCD",
+        "—",
+        "•••••••••123",
+    )
+    assert (shown["phone"].before, shown["phone"].after) == ("—", "•••••••678")
+    assert (shown["contact_phone"].before, shown["contact_phone"].after) == (
+        "•••••••321",
+        "•••••••567",
+    )
+    assert shown["bank_account_number"].after == "••••••••••999"
+    assert (shown["full_name"].before, shown["full_name"].after) == (
+        "Nguyễn Văn An",
+        "Nguyễn Văn Ân",
+    )
+    assert shown["full_name"].label == "full_name"
+
+
+def test_display_of_a_creation_and_of_an_event():
+    created = audit.display_changes(_entry({"date_of_birth": [None, "1980-05-17"]}))
+    assert [(c.before, c.after) for c in created] == [("—", "1980-05-17")]
+    # event entries store plain values, not pairs
+    event = audit.display_changes(_entry({"event": "death", "date": "2026-01-01"}))
+    assert [(c.field, c.after) for c in event] == [("event", "death"), ("date", "2026-01-01")]
+
+
+@pytest.mark.django_db
+def test_stored_values_are_complete_only_the_display_is_masked(officer, tan_dong):
+    """The log keeps real values (so a mistake can be undone); pages show masked ones."""
+    from tests import factories as f
+
+    household = f.household(
+        tan_dong, f.person("Nguyễn Thị Tím", dt.date(1990, 4, 2), "female", "head"), actor=officer
+    )
+    tim = household.members.get()
+    entry = AuditEntry.objects.get(model_label="registry.person", object_id=tim.pk)
+    assert entry.changes["cccd"] == [None, tim.cccd]
+    shown = {c.field: c.after for c in audit.display_changes(entry)}
+    assert shown["cccd"] == "•••••••••" + tim.cccd[-3:]
