@@ -57,7 +57,10 @@ def search(env: dict[str, str], households: int, build: bool) -> dict[str, objec
     cmd = [PYTHON, str(ROOT / "bench" / "registry_search.py"), "--households", str(households)]
     if build:
         cmd.append("--build")
-    done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(cmd, env=env, check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"search benchmark failed ({done.returncode})")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -734,3 +734,14 @@ def test_officer_of_another_commune_cannot_write_here(hh_td):
         WRITES["household_update"](stranger, hh_td)
     with pytest.raises(PermissionDenied):
         WRITES["household_register"](stranger, hh_td)
+
+
+def test_household_codes_continue_past_9999(officer, tan_dong):
+    f.household(
+        tan_dong, f.person("Hồ Văn Chín", dt.date(1970, 1, 1)), actor=officer, code="TD-9999"
+    )
+    f.household(
+        tan_dong, f.person("Hồ Văn Mười", dt.date(1971, 1, 1)), actor=officer, code="TD-10000"
+    )
+    third = f.household(tan_dong, f.person("Hồ Văn Một", dt.date(1972, 1, 1)), actor=officer)
+    assert third.code == "TD-10001"

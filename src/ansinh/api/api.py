@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -131,7 +131,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
         confirm_duplicates=payload.confirm_duplicates,
     )
     household = selectors.household_get(scope, household.pk)
-    return 201, household
+    return Status(201, household)
 
 
 @api.patch(
@@ -196,7 +196,7 @@ def create_person(
         data=PersonData(**payload.dict()),
         event_kind=event_kind,
     )
-    return 201, selectors.person_get(scope, person.pk)
+    return Status(201, selectors.person_get(scope, person.pk))
 
 
 @api.patch(

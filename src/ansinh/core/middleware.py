@@ -3,6 +3,7 @@
 Django's ``LocaleMiddleware`` follows the browser's Accept-Language, and many commune
 computers run an English Chrome. ansinh shows Vietnamese by default and switches only when
 the user picks a language (the ``set_language`` view stores it in the language cookie).
+The REST API follows Accept-Language, which is how programs ask for a language.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ class LanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if not chosen and request.path.startswith("/api/"):
+            # Programs calling the API say what they want in Accept-Language.
+            chosen = translation.get_language_from_request(request)
         language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language

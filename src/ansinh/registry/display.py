@@ -58,7 +58,13 @@ def _village(value: Any) -> str:
     return name or str(value)
 
 
+def _household(value: Any) -> str:
+    code = Household.objects.filter(pk=value).values_list("code", flat=True).first()
+    return code or str(value)
+
+
 FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "household": _household,
     "sex": _choice(Sex.choices),
     "relationship": _choice(Relationship.choices),
     "ethnicity": _choice(Ethnicity.choices),

@@ -116,7 +116,6 @@ class Person(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["commune", "folded_name"], name="person_name_idx"),
             models.Index(fields=["commune", "given_key"], name="person_given_idx"),
             models.Index(fields=["commune", "phone"], name="person_phone_idx"),
             models.Index(fields=["village", "given_key"], name="person_village_given_idx"),

@@ -157,8 +157,11 @@ def person_search(
             "given_key", "id"
         )
     if query.kind == "phone":
-        household_ids = households_for(scope).filter(phone=value).values("id")
-        return qs.filter(Q(phone=value) | Q(household_id__in=household_ids)).order_by(
+        # Two index lookups, then the union of a handful of ids: an OR across a subquery
+        # makes PostgreSQL scan the whole table.
+        household_ids = list(households_for(scope).filter(phone=value).values_list("id", flat=True))
+        person_ids = list(qs.filter(phone=value).values_list("id", flat=True))
+        return qs.filter(Q(pk__in=person_ids) | Q(household_id__in=household_ids)).order_by(
             "given_key", "id"
         )
     if query.kind == "code":

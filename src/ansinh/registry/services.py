@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -160,7 +161,9 @@ def _next_household_code(village: Village) -> str:
     prefix = f"{village.code}-"
     codes = Household.objects.filter(commune_id=village.commune_id, code__startswith=prefix)
     highest = 0
-    for code in codes.values_list("code", flat=True).order_by("-code")[:50]:
+    # Longest first, then highest: "TD-10000" comes before "TD-9999".
+    newest = codes.order_by(Length("code").desc(), "-code").values_list("code", flat=True)
+    for code in newest[:50]:
         match = re.fullmatch(rf"{re.escape(prefix)}(\d+)", code)
         if match:
             highest = max(highest, int(match.group(1)))
