@@ -3,10 +3,15 @@
 Age is counted in completed months/years on a given date: someone born on 2010-03-15 is 15 on
 2025-03-15 and still 14 on 2025-03-14. A person born on 29 February completes a year on
 1 March in non-leap years.
+
+Rules never compute an age column for a whole batch: "aged at least N" is the same as "born on
+or before the cutoff date", so :func:`at_least` turns each age test into one date comparison
+(exactly equivalent to ``age_months(dob, on) >= N``; the tests check the equivalence).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -26,6 +31,19 @@ def age_months_expr(dob: pl.Expr, on: dt.date) -> pl.Expr:
 def age_years_expr(dob: pl.Expr, on: dt.date) -> pl.Expr:
     """Completed years of age on ``on``."""
     return age_months_expr(dob, on) // 12
+
+
+def birth_cutoff(on: dt.date, months: int) -> dt.date:
+    """The latest birth date of someone who has completed ``months`` months of age on ``on``."""
+    index = on.year * 12 + (on.month - 1) - months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(on.day, calendar.monthrange(year, month)[1]))
+
+
+def at_least(dob: pl.Expr, on: dt.date, *, years: int = 0, months: int = 0) -> pl.Expr:
+    """``age on `on` >= years + months`` for a column of birth dates (one date comparison)."""
+    return dob <= birth_cutoff(on, years * 12 + months)
 
 
 def age_months(dob: dt.date, on: dt.date) -> int:

@@ -30,7 +30,8 @@ only), ``n_members``, the thirteen indicator flags named by their codes (null wh
 indicator is not in force on ``on``), ``deprived_count``, ``b_score`` (B1 route),
 ``deprived`` (codes joined by ``;``), ``class`` (``poor``/``near_poor``/``average``/
 ``not_poor``), and the facts explanations quote: ``<indicator>_members`` counts for the member
-indicators, ``dependants_n``, ``house_type``, ``floor_area_m2`` and the yes/no answers. With
+indicators, ``dependants_n``, ``house_type``, ``floor_area_m2`` and the yes/no answers of the
+indicators in force as ``answer_<column>`` (e.g. ``answer_safe_water``). With
 ``member_detail=True`` each member indicator also gets ``<indicator>_member_codes`` (list).
 
 Classification (Decree 07/2021/NĐ-CP Art. 3; Decree 351/2025/NĐ-CP from 2027): a household is
@@ -56,7 +57,8 @@ from typing import Any
 
 import polars as pl
 
-from ansinh.rules.dates import age_months_expr
+from ansinh.rules._frame import problems
+from ansinh.rules.dates import at_least
 from ansinh.rules.errors import InputError, ParameterError
 from ansinh.rules.parameters import ParameterSet, ParamValue, default_parameters
 
@@ -75,6 +77,7 @@ __all__ = [
     "WORK_STATUSES",
     "YES_NO_INDICATOR_COLUMNS",
     "classify",
+    "members_aligned",
     "parameters_for",
 ]
 
@@ -211,139 +214,161 @@ def _field(values: Mapping[str, ParamValue], name: str, key: str) -> Any:
 
 
 def _member_flags(
-    values: Mapping[str, ParamValue], indicators: tuple[str, ...]
+    values: Mapping[str, ParamValue], indicators: tuple[str, ...], on: dt.date
 ) -> dict[str, pl.Expr]:
-    """One boolean expression per member indicator in force (True = this member deprives)."""
-    age_m = pl.col("_age_months")
-    age = age_m // 12
+    """One boolean expression per member indicator in force (True = this member deprives).
+
+    Every age test is a birth-date comparison (:func:`ansinh.rules.dates.at_least`).
+    """
+    dob = pl.col("date_of_birth")
+
+    def aged(years: int = 0, months: int = 0) -> pl.Expr:
+        return at_least(dob, on, years=years, months=months)
+
     flags: dict[str, pl.Expr] = {}
     if "employment" in indicators:
         deprived_work = list(_field(values, "poverty.indicator.employment", "deprived_work"))
-        start = int(values["labour.working_age_from"].value) * 12
-        retire = (
+        retired = (
             pl.when(pl.col("sex") == "male")
-            .then(pl.lit(int(values["labour.retirement_age.male"].value)))
-            .otherwise(pl.lit(int(values["labour.retirement_age.female"].value)))
+            .then(aged(months=int(values["labour.retirement_age.male"].value)))
+            .otherwise(aged(months=int(values["labour.retirement_age.female"].value)))
         )
-        flags["employment"] = (age_m >= start) & (age_m < retire) & pl.col("work").is_in(
-            deprived_work
+        flags["employment"] = (
+            aged(int(values["labour.working_age_from"].value))
+            & ~retired
+            & pl.col("work").is_in(deprived_work)
         )
     if "dependants" in indicators:
         name = "poverty.indicator.dependants"
-        dep = (age < int(_field(values, name, "child_under_age"))) | (
-            age >= int(_field(values, name, "elderly_from_age"))
+        dep = ~aged(int(_field(values, name, "child_under_age"))) | aged(
+            int(_field(values, name, "elderly_from_age"))
         )
         if _field(values, name, "disabled_with_allowance"):
             dep = dep | ((pl.col("disability") != "none") & pl.col("monthly_allowance"))
         flags["dependants"] = dep
     if "nutrition" in indicators:
         under = int(_field(values, "poverty.indicator.nutrition", "child_under_age"))
-        flags["nutrition"] = (age < under) & pl.col("malnourished")
+        flags["nutrition"] = ~aged(under) & pl.col("malnourished")
     if "health_insurance" in indicators:
         from_age = int(_field(values, "poverty.indicator.health_insurance", "from_age"))
-        flags["health_insurance"] = (age >= from_age) & ~pl.col("health_insurance")
+        flags["health_insurance"] = aged(from_age) & ~pl.col("health_insurance")
     if "adult_education" in indicators:
         bands = _field(values, "poverty.indicator.adult_education", "bands")
         expr = pl.lit(False)
         for band in bands:
             expr = expr | (
-                (age >= int(band["from_age"]))
-                & (age <= int(band["to_age"]))
-                & ~pl.col("studying")
+                aged(int(band["from_age"]))
+                & ~aged(int(band["to_age"]) + 1)
                 & pl.col("qualification").is_in(list(band["deprived_qualifications"]))
             )
-        flags["adult_education"] = expr
+        flags["adult_education"] = expr & ~pl.col("studying")
     if "school_attendance" in indicators:
         name = "poverty.indicator.school_attendance"
         flags["school_attendance"] = (
-            (age >= int(_field(values, name, "from_age")))
-            & (age < int(_field(values, name, "under_age")))
+            aged(int(_field(values, name, "from_age")))
+            & ~aged(int(_field(values, name, "under_age")))
             & ~pl.col("studying")
         )
     return flags
 
 
-def _problems(frame: pl.DataFrame, key: str, checks: list[tuple[str, pl.Expr]]) -> list[str]:
-    """Messages for every failing check, naming up to five offending keys each."""
-    if not checks or frame.height == 0:
-        return []
-    found = frame.select(
-        [pl.col(key).filter(expr).head(5).implode().alias(f"_{i}") for i, (_, expr) in
-         enumerate(checks)]
-        + [expr.sum().alias(f"_n{i}") for i, (_, expr) in enumerate(checks)]
-    ).row(0, named=True)
-    out = []
-    for i, (what, _) in enumerate(checks):
-        count = found[f"_n{i}"]
-        if count:
-            codes = ", ".join(str(c) for c in found[f"_{i}"])
-            more = f" and {count - 5} more" if count > 5 else ""
-            out.append(f"{what}: {codes}{more}")
-    return out
+def _fact_name(code: str) -> str:
+    return "dependants_n" if code == "dependants" else f"{code}_members"
 
 
-def _check(
-    households: pl.DataFrame, members: pl.DataFrame, indicators: tuple[str, ...], on: dt.date
-) -> None:
-    required_h = [c for c in HOUSEHOLD_SCHEMA if c not in _OPTIONAL_HOUSEHOLD]
-    required_h += [
-        YES_NO_INDICATOR_COLUMNS[c] for c in ("info_assets", "waste") if c in indicators
-    ]
-    missing = [c for c in required_h if c not in households.columns]
-    missing += [f"members.{c}" for c in MEMBER_SCHEMA if c not in members.columns]
-    if missing:
-        raise InputError(f"missing columns: {', '.join(missing)}")
-    h = [
-        ("duplicate household_code", pl.col("household_code").is_duplicated()),
+def members_aligned(households: pl.DataFrame, members: pl.DataFrame) -> bool:
+    """True when the members come in contiguous blocks, one per household, in household order.
+
+    That is how household lists are usually exported; the per-household sums can then be taken
+    from running totals without hashing any code. The check is exact: the code of each block
+    must equal the household code at the same position.
+    """
+    if households.height == 0 or members.height < households.height:
+        return False
+    code = members.get_column("household_code")
+    if code.null_count():
+        return False
+    block_codes = code.filter((code != code.shift(-1)).fill_null(True))
+    if block_codes.len() != households.height:
+        return False
+    return bool((block_codes == households.get_column("household_code")).fill_null(False).all())
+
+
+def _block_sums(members: pl.DataFrame, flags: Mapping[str, pl.Expr]) -> pl.DataFrame:
+    """Per-block sums (aligned layout) from running totals taken at each block's last row."""
+    code = pl.col("household_code")
+    last = (code != code.shift(-1)).fill_null(True)
+    names = ["n_members", *[_fact_name(c) for c in flags]]
+    totals = members.lazy().select(
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("n_members"),
+        *[e.cast(pl.Int64).cum_sum().alias(_fact_name(c)) for c, e in flags.items()],
+        last.alias("_last"),
+    )
+    return (
+        totals.filter(pl.col("_last"))
+        .select([pl.col(n).diff().fill_null(pl.col(n)).alias(n) for n in names])
+        .collect()
+    )
+
+
+def _household_checks(households: pl.DataFrame, indicators: tuple[str, ...]) -> list[str]:
+    checks = [
         ("area not rural/urban", ~pl.col("area").is_in(AREAS).fill_null(False)),
         ("bad house_type", ~pl.col("house_type").is_in(HOUSE_TYPES).fill_null(False)),
-        (
-            "floor_area_m2 missing or negative",
-            ~(pl.col("floor_area_m2") >= 0).fill_null(False),
-        ),
+        ("floor_area_m2 missing or negative", ~(pl.col("floor_area_m2") >= 0).fill_null(False)),
         (
             "neither income_per_capita nor b1_score",
             pl.col("income_per_capita").is_null() & pl.col("b1_score").is_null(),
         ),
+        ("household_code missing", pl.col("household_code").is_null()),
     ]
     for code, column in YES_NO_INDICATOR_COLUMNS.items():
         if code in indicators:
-            h.append((f"{column} missing", pl.col(column).is_null()))
-    h.append(
-        (
-            "no members",
-            ~pl.col("household_code").is_in(members.get_column("household_code").implode()),
+            checks.append((f"{column} missing", pl.col(column).is_null()))
+    found = problems(households, "household_code", checks)
+    codes = households.get_column("household_code")
+    if codes.n_unique() != codes.len():
+        found += problems(
+            households,
+            "household_code",
+            [("duplicate household_code", pl.col("household_code").is_duplicated())],
         )
-    )
-    m = [
-        ("duplicate member_code", pl.col("member_code").is_duplicated()),
+    return found
+
+
+def _member_checks(members: pl.DataFrame, on: dt.date) -> list[str]:
+    checks = [
         (
-            "unknown household_code",
-            ~pl.col("household_code").is_in(households.get_column("household_code").implode()),
+            "date_of_birth missing or after the date",
+            ~(pl.col("date_of_birth") <= on).fill_null(False),
         ),
-        ("date_of_birth missing or after the date", ~(pl.col("date_of_birth") <= on).fill_null(
-            False
-        )),
         ("bad sex", ~pl.col("sex").is_in(SEXES).fill_null(False)),
         ("bad work", ~pl.col("work").is_in(WORK_STATUSES).fill_null(False)),
         ("bad qualification", ~pl.col("qualification").is_in(QUALIFICATIONS).fill_null(False)),
         ("bad disability", ~pl.col("disability").is_in(DISABILITIES).fill_null(False)),
+        ("household_code missing", pl.col("household_code").is_null()),
     ]
     for column in ("health_insurance", "studying", "malnourished", "monthly_allowance"):
-        m.append((f"{column} missing", pl.col(column).is_null()))
-    problems = [f"households — {p}" for p in _problems(households, "household_code", h)]
-    problems += [f"members — {p}" for p in _problems(members, "member_code", m)]
-    if problems:
-        raise InputError("; ".join(problems))
+        checks.append((f"{column} missing", pl.col(column).is_null()))
+    return problems(members, "member_code", checks)
 
 
 def _with_optional(households: pl.DataFrame) -> pl.DataFrame:
     absent = [c for c in _OPTIONAL_HOUSEHOLD if c not in households.columns]
     if not absent:
         return households
-    return households.with_columns(
-        pl.lit(None, dtype=HOUSEHOLD_SCHEMA[c]).alias(c) for c in absent
-    )
+    return households.with_columns(pl.lit(None, dtype=HOUSEHOLD_SCHEMA[c]).alias(c) for c in absent)
+
+
+def _required_columns(
+    households: pl.DataFrame, members: pl.DataFrame, indicators: tuple[str, ...]
+) -> None:
+    required_h = [c for c in HOUSEHOLD_SCHEMA if c not in _OPTIONAL_HOUSEHOLD]
+    required_h += [YES_NO_INDICATOR_COLUMNS[c] for c in ("info_assets", "waste") if c in indicators]
+    missing = [f"households.{c}" for c in required_h if c not in households.columns]
+    missing += [f"members.{c}" for c in MEMBER_SCHEMA if c not in members.columns]
+    if missing:
+        raise InputError(f"missing columns: {', '.join(missing)}")
 
 
 def classify(
@@ -365,35 +390,51 @@ def classify(
     unknown = [c for c in indicators if c not in INDICATORS]
     if unknown:
         raise ParameterError(f"poverty.indicators: unknown indicator codes {unknown}")
+    _required_columns(households, members, indicators)
     if check:
-        _check(households, members, indicators, on)
+        found = [f"households — {p}" for p in _household_checks(households, indicators)]
+        found += [f"members — {p}" for p in _member_checks(members, on)]
+        if found:
+            raise InputError("; ".join(found))
 
-    flags = _member_flags(values, indicators)
-    aggs: list[pl.Expr] = [pl.len().cast(pl.Int64).alias("n_members")]
-    for code, expr in flags.items():
-        name = "dependants_n" if code == "dependants" else f"{code}_members"
-        aggs.append(expr.sum().cast(pl.Int64).alias(name))
-        if member_detail:
-            aggs.append(pl.col("member_code").filter(expr).alias(f"{code}_member_codes"))
-    member_stats = (
-        members.lazy()
-        .select(
-            "household_code",
-            "member_code",
-            "sex",
-            "work",
-            "studying",
-            "qualification",
-            "malnourished",
-            "health_insurance",
-            "disability",
-            "monthly_allowance",
-            age_months_expr(pl.col("date_of_birth"), on).alias("_age_months"),
+    flags = _member_flags(values, indicators, on)
+    if not member_detail and members_aligned(households, members):
+        stats = households.hstack(_block_sums(members, flags))
+    else:
+        aggs: list[pl.Expr] = [pl.len().cast(pl.Int64).alias("n_members")]
+        for code, expr in flags.items():
+            aggs.append(expr.sum().cast(pl.Int64).alias(_fact_name(code)))
+            if member_detail:
+                aggs.append(pl.col("member_code").filter(expr).alias(f"{code}_member_codes"))
+        member_stats = (
+            members.lazy().group_by("household_code").agg(aggs).collect(engine="streaming")
         )
-        .group_by("household_code")
-        .agg(aggs)
-    )
+        if check:
+            orphans = member_stats.join(
+                households.select("household_code"), on="household_code", how="anti"
+            )
+            if orphans.height:
+                shown = ", ".join(str(c) for c in orphans.get_column("household_code").head(5))
+                raise InputError(f"members — unknown household_code: {shown}")
+        stats = households.join(
+            member_stats, on="household_code", how="left", maintain_order="left"
+        )
+        if check:
+            lonely = stats.filter(pl.col("n_members").is_null())
+            if lonely.height:
+                shown = ", ".join(str(c) for c in lonely.get_column("household_code").head(5))
+                raise InputError(f"households — no members: {shown}")
+    return _classify_households(stats, values, indicators, flags, on, member_detail)
 
+
+def _classify_households(
+    stats: pl.DataFrame,
+    values: Mapping[str, ParamValue],
+    indicators: tuple[str, ...],
+    flags: Mapping[str, pl.Expr],
+    on: dt.date,
+    member_detail: bool,
+) -> pl.DataFrame:
     def v(name: str) -> pl.Expr:
         return pl.lit(values[name].value) if name in values else pl.lit(None, pl.Int64)
 
@@ -403,43 +444,55 @@ def classify(
     if "dependants" in indicators:
         share = int(_field(values, "poverty.indicator.dependants", "max_share_percent"))
         household_flags["dependants"] = pl.col("dependants_n") * 100 > pl.col("n_members") * share
-    for code in ("employment", "nutrition", "health_insurance", "adult_education"):
+    for code in (
+        "employment",
+        "nutrition",
+        "health_insurance",
+        "adult_education",
+        "school_attendance",
+    ):
         if code in indicators:
             household_flags[code] = pl.col(f"{code}_members") > 0
-    if "school_attendance" in indicators:
-        household_flags["school_attendance"] = pl.col("school_attendance_members") > 0
     if "housing_quality" in indicators:
-        types = list(
-            _field(values, "poverty.indicator.housing_quality", "deprived_house_types")
-        )
+        types = list(_field(values, "poverty.indicator.housing_quality", "deprived_house_types"))
         household_flags["housing_quality"] = pl.col("house_type").is_in(types)
     if "floor_area" in indicators:
         minimum = float(_field(values, "poverty.indicator.floor_area", "min_m2_per_person"))
         household_flags["floor_area"] = pl.col("floor_area_m2") < pl.col("n_members") * minimum
+    answers: dict[str, str] = {}
     for code in YES_NO_INDICATOR_COLUMNS:
         if code in indicators:
             name = f"poverty.indicator.{code}"
             column = str(_field(values, name, "column"))
             answer = bool(_field(values, name, "deprived_answer"))
-            household_flags[code] = pl.col(column) == answer
+            answers[column] = f"answer_{column}"
+            household_flags[code] = pl.col(f"answer_{column}") == answer
     flag_exprs = [
         (household_flags[code] if code in indicators else pl.lit(None, pl.Boolean)).alias(code)
         for code in INDICATORS
     ]
     in_force = [pl.col(code) for code in INDICATORS if code in indicators]
 
-    line = pl.when(is_b1).then(
-        pl.when(rural).then(v("poverty.b1_threshold.rural")).otherwise(
-            v("poverty.b1_threshold.urban")
+    line = (
+        pl.when(is_b1)
+        .then(
+            pl.when(rural)
+            .then(v("poverty.b1_threshold.rural"))
+            .otherwise(v("poverty.b1_threshold.urban"))
         )
-    ).otherwise(
-        pl.when(rural).then(v("poverty.income_line.rural")).otherwise(
-            v("poverty.income_line.urban")
+        .otherwise(
+            pl.when(rural)
+            .then(v("poverty.income_line.rural"))
+            .otherwise(v("poverty.income_line.urban"))
         )
     )
-    band = pl.when(is_b1).then(pl.lit(None, pl.Int64)).otherwise(
-        pl.when(rural).then(v("poverty.average_band_max.rural")).otherwise(
-            v("poverty.average_band_max.urban")
+    band = (
+        pl.when(is_b1)
+        .then(pl.lit(None, pl.Int64))
+        .otherwise(
+            pl.when(rural)
+            .then(v("poverty.average_band_max.rural"))
+            .otherwise(v("poverty.average_band_max.urban"))
         )
     )
     deprived_count = pl.col("deprived_count")
@@ -465,28 +518,12 @@ def classify(
         separator=";",
         ignore_nulls=True,
     )
-    fact_columns = [
-        "dependants_n" if code == "dependants" else f"{code}_members"
-        for code in MEMBER_INDICATORS
-        if code in flags
-    ]
+    fact_columns = [_fact_name(code) for code in flags]
     if member_detail:
         fact_columns += [f"{code}_member_codes" for code in flags]
-    yes_no = [
-        YES_NO_INDICATOR_COLUMNS[c] for c in YES_NO_INDICATOR_COLUMNS if c in indicators
-    ]
     result = (
-        households.lazy()
-        .select(
-            "household_code",
-            "area",
-            "income_per_capita",
-            "b1_score",
-            "house_type",
-            pl.col("floor_area_m2").cast(pl.Float64),
-            *yes_no,
-        )
-        .join(member_stats, on="household_code", how="left", maintain_order="left")
+        stats.lazy()
+        .rename(answers)
         .with_columns(
             pl.lit(on).alias("date"),
             pl.lit(values["poverty.standard"].value).alias("standard"),
@@ -502,7 +539,7 @@ def classify(
             "household_code",
             "date",
             "standard",
-            "area",
+            pl.col("area").cast(pl.String),
             "route",
             "income_per_capita",
             "b1_score",
@@ -514,9 +551,9 @@ def classify(
             "b_score",
             "deprived",
             "class",
-            "house_type",
-            "floor_area_m2",
-            *yes_no,
+            pl.col("house_type").cast(pl.String),
+            pl.col("floor_area_m2").cast(pl.Float64),
+            *answers.values(),
             *fact_columns,
         )
     )

@@ -68,6 +68,7 @@ __all__ = [
     "ParameterSet",
     "Reference",
     "default_parameters",
+    "env_overlays",
     "load_parameters",
     "value",
 ]
@@ -258,9 +259,7 @@ def _parse_reference(raw: Any, where: str) -> Reference:
     )
 
 
-def _parse_entries(
-    name: str, raw_entries: Any, source: str, province: int | None
-) -> list[_Entry]:
+def _parse_entries(name: str, raw_entries: Any, source: str, province: int | None) -> list[_Entry]:
     where = f"{source}: {name}" + (f" (province {province})" if province is not None else "")
     if not isinstance(raw_entries, list) or not raw_entries:
         raise ParameterError(f"{where}: 'values' must be a non-empty list")
@@ -325,9 +324,8 @@ class ParameterSet:
         for index, path in enumerate(paths):
             files = _yaml_files(Path(path))
             sources.append(str(path))
-            seen_here: set[str] = set()
             for file in files:
-                _load_file(file, parameters, overlay=index > 0, seen=seen_here)
+                _load_file(file, parameters, overlay=index > 0)
         return cls(parameters, sources)
 
     def names(self) -> list[str]:
@@ -380,12 +378,26 @@ def _yaml_files(path: Path) -> list[Path]:
     raise ParameterError(f"parameters path not found: {path}")
 
 
-def _load_file(
-    file: Path, parameters: dict[str, Parameter], *, overlay: bool, seen: set[str]
-) -> None:
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key written twice in one mapping (YAML keeps the last one
+    silently, which would hide a mistyped correction)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in keys:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} appears twice", key_node.start_mark
+                )
+            keys.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load_file(file: Path, parameters: dict[str, Parameter], *, overlay: bool) -> None:
     source = _display_path(file)
     try:
-        doc = yaml.safe_load(file.read_text(encoding="utf-8"))
+        doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ParameterError(f"{source}: cannot read parameters: {exc}") from exc
     if not isinstance(doc, dict) or not isinstance(doc.get("parameters"), dict):
@@ -396,9 +408,6 @@ def _load_file(
         unknown = set(spec) - _PARAMETER_KEYS
         if unknown:
             raise ParameterError(f"{source}: {name}: unknown keys {sorted(unknown)}")
-        if name in seen:
-            raise ParameterError(f"{source}: {name} is defined twice")
-        seen.add(name)
         existing = parameters.get(name)
         if existing is None:
             for key in ("label_en", "label_vi"):
@@ -449,7 +458,8 @@ def _display_path(file: Path) -> str:
         return str(file)
 
 
-def _env_overlays() -> tuple[str, ...]:
+def env_overlays() -> tuple[str, ...]:
+    """Overlay paths named in ``ANSINH_RULES_PARAMETERS`` (``os.pathsep``-separated)."""
     raw = os.environ.get(ENV_VAR, "")
     return tuple(p for p in raw.split(os.pathsep) if p.strip())
 
@@ -466,7 +476,7 @@ def load_parameters(*overlays: Path | str) -> ParameterSet:
 
 def default_parameters() -> ParameterSet:
     """The shipped parameters plus the overlays named in ``ANSINH_RULES_PARAMETERS``."""
-    return load_parameters(*_env_overlays())
+    return load_parameters(*env_overlays())
 
 
 def value(name: str, on_date: dt.date, province: int | None = None) -> ParamValue:
