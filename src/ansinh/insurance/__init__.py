@@ -1,0 +1,1 @@
+"""Health-insurance (BHYT) cards, coverage, contribution calculator and renewal reminders."""
