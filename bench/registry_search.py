@@ -19,7 +19,7 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
 os.environ.setdefault("ANSINH_ALLOWED_HOSTS", "testserver,127.0.0.1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -36,7 +36,7 @@ from ansinh.registry.selectors import person_search  # noqa: E402
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def queries(rng: random.Random, n: int) -> list[str]:
@@ -118,7 +118,7 @@ def main() -> None:
         search_median_ms=round(statistics.median(search_ms), 2),
         search_p95_ms=round(percentile(search_ms, 0.95), 2),
         search_max_ms=round(max(search_ms), 2),
-        slowest_terms=[terms[i] for i in sorted(range(len(terms)), key=lambda i: -search_ms[i])[:3]],
+        slowest_terms=[t for _, t in sorted(zip(search_ms, terms, strict=True))[-3:]],
         list_page_median_ms=round(statistics.median(page_ms), 2),
         list_page_p95_ms=round(percentile(page_ms, 0.95), 2),
         browse_page_median_ms=round(statistics.median(browse_ms), 2),
