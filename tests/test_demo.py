@@ -50,6 +50,15 @@ def digest() -> str:
 
 def wipe() -> None:
     """Back to a fresh database (the places list stays: it comes from a migration)."""
+    from ansinh.insurance.models import Card, CommuneInsuranceSettings, Reminder, ReminderStage
+    from ansinh.messaging.models import MessageAttempt, OutboxMessage
+
+    Reminder.objects.all().delete()
+    ReminderStage.objects.all().delete()
+    Card.objects.all().delete()
+    CommuneInsuranceSettings.objects.all().delete()
+    MessageAttempt.objects.all().delete()
+    OutboxMessage.objects.all().delete()
     AuditEntry.objects.all().delete()
     ChangeProposal.objects.all().delete()
     MembershipEvent.objects.all().delete()

@@ -210,23 +210,13 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     _require_edit(scope)
     changes = payload.dict(exclude_unset=True)
     confirm = changes.pop("confirm_duplicate", False)
-    current: dict[str, Any] = {
-        "full_name": person.full_name,
-        "date_of_birth": person.date_of_birth,
-        "sex": person.sex,
-        "relationship": person.relationship,
-        "ethnicity": person.ethnicity,
-        "cccd": person.cccd or "",
-        "phone": person.phone,
-        "bank": person.bank,
-        "bank_account_number": person.bank_account_number,
-        "bank_account_holder": person.bank_account_holder,
-    }
-    current.update({k: v for k, v in changes.items() if v is not None})
+    data = PersonData.from_person(person).changed(
+        {k: v for k, v in changes.items() if v is not None}
+    )
     services.person_update(
         actor=actor_of(request),
         person=person,
-        data=PersonData(**current),
+        data=data,
         confirm_duplicate=confirm,
     )
     return selectors.person_get(scope, person_id)

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "ansinh.places",
     "ansinh.accounts",
     "ansinh.registry",
+    "ansinh.messaging",
+    "ansinh.insurance",
     "ansinh.api",
     "ansinh.demo",
 ]

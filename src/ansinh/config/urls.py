@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("ansinh.accounts.urls")),
     path("registry/", include("ansinh.registry.urls")),
     path("places/", include("ansinh.places.urls")),
+    path("messaging/", include("ansinh.messaging.urls")),
+    path("insurance/", include("ansinh.insurance.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -3,6 +3,7 @@ back on the form fields (``apply_errors``)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django import forms
@@ -113,18 +114,7 @@ class PersonForm(forms.Form):
 
     @staticmethod
     def initial_from(person: Person) -> dict[str, Any]:
-        return {
-            "full_name": person.full_name,
-            "date_of_birth": person.date_of_birth,
-            "sex": person.sex,
-            "relationship": person.relationship,
-            "ethnicity": person.ethnicity,
-            "cccd": person.cccd or "",
-            "phone": person.phone,
-            "bank": person.bank,
-            "bank_account_number": person.bank_account_number,
-            "bank_account_holder": person.bank_account_holder,
-        }
+        return asdict(PersonData.from_person(person))
 
 
 class BasePersonFormSet(forms.BaseFormSet):

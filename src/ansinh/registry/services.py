@@ -661,26 +661,11 @@ def proposal_submit(
 
 
 def _person_data(payload: dict[str, Any], base: Person | None = None) -> PersonData:
-    def get(name: str, default: Any = "") -> Any:
-        if name in payload:
-            return payload[name]
-        return getattr(base, name) if base is not None else default
-
-    dob = get("date_of_birth")
-    if isinstance(dob, str):
-        dob = dt.date.fromisoformat(dob)
-    return PersonData(
-        full_name=get("full_name"),
-        date_of_birth=dob,
-        sex=get("sex"),
-        relationship=get("relationship"),
-        ethnicity=get("ethnicity", "01"),
-        cccd=get("cccd") or "",
-        phone=get("phone") or "",
-        bank=get("bank") or "",
-        bank_account_number=get("bank_account_number") or "",
-        bank_account_holder=get("bank_account_holder") or "",
-    )
+    """A proposal's values, on top of the person's current ones when there is a person."""
+    if base is not None:
+        return PersonData.from_person(base).changed(payload)
+    start = PersonData(full_name="", date_of_birth=dt.date.min, sex="", relationship="")
+    return start.changed(payload)
 
 
 @transaction.atomic

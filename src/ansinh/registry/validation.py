@@ -39,6 +39,32 @@ class PersonData:
     bank_account_number: str = ""
     bank_account_holder: str = ""
 
+    @classmethod
+    def from_person(cls, person: Any) -> PersonData:
+        """The person's current values, the starting point of an edit."""
+        return cls(
+            full_name=person.full_name,
+            date_of_birth=person.date_of_birth,
+            sex=person.sex,
+            relationship=person.relationship,
+            ethnicity=person.ethnicity,
+            cccd=person.cccd or "",
+            phone=person.phone,
+            bank=person.bank,
+            bank_account_number=person.bank_account_number,
+            bank_account_holder=person.bank_account_holder,
+        )
+
+    def changed(self, values: dict[str, Any]) -> PersonData:
+        """A copy with the given fields replaced (unknown keys ignored, dates parsed)."""
+        known = {k: v for k, v in values.items() if k in self.__dataclass_fields__}
+        if isinstance(known.get("date_of_birth"), str):
+            known["date_of_birth"] = dt.date.fromisoformat(known["date_of_birth"])
+        for name in ("cccd", "phone", "bank", "bank_account_number", "bank_account_holder"):
+            if name in known and known[name] is None:
+                known[name] = ""
+        return replace(self, **known)
+
     def as_model_fields(self) -> dict[str, Any]:
         folded = fold(self.full_name)
         return {

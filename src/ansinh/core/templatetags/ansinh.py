@@ -14,3 +14,13 @@ def phone(value: str | None) -> str:
 @register.filter
 def vnd(value: int | None) -> str:
     return format_vnd(value)
+
+
+@register.filter
+def percent(rate: float | None, digits: int = 1) -> str:
+    """0.8734 -> "87,3 %" in Vietnamese, "87.3 %" in English."""
+    if rate is None:
+        return "—"
+    from django.utils.formats import number_format
+
+    return f"{number_format(rate * 100, decimal_pos=digits)} %"

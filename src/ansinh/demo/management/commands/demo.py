@@ -8,8 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from ansinh.demo.builder import DEMO_COMMUNE_CODE, build_registry
+from ansinh.demo.insurance import REMINDERS_MONTHS, build_insurance
 from ansinh.demo.story import play
 from ansinh.registry.models import Household
 
@@ -46,6 +48,12 @@ class Command(BaseCommand):
         if not options["no_story"]:
             with transaction.atomic():
                 play(result.commune.code)
+            as_of = options["as_of"] or timezone.localdate()
+            cards = build_insurance(commune=result.commune, as_of=as_of, seed=options["seed"])
+            self.stdout.write(
+                f"BHYT: {cards['cards']:,} thẻ, {cards['reminders']:,} tin nhắc gia hạn "
+                f"trong {REMINDERS_MONTHS} tháng."
+            )
         seconds = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,55 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class GroupCode(models.TextChoices):
+    """Card group codes met in a commune [check: Decision 1351/QĐ-BHXH lists them all]."""
+
+    HN = "HN", _("HN – poor household")
+    CN = "CN", _("CN – near-poor household")
+    TE = "TE", _("TE – child under 6")
+    BT = "BT", _("BT – social allowance recipient")
+    GB = "GB", _("GB – average-living farming household")
+    GD = "GD", _("GD – household-based")
+    HS = "HS", _("HS – pupil")
+    SV = "SV", _("SV – student")
+    HT = "HT", _("HT – pensioner")
+    CC = "CC", _("CC – person with meritorious service")
+    CK = "CK", _("CK – relative of a person with meritorious service")
+    CB = "CB", _("CB – veteran")
+    DN = "DN", _("DN – employee")
+    OTHER = "XX", _("Other group")
+
+
+# Groups whose card the state pays in full: a person of these groups without a card
+# "should be covered for free" (policy note, section 3).
+STATE_PAID_GROUPS = frozenset({"HN", "TE", "BT", "CC", "CK", "CB"})
+
+
+class Payer(models.TextChoices):
+    STATE = "state", _("State-paid")
+    SUBSIDISED = "subsidised", _("Subsidised (near-poor, farming, pupils)")
+    HOUSEHOLD = "household", _("Household-based")
+    OTHER = "other", _("Employer, pension or other")
+
+
+def payer_for(group: str) -> str:
+    if group in STATE_PAID_GROUPS:
+        return Payer.STATE
+    if group in {"CN", "GB", "HS", "SV"}:
+        return Payer.SUBSIDISED
+    if group == "GD":
+        return Payer.HOUSEHOLD
+    return Payer.OTHER
+
+
+class CoverageStatus(models.TextChoices):
+    COVERED = "covered", _("Covered")
+    EXPIRING = "expiring", _("Expiring soon")
+    LAPSED = "lapsed", _("Lapsed")
+    NEVER = "never", _("Never covered")
+
+
+class CardSource(models.TextChoices):
+    ENTERED = "entered", _("Entered by the officer")
+    IMPORTED = "imported", _("Imported from the social-insurance list")

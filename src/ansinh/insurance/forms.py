@@ -1,0 +1,48 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.insurance.choices import GroupCode
+from ansinh.registry.forms import DateInput
+from ansinh.registry.models import Person
+
+
+class CardForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("Person"))
+    group_code = forms.ChoiceField(label=_("Group"), choices=GroupCode.choices)
+    social_insurance_number = forms.CharField(
+        label=_("Social insurance number"),
+        max_length=12,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    legacy_code = forms.CharField(
+        label=_("Card code (15 characters)"), max_length=20, required=False
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
+    valid_to = forms.DateField(label=_("Valid to"), widget=DateInput())
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), required=False)
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = members  # type: ignore[attr-defined]
+
+
+class StageForm(forms.Form):
+    sms_template = forms.CharField(
+        label=_("SMS text (without diacritics, one SMS)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    zalo_template = forms.CharField(
+        label=_("Zalo text"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
+class TargetForm(forms.Form):
+    coverage_target_percent = forms.DecimalField(
+        label=_("Coverage target (%)"), min_value=0, max_value=100, decimal_places=1, required=False
+    )
+    expiring_days = forms.IntegerField(
+        label=_("Expiring within (days)"), min_value=1, max_value=120
+    )

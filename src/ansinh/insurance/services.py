@@ -1,0 +1,412 @@
+"""Writes for health insurance: cards, reminder stages, the daily reminder plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from ansinh.accounts.models import User
+from ansinh.accounts.scopes import scope_for
+from ansinh.core import audit
+from ansinh.core.identifiers import is_mobile
+from ansinh.core.models import AuditAction
+from ansinh.core.money import format_vnd
+from ansinh.insurance.choices import CardSource, GroupCode, payer_for
+from ansinh.insurance.models import Card, Reminder, ReminderStage
+from ansinh.insurance.selectors import REMINDED
+from ansinh.messaging.choices import Channel
+from ansinh.messaging.services import messages_enqueue_bulk
+from ansinh.messaging.sms import sms_parts, to_gsm_text
+from ansinh.places.models import Commune
+from ansinh.registry.choices import LifeStatus, Relationship
+from ansinh.registry.models import Household, Person
+from ansinh.rules.insurance import household_contributions
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+CARD_FIELDS = [
+    "person", "legacy_code", "social_insurance_number", "cccd", "group_code", "payer",
+    "valid_from", "valid_to", "paid_on", "source",
+]  # fmt: skip
+_LEGACY = re.compile(r"^[A-Z]{2}[1-5]\d{2}\d{10}$")
+
+
+def _ensure_officer(actor: User | None, commune_code: int) -> None:
+    if actor is None:
+        return
+    scope = scope_for(actor)
+    if not scope.can_edit or scope.commune_code != commune_code:
+        raise PermissionDenied(_("Your role cannot change health-insurance records."))
+
+
+# --- cards ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def card_register(
+    *,
+    actor: User | None,
+    person: Person,
+    group_code: str,
+    valid_from: dt.date,
+    valid_to: dt.date,
+    social_insurance_number: str = "",
+    legacy_code: str = "",
+    cccd: str = "",
+    payer: str = "",
+    paid_on: dt.date | None = None,
+    source: str = CardSource.ENTERED,
+) -> Card:
+    """Record one validity period of a person's card (a renewal is a new period)."""
+    _ensure_officer(actor, person.commune_id)
+    errors: dict[str, list[str]] = {}
+    number = re.sub(r"\s", "", social_insurance_number or "")
+    legacy = re.sub(r"\s", "", legacy_code or "").upper()
+    if number and not re.fullmatch(r"\d{10}", number):
+        errors["social_insurance_number"] = [_("A social insurance number has 10 digits.")]
+    if legacy and not _LEGACY.match(legacy):
+        errors["legacy_code"] = [
+            _(
+                "A card code has 15 characters: 2 letters, benefit level 1–5, "
+                "2-digit province, 10 digits."
+            )
+        ]
+    if not (number or legacy or cccd or person.cccd):
+        errors["social_insurance_number"] = [
+            _("Enter the social insurance number, the card code or the personal ID.")
+        ]
+    if group_code not in GroupCode.values:
+        errors["group_code"] = [_("Choose the group printed on the card.")]
+    if valid_to < valid_from:
+        errors["valid_to"] = [_("The card ends before it starts.")]
+    if Card.objects.filter(person=person, valid_from=valid_from).exists():
+        errors["valid_from"] = [_("This person already has a card starting on this date.")]
+    if errors:
+        raise ValidationError(errors)
+    card = Card.objects.create(
+        person=person,
+        commune_id=person.commune_id,
+        legacy_code=legacy,
+        social_insurance_number=number,
+        cccd=cccd or person.cccd or "",
+        group_code=group_code,
+        payer=payer or payer_for(group_code),
+        valid_from=valid_from,
+        valid_to=valid_to,
+        paid_on=paid_on,
+        source=source,
+    )
+    audit.record(
+        actor=actor,
+        instance=card,
+        action=AuditAction.CREATE,
+        after=audit.snapshot(card, CARD_FIELDS),
+        commune_code=person.commune_id,
+        household_id=person.household_id,
+    )
+    return card
+
+
+# --- reminder stages ------------------------------------------------------------------
+
+DEFAULT_STAGES: list[tuple[str, int, str, str]] = [
+    (
+        "truoc_30",
+        -30,
+        "{xa}: the BHYT cua {so_nguoi} nguoi trong ho {chu_ho} het han {ngay}. "
+        "Muc dong 12 thang: {muc_dong}. Xin gia han som.",
+        "{xa_dau} thông báo: thẻ BHYT của {so_nguoi} người trong hộ {chu_ho_dau} sẽ hết hạn "
+        "ngày {ngay}. Mức đóng BHYT hộ gia đình 12 tháng: {muc_dong}. Vui lòng gia hạn "
+        "trước ngày hết hạn để không bị gián đoạn quyền lợi.",
+    ),
+    (
+        "truoc_15",
+        -15,
+        "{xa}: the BHYT cua {so_nguoi} nguoi trong ho {chu_ho} het han {ngay}. "
+        "Con 15 ngay, xin gia han de khong gian doan.",
+        "{xa_dau} nhắc: thẻ BHYT của {so_nguoi} người trong hộ {chu_ho_dau} hết hạn ngày "
+        "{ngay} (còn 15 ngày). Mức đóng 12 tháng: {muc_dong}.",
+    ),
+    (
+        "truoc_3",
+        -3,
+        "{xa}: the BHYT ho {chu_ho} het han {ngay}. Gia han truoc ngay nay de khong bi "
+        "cho 30 ngay moi co hieu luc.",
+        "{xa_dau}: thẻ BHYT của hộ {chu_ho_dau} hết hạn ngày {ngay}. Gia hạn ngay để thẻ "
+        "mới có giá trị liên tục.",
+    ),
+    (
+        "sau_7",
+        7,
+        "{xa}: the BHYT ho {chu_ho} da het han {ngay}. Gia han trong 3 thang de duoc "
+        "lien tuc; muc dong 12 thang: {muc_dong}.",
+        "{xa_dau}: thẻ BHYT của hộ {chu_ho_dau} đã hết hạn ngày {ngay}. Gia hạn trong 3 "
+        "tháng để quyền lợi liên tục. Mức đóng 12 tháng: {muc_dong}.",
+    ),
+    (
+        "sau_45",
+        45,
+        "{xa}: the BHYT ho {chu_ho} het han tu {ngay}. Qua 3 thang the moi phai cho 30 "
+        "ngay. Xin gia han ngay.",
+        "{xa_dau}: thẻ BHYT của hộ {chu_ho_dau} đã hết hạn từ {ngay}. Sau 3 tháng, thẻ mới "
+        "phải chờ 30 ngày mới có giá trị. Vui lòng gia hạn ngay.",
+    ),
+]
+
+# A long name for checking templates when the commune has no longer one.
+LONGEST_NAME_FOR_CHECK = "Nguyễn Thị Bích Phượng"
+SAMPLE_AMOUNT = 3_535_920
+
+
+def render(template: str, context: dict[str, str]) -> str:
+    return template.format(**context)
+
+
+def message_context(
+    commune: Commune, head: str, people: int, expiry: dt.date, amount: int, *, zalo: bool
+) -> dict[str, str]:
+    """Template fields: SMS without diacritics and "1.263.600d"; Zalo as written."""
+    money = format_vnd(amount)
+    return {
+        "xa": to_gsm_text(commune.name),
+        "xa_dau": commune.name,
+        "chu_ho": to_gsm_text(head).upper(),
+        "chu_ho_dau": head,
+        "so_nguoi": str(people),
+        "ngay": expiry.strftime("%d/%m/%Y"),
+        "muc_dong": money if zalo else money.replace(" đ", "d"),
+    }
+
+
+def sample_context(
+    commune: Commune, head_name: str = LONGEST_NAME_FOR_CHECK, *, zalo: bool = False
+) -> dict[str, str]:
+    return message_context(commune, head_name, 4, dt.date(2026, 12, 31), SAMPLE_AMOUNT, zalo=zalo)
+
+
+def check_sms_template(template: str, commune: Commune, longest_head: str) -> None:
+    """An SMS template must give one GSM-7 part (160 characters) with real names."""
+    try:
+        text = render(template, sample_context(commune, longest_head))
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValidationError(
+            {"sms_template": [_("Unknown field in the template: %(field)s") % {"field": exc}]}
+        ) from exc
+    encoding, parts = sms_parts(text)
+    if encoding != "gsm7":
+        raise ValidationError({"sms_template": [_("Write the SMS without diacritics.")]})
+    if parts > 1:
+        raise ValidationError(
+            {
+                "sms_template": [
+                    _(
+                        "With the longest head-of-household name (%(name)s) the SMS has "
+                        "%(length)s characters; one SMS holds 160."
+                    )
+                    % {"name": longest_head, "length": len(text)}
+                ]
+            }
+        )
+
+
+def longest_head_name(commune: Commune) -> str:
+    names = Person.objects.filter(
+        commune=commune, relationship=Relationship.HEAD, life_status=LifeStatus.LIVING
+    ).values_list("full_name", flat=True)
+    longest = max(names.iterator(), key=lambda n: len(to_gsm_text(n)), default="")
+    if len(to_gsm_text(longest)) > len(to_gsm_text(LONGEST_NAME_FOR_CHECK)):
+        return longest
+    return LONGEST_NAME_FOR_CHECK
+
+
+@transaction.atomic
+def stages_ensure_defaults(*, commune: Commune) -> list[ReminderStage]:
+    for code, days, sms, zalo in DEFAULT_STAGES:
+        ReminderStage.objects.get_or_create(
+            commune=commune,
+            code=code,
+            defaults={"days": days, "sms_template": sms, "zalo_template": zalo},
+        )
+    return list(ReminderStage.objects.filter(commune=commune, is_active=True))
+
+
+@transaction.atomic
+def stage_update(
+    *, actor: User, stage: ReminderStage, sms_template: str, zalo_template: str, is_active: bool
+) -> ReminderStage:
+    _ensure_officer(actor, stage.commune_id)
+    check_sms_template(sms_template, stage.commune, longest_head_name(stage.commune))
+    before = audit.snapshot(stage, ["sms_template", "zalo_template", "is_active"])
+    stage.sms_template = sms_template.strip()
+    stage.zalo_template = zalo_template.strip()
+    stage.is_active = is_active
+    stage.save()
+    audit.record(
+        actor=actor, instance=stage, action=AuditAction.UPDATE, before=before,
+        after=audit.snapshot(stage, ["sms_template", "zalo_template", "is_active"]),
+        commune_code=stage.commune_id,
+    )  # fmt: skip
+    return stage
+
+
+# --- the daily plan -------------------------------------------------------------------
+
+
+@dataclass
+class PlanReport:
+    on: dt.date
+    due_households: int = 0
+    created: int = 0
+    already_planned: int = 0
+    no_phone: int = 0
+    by_stage: dict[str, int] = field(default_factory=dict)
+
+
+def _due_groups(commune: Commune, stage: ReminderStage, on: dt.date, catch_up_days: int) -> Any:
+    """(household, expiry, people) whose latest card expires in the stage's window."""
+    last = on - dt.timedelta(days=stage.days)
+    first = last - dt.timedelta(days=max(0, catch_up_days))
+    # Renewed: a later period already paid by that day (a replay or a back-filled import
+    # must not count a payment that happened afterwards).
+    renewed = Card.objects.filter(
+        Q(paid_on__isnull=True) | Q(paid_on__lte=on),
+        person_id=OuterRef("person_id"),
+        valid_to__gt=OuterRef("valid_to"),
+    )
+    return (
+        Card.objects.filter(commune=commune, valid_to__gte=first, valid_to__lte=last)
+        .filter(REMINDED)
+        .filter(Q(person__life_status=LifeStatus.LIVING) | Q(person__status_date__gt=on))
+        .exclude(Exists(renewed))
+        .values("person__household_id", "valid_to")
+        .annotate(people=Count("person_id", distinct=True))
+        .order_by()
+    )
+
+
+def _contacts(household_ids: Iterable[int]) -> dict[int, tuple[str, str, int, int]]:
+    """household id -> (mobile phone, head's name, living members, village id)."""
+    ids = list(household_ids)
+    phones, villages = {}, {}
+    for hid, phone, village_id in Household.objects.filter(pk__in=ids).values_list(
+        "pk", "phone", "village_id"
+    ):
+        phones[hid], villages[hid] = phone, village_id
+    heads: dict[int, tuple[str, str]] = {}
+    members: dict[int, int] = {}
+    for hid, name, phone, rel in Person.objects.filter(
+        household_id__in=ids, life_status=LifeStatus.LIVING
+    ).values_list("household_id", "full_name", "phone", "relationship"):
+        members[hid] = members.get(hid, 0) + 1
+        if rel == Relationship.HEAD or hid not in heads:
+            heads[hid] = (name, phone)
+    out = {}
+    for hid in ids:
+        name, head_phone = heads.get(hid, ("", ""))
+        phone = phones.get(hid) or head_phone
+        if phone and not is_mobile(phone):
+            phone = head_phone if head_phone and is_mobile(head_phone) else ""
+        out[hid] = (phone, name, members.get(hid, 0), villages.get(hid, 0))
+    return out
+
+
+def reminders_plan(
+    *,
+    commune: Commune,
+    on: dt.date,
+    actor: User | None = None,
+    catch_up_days: int = 2,
+    channel: str = Channel.SMS,
+) -> PlanReport:
+    """Create the reminders due on ``on`` and their outbox messages. Idempotent: running it
+    again (or concurrently) creates nothing twice (unique reminder and message keys)."""
+    report = PlanReport(on=on)
+    stages = stages_ensure_defaults(commune=commune)
+    contribution_cache: dict[int, int] = {}
+    for stage in stages:
+        groups = list(_due_groups(commune, stage, on, catch_up_days))
+        report.due_households += len(groups)
+        existing = set(
+            Reminder.objects.filter(
+                stage=stage,
+                household_id__in=[g["person__household_id"] for g in groups],
+            ).values_list("household_id", "expiry")
+        )
+        contacts = _contacts(g["person__household_id"] for g in groups)
+        reminders, messages = [], []
+        for g in groups:
+            hid, expiry, people = g["person__household_id"], g["valid_to"], g["people"]
+            if (hid, expiry) in existing:
+                report.already_planned += 1
+                continue
+            phone, head, _members, village_id = contacts[hid]
+            if not phone:
+                report.no_phone += 1
+                continue
+            # What renewing costs: the household-based ladder for the members whose card
+            # expires (children under 6 and pupils are covered elsewhere).
+            if people not in contribution_cache:
+                contribution_cache[people] = sum(
+                    c.amount for c in household_contributions(max(people, 1), on, 12)
+                )
+            amount = contribution_cache[people]
+            context = message_context(commune, head, people, expiry, amount, zalo=False)
+            zalo_context = message_context(commune, head, people, expiry, amount, zalo=True)
+            key = f"bhyt:{hid}:{expiry.isoformat()}:{stage.code}"
+            sms = render(stage.sms_template, context)
+            start = dt.datetime.combine(on, dt.time(8, 0), tzinfo=VN)
+            ttl = expiry if stage.days < 0 else on + dt.timedelta(days=7)
+            reminders.append(
+                Reminder(
+                    household_id=hid,
+                    commune=commune,
+                    village_id=village_id,
+                    stage=stage,
+                    expiry=expiry,
+                    planned_for=on,
+                    people=people,
+                    phone=phone,
+                    message_key=key,
+                    created_by=actor,
+                )
+            )
+            messages.append(
+                {
+                    "key": key,
+                    "to": phone,
+                    "channel": channel,
+                    "sms_text": sms,
+                    "zalo_template": stage.code,
+                    "zalo_data": {"text": render(stage.zalo_template or "", zalo_context)},
+                    "topic": "bhyt-reminder",
+                    "commune_code": commune.code,
+                    "not_before": start,
+                    "expires_at": dt.datetime.combine(ttl, dt.time(20, 0), tzinfo=VN),
+                }
+            )
+        if not reminders:
+            continue
+        with transaction.atomic():
+            Reminder.objects.bulk_create(reminders, batch_size=2000, ignore_conflicts=True)
+            created = messages_enqueue_bulk(messages)
+        report.created += created
+        report.by_stage[stage.code] = report.by_stage.get(stage.code, 0) + created
+    return report
+
+
+__all__ = [
+    "PlanReport",
+    "card_register",
+    "check_sms_template",
+    "reminders_plan",
+    "stage_update",
+    "stages_ensure_defaults",
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from ansinh.insurance import views
+
+app_name = "insurance"
+urlpatterns = [
+    path("", views.coverage, name="coverage"),
+    path("people/", views.people, name="people"),
+    path("households/<int:pk>/", views.household_cards, name="household_cards"),
+    path("reminders/stages/", views.stages, name="stages"),
+    path("reminders/stages/<int:pk>/", views.stage_edit, name="stage_edit"),
+    path("reminders/campaign/", views.campaign, name="campaign"),
+]
