@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help install demo serve test test-sqlite test-postgres check bench messages clean browser pg
+.PHONY: help install demo serve test test-sqlite test-postgres check bench messages clean browser pg fonts
 
 help:
 	@echo "make demo   – install, build the demo commune (SQLite) and serve http://$(HOST):$(PORT)"
@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: install
+demo: install fonts
 	$(BIN)/ansinh migrate --noinput
 	$(BIN)/ansinh demo --if-empty
 	@echo ""
@@ -58,7 +58,16 @@ pg:
 	  echo "WARNING: PostgreSQL is not running: the PostgreSQL half of the suite is SKIPPED"; \
 	fi
 
-test: install browser pg
+# Debian's DejaVu fonts: every Vietnamese letter in the printable documents (PDF).
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] && [ -z "$$ANSINH_PDF_FONT_DIR" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null) \
+	      || { echo "could not install fonts-dejavu-core"; [ "$$CI" != "true" ] || exit 1; }; \
+	  else echo "fonts-dejavu-core missing: PDF documents cannot be printed"; fi; \
+	fi
+
+test: install fonts browser pg
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

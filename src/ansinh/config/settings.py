@@ -55,7 +55,9 @@ INSTALLED_APPS = [
     "ansinh.accounts",
     "ansinh.registry",
     "ansinh.messaging",
+    "ansinh.poverty",
     "ansinh.insurance",
+    "ansinh.assistance",
     "ansinh.api",
     "ansinh.demo",
 ]

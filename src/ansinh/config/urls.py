@@ -13,6 +13,8 @@ urlpatterns = [
     path("places/", include("ansinh.places.urls")),
     path("messaging/", include("ansinh.messaging.urls")),
     path("insurance/", include("ansinh.insurance.urls")),
+    path("poverty/", include("ansinh.poverty.urls")),
+    path("assistance/", include("ansinh.assistance.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]
