@@ -24,6 +24,8 @@ from ansinh.insurance.models import Card, CommuneInsuranceSettings
 from ansinh.insurance.services import reminders_plan
 from ansinh.messaging.models import OutboxMessage
 from ansinh.places.models import Commune
+from ansinh.poverty.choices import PovertyClass
+from ansinh.poverty.selectors import status_on
 from ansinh.registry.choices import LifeStatus
 from ansinh.registry.models import Household, Person
 
@@ -65,8 +67,14 @@ def build_insurance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict
     start = _add_months(as_of.replace(day=1), -HISTORY_MONTHS)
     reminders_start = _add_months(as_of, -REMINDERS_MONTHS)
     households = list(Household.objects.filter(commune=commune).values_list("pk", "phone"))
-    poor = {hid for hid, _ in rng.sample(households, k=min(43, len(households)))}
-    near_poor = set(list(poor)[:23])
+    # Poor and near-poor households carry state-paid (HN) and subsidised (CN) cards: the
+    # official status from the poverty review when the demo has one, else a sample.
+    status = status_on([hid for hid, _ in households], as_of)
+    poor = {hid for hid, c in status.items() if c in (PovertyClass.POOR, PovertyClass.NEAR_POOR)}
+    near_poor = {hid for hid in poor if status[hid] == PovertyClass.NEAR_POOR}
+    if not poor:
+        poor = {hid for hid, _ in rng.sample(households, k=min(43, len(households)))}
+        near_poor = set(sorted(poor)[:23])
     with_mobile = {hid for hid, phone in households if phone and is_mobile(phone)}
     persons = Person.objects.filter(commune=commune, life_status=LifeStatus.LIVING).only(
         "pk", "household_id", "commune_id", "date_of_birth", "cccd"
