@@ -354,3 +354,30 @@ def test_import_reads_xlsx_with_date_cells(tmp_path, officer, family):
     report = cards_import(path=path, commune=_commune())
     assert (report.created, report.problems) == (1, [])
     assert Card.objects.get().group_code == "GD"
+
+
+def test_officer_uploads_a_card_list(client, officer, family):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    head = _members(family)["Nguyễn Văn Bình"]
+    bad = SimpleUploadedFile(
+        "ds.csv",
+        f"cccd,group_code,valid_from,valid_to\n{head.cccd},GD,2026-01-01,2026-12-31\n"
+        "000000000000,GD,2026-01-01,2026-12-31\n".encode(),
+    )
+    client.force_login(officer)
+    page = client.post(reverse("insurance:card_import"), {"file": bad})
+    assert page.status_code == 200
+    assert not Card.objects.exists()  # one bad row: nothing written
+    assert "000000000000" not in page.content.decode()  # the row number is shown, not the data
+    assert page.context["report"].problems[0][:2] == (3, "cccd")
+    wrong = SimpleUploadedFile("ds.pdf", b"%PDF-1.4")
+    assert (
+        "file"
+        in client.post(reverse("insurance:card_import"), {"file": wrong}).context["form"].errors
+    )
+
+
+def test_village_head_cannot_import(client, head_td):
+    client.force_login(head_td)
+    assert client.get(reverse("insurance:card_import")).status_code == 403

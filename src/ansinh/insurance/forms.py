@@ -46,3 +46,16 @@ class TargetForm(forms.Form):
     expiring_days = forms.IntegerField(
         label=_("Expiring within (days)"), min_value=1, max_value=120
     )
+
+
+class CardImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Card list from the social-insurance agency (CSV or XLSX)"),
+        help_text=_(
+            "Columns: cccd or social_insurance_number or legacy_code, group_code, valid_from, "
+            "valid_to, paid_on (optional)."
+        ),
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("Import the good rows even if some rows are wrong"), required=False
+    )

@@ -6,6 +6,7 @@ app_name = "insurance"
 urlpatterns = [
     path("", views.coverage, name="coverage"),
     path("people/", views.people, name="people"),
+    path("cards/import/", views.card_import, name="card_import"),
     path("households/<int:pk>/", views.household_cards, name="household_cards"),
     path("reminders/stages/", views.stages, name="stages"),
     path("reminders/stages/<int:pk>/", views.stage_edit, name="stage_edit"),

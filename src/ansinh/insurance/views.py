@@ -4,6 +4,9 @@ stages and the campaign view. Reads through scoped selectors, writes through ser
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +20,8 @@ from ansinh.accounts.decorators import actor_of, scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.insurance import selectors, services
 from ansinh.insurance.choices import STATE_PAID_GROUPS, CoverageStatus
-from ansinh.insurance.forms import CardForm, StageForm, TargetForm
+from ansinh.insurance.forms import CardForm, CardImportForm, StageForm, TargetForm
+from ansinh.insurance.imports import cards_import
 from ansinh.insurance.models import CommuneInsuranceSettings, ReminderStage
 from ansinh.places.models import Commune
 from ansinh.registry import selectors as registry
@@ -228,3 +232,35 @@ def campaign(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(
         request, "insurance/campaign.html", {"months": months, "chart": chart, "day": day}
     )
+
+
+@scoped(need="can_edit")
+def card_import(request: HttpRequest, scope: Scope) -> HttpResponse:
+    form = CardImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in {".csv", ".xlsx", ".xlsm"}:
+            form.add_error("file", _("Choose a .csv or .xlsx file."))
+        else:
+            with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+                for chunk in upload.chunks():
+                    tmp.write(chunk)
+                tmp.flush()
+                try:
+                    report = cards_import(
+                        path=Path(tmp.name),
+                        commune=Commune.objects.get(code=scope.commune_code),
+                        actor=actor_of(request),
+                        skip_invalid=form.cleaned_data["skip_invalid"],
+                    )
+                except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
+                    form.add_error("file", _("The file cannot be read: %(error)s") % {"error": exc})
+            if report is not None and not report.problems:
+                messages.success(
+                    request,
+                    _("%(created)s cards imported, %(already)s already recorded.")
+                    % {"created": report.created, "already": report.already},
+                )
+    return render(request, "insurance/card_import.html", {"form": form, "report": report})
