@@ -55,6 +55,8 @@ BENCHES = {
     "registry": [PY, str(ROOT / "bench/bench_registry.py")],
     "messaging": [PY, str(ROOT / "bench/bench_messaging.py")],
     "insurance": insurance,
+    "poverty": [PY, str(ROOT / "bench/bench_poverty.py")],
+    "assistance": [PY, str(ROOT / "bench/bench_assistance.py")],
 }
 
 

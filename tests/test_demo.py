@@ -50,8 +50,20 @@ def digest() -> str:
 
 def wipe() -> None:
     """Back to a fresh database (the places list stays: it comes from a migration)."""
+    from ansinh.assistance.models import (
+        Case,
+        CaseEvent,
+        FuneralClaim,
+        GuardItem,
+        Payroll,
+        PayrollLine,
+    )
     from ansinh.insurance.models import Card, CommuneInsuranceSettings, Reminder, ReminderStage
     from ansinh.messaging.models import MessageAttempt, OutboxMessage
+    from ansinh.poverty.models import HouseholdStatus, ReviewRound
+
+    for model in (FuneralClaim, GuardItem, PayrollLine, Payroll, CaseEvent, Case):
+        model.objects.all().delete()
 
     Reminder.objects.all().delete()
     ReminderStage.objects.all().delete()
@@ -59,6 +71,8 @@ def wipe() -> None:
     CommuneInsuranceSettings.objects.all().delete()
     MessageAttempt.objects.all().delete()
     OutboxMessage.objects.all().delete()
+    ReviewRound.objects.all().delete()  # cascades to entries, meetings, postings, complaints
+    HouseholdStatus.objects.all().delete()
     AuditEntry.objects.all().delete()
     ChangeProposal.objects.all().delete()
     MembershipEvent.objects.all().delete()

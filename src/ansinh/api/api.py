@@ -25,6 +25,7 @@ from ansinh.api.schemas import (
     PersonOut,
     PersonPatch,
 )
+from ansinh.assistance.api import router as assistance_router
 from ansinh.registry import selectors, services
 from ansinh.registry.validation import PersonData
 
@@ -37,6 +38,8 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
 )
+
+api.add_router("/assistance", assistance_router)
 
 
 def _scope(request: HttpRequest) -> Scope:

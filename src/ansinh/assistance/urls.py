@@ -1,2 +1,17 @@
+from django.urls import path
+
+from ansinh.assistance import views
+
 app_name = "assistance"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("cases/new/", views.case_apply, name="case_apply"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/decision.pdf", views.case_decision_pdf, name="case_decision_pdf"),
+    path("payrolls/", views.payroll_list, name="payroll_list"),
+    path("payrolls/<int:pk>/", views.payroll_detail, name="payroll_detail"),
+    path("payrolls/<int:pk>/export/<str:fmt>/", views.payroll_export, name="payroll_export"),
+    path("guard/<int:pk>/resolve/", views.guard_item_resolve, name="guard_resolve"),
+    path("lines/<int:pk>/resolve/", views.line_resolve, name="line_resolve"),
+    path("reports/", views.reports, name="reports"),
+]

@@ -10,8 +10,10 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from ansinh.demo.assistance import build_assistance
 from ansinh.demo.builder import DEMO_COMMUNE_CODE, build_registry
 from ansinh.demo.insurance import REMINDERS_MONTHS, build_insurance
+from ansinh.demo.poverty import build_poverty
 from ansinh.demo.story import play
 from ansinh.registry.models import Household
 
@@ -49,11 +51,15 @@ class Command(BaseCommand):
             with transaction.atomic():
                 play(result.commune.code)
             as_of = options["as_of"] or timezone.localdate()
+            review = build_poverty(commune=result.commune, as_of=as_of, seed=options["seed"])
+            self.stdout.write(f"Rà soát hộ nghèo: {review}")
             cards = build_insurance(commune=result.commune, as_of=as_of, seed=options["seed"])
             self.stdout.write(
                 f"BHYT: {cards['cards']:,} thẻ, {cards['reminders']:,} tin nhắc gia hạn "
                 f"trong {REMINDERS_MONTHS} tháng."
             )
+            allowances = build_assistance(commune=result.commune, as_of=as_of, seed=options["seed"])
+            self.stdout.write(f"Trợ cấp xã hội: {allowances}")
         seconds = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(

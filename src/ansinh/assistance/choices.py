@@ -1,0 +1,84 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scheme(models.TextChoices):
+    SOCIAL_ASSISTANCE = "social_assistance", _("Monthly social allowance (Decree 20)")
+    SOCIAL_PENSION = "social_pension", _("Social pension")
+
+
+class CaseStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    VERIFIED = "verified", _("Verified")
+    ACTIVE = "active", _("Receiving (decided)")
+    SUSPENDED = "suspended", _("Suspended")
+    STOPPED = "stopped", _("Stopped")
+    TRANSFERRED = "transferred", _("Transferred to another commune")
+    REJECTED = "rejected", _("Rejected")
+
+
+OPEN_STATUSES = (CaseStatus.ACTIVE, CaseStatus.SUSPENDED)
+
+
+class PaymentMethod(models.TextChoices):
+    BANK = "bank", _("Bank transfer")
+    CASH = "cash", _("Cash")
+
+
+class StopReason(models.TextChoices):
+    DEATH = "death", _("Death")
+    MOVED = "moved", _("Moved away")
+    NOT_ELIGIBLE = "not_eligible", _("No longer eligible")
+    OTHER = "other", _("Other")
+
+
+class CaseEventKind(models.TextChoices):
+    APPLIED = "applied", _("Application received")
+    VERIFIED = "verified", _("Verified")
+    DECIDED = "decided", _("Decision signed")
+    ADJUSTED = "adjusted", _("Amount adjusted")
+    SUSPENDED = "suspended", _("Suspended")
+    RESUMED = "resumed", _("Resumed")
+    STOPPED = "stopped", _("Stopped")
+    TRANSFERRED = "transferred", _("Transferred")
+    PAYMENT = "payment", _("Payment method changed")
+
+
+class LineKind(models.TextChoices):
+    REGULAR = "regular", _("Monthly")
+    ARREARS = "arrears", _("Arrears")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    CARRIED = "carried", _("Carried over (failed payment)")
+
+
+class PayrollStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PREPARED = "prepared", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    CLOSED = "closed", _("Closed")
+
+
+class LineStatus(models.TextChoices):
+    PENDING = "pending", _("To pay")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    CARRIED = "carried", _("Failed, carried to next month")
+    CASH = "cash", _("Failed, paid in cash")
+
+
+class GuardRule(models.TextChoices):
+    PERSON_GONE = "person_gone", _("Deceased or moved away")
+    TWO_CASES = "two_cases", _("Two active cases")
+    AMOUNT_CHANGED = "amount_changed", _("Amount changes this month")
+    HOUSEHOLD_STATUS = "household_status", _("Household status changed")
+    BANK_ACCOUNT = "bank_account", _("Missing or invalid bank account")
+    SHARED_ACCOUNT = "shared_account", _("Bank account shared across households")
+
+
+class GuardAction(models.TextChoices):
+    CONFIRMED = "confirmed", _("Checked: pay as is")
+    STOPPED = "stopped", _("Case stopped")
+    RECOMPUTED = "recomputed", _("Amount recomputed")
+    CASH = "cash", _("Switched to cash")
+    HELD = "held", _("Payment held this month")
+    CLEARED = "cleared", _("No longer applies")

@@ -1,0 +1,78 @@
+"""The bridge to the rules engine: what each case is entitled to in a month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from ansinh.assistance.choices import Scheme
+from ansinh.poverty.selectors import status_on
+from ansinh.rules.allowance import compute
+from ansinh.rules.explain import explain_allowance, render
+
+_RULES_STATUS = {"poor": "poor", "near_poor": "near_poor"}
+
+
+def household_statuses(
+    household_ids: Iterable[int], on: dt.date, chunk: int = 5000
+) -> dict[int, str]:
+    """The official status as the rules engine reads it: poor, near_poor or other (asked in
+    chunks: SQLite limits the number of query parameters)."""
+    ids = list(household_ids)
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), chunk):
+        for k, v in status_on(ids[i : i + chunk], on).items():
+            out[k] = _RULES_STATUS.get(v, "other")
+    return out
+
+
+@dataclass(frozen=True)
+class CaseInput:
+    key: int
+    scheme: str
+    groups: Sequence[str]
+    date_of_birth: dt.date
+    household: str
+    children: int = 0
+    pension: int = 0
+
+
+def compute_cases(
+    inputs: Sequence[CaseInput], month: dt.date, province: int | None = None
+) -> pl.DataFrame:
+    """One row per input (``key`` column = ``CaseInput.key``) with the engine's columns; the
+    amount is the one of the case's scheme (the higher-of rule between cases is the guard's)."""
+    if not inputs:
+        return pl.DataFrame()
+    pension = [i.scheme == Scheme.SOCIAL_PENSION for i in inputs]
+    frame = pl.DataFrame(
+        {
+            "person_code": [str(i.key) for i in inputs],
+            "date_of_birth": [i.date_of_birth for i in inputs],
+            "sex": ["male"] * len(inputs),
+            "household": [i.household for i in inputs],
+            "groups": [
+                "" if p else ";".join(i.groups) for i, p in zip(inputs, pension, strict=False)
+            ],
+            "children": [i.children for i in inputs],
+            "pension": [i.pension for i in inputs],
+            "social_pension_request": pension,
+            "decision_month": [month] * len(inputs),
+        },
+        schema_overrides={"children": pl.Int64, "pension": pl.Int64},
+    )
+    out = compute(frame, month, province)
+    return out.with_columns(pl.col("person_code").cast(pl.Int64).alias("key"))
+
+
+def compute_one(
+    case_input: CaseInput, month: dt.date, province: int | None = None
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """(row, explanation, Vietnamese sentence) for one case."""
+    row = compute_cases([case_input], month, province).row(0, named=True)
+    explanation = explain_allowance(row, province=province)
+    return row, explanation, render(explanation, "vi")

@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.assistance.choices import (
+    GuardAction,
+    LineStatus,
+    PaymentMethod,
+    Scheme,
+    StopReason,
+)
+from ansinh.registry.choices import Bank
+from ansinh.rules.allowance import GROUP_CODES, group_parameters
+from ansinh.rules.parameters import default_parameters
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+
+
+def group_choices() -> list[tuple[str, str]]:
+    import datetime as dt
+
+    from django.utils.translation import get_language
+
+    params = default_parameters()
+    values = group_parameters(dt.date.today(), params)
+    vi = (get_language() or "vi").startswith("vi")
+    out = []
+    for code in GROUP_CODES:
+        meta = params.parameter(values[f"assistance.group.{code}"].name)
+        out.append((code, meta.label_vi if vi else meta.label_en))
+    return out
+
+
+class MonthField(forms.DateField):
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(widget=MONTH, **kw)
+
+
+class ApplyForm(forms.Form):
+    person = forms.IntegerField(label=_("Person (registry number)"), widget=forms.HiddenInput)
+    scheme = forms.ChoiceField(label=_("Scheme"), choices=Scheme.choices)
+    groups = forms.MultipleChoiceField(
+        label=_("Groups"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    applied_on = forms.DateField(label=_("Application date"), widget=DATE)
+    documents = forms.CharField(label=_("Documents received"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    children = forms.IntegerField(label=_("Children raised"), min_value=0, initial=0)
+    pension = forms.IntegerField(label=_("Pension or monthly benefit (đồng)"), min_value=0,
+                                 initial=0)  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].choices = group_choices()  # type: ignore[attr-defined]
+
+
+class VerifyForm(forms.Form):
+    verified_on = forms.DateField(label=_("Verified on"), widget=DATE)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class DecideForm(forms.Form):
+    decision_number = forms.CharField(label=_("Decision number"), max_length=40)
+    decision_date = forms.DateField(label=_("Signed on"), widget=DATE)
+    signer = forms.CharField(label=_("Signed by (chairman)"), max_length=100)
+    effective_month = MonthField(label=_("Paid from (month), if back-dated"), required=False)
+    backdate_reason = forms.CharField(label=_("Reason for back-dating"), required=False)
+
+
+class AdjustForm(forms.Form):
+    from_month = MonthField(label=_("From month"))
+    groups = forms.MultipleChoiceField(label=_("Groups"), required=False,
+                                       widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["groups"].choices = group_choices()  # type: ignore[attr-defined]
+
+
+class NoteDateForm(forms.Form):
+    on = forms.DateField(label=_("Date"), widget=DATE)
+    note = forms.CharField(label=_("Reason"), required=False)
+
+
+class StopForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=StopReason.choices)
+    event_date = forms.DateField(label=_("Date of the event"), widget=DATE)
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class TransferForm(forms.Form):
+    to = forms.CharField(label=_("New commune"), max_length=200)
+    event_date = forms.DateField(label=_("Date of the move"), widget=DATE)
+
+
+class PaymentForm(forms.Form):
+    method = forms.ChoiceField(label=_("Payment"), choices=PaymentMethod.choices)
+    bank = forms.ChoiceField(label=_("Bank"), choices=[("", "—"), *Bank.choices], required=False)
+    account_number = forms.CharField(label=_("Account number"), required=False)
+    account_holder = forms.CharField(label=_("Account holder"), required=False)
+
+
+class FuneralForm(forms.Form):
+    claimant_name = forms.CharField(label=_("Claimant"), max_length=100)
+    claimant_relationship = forms.CharField(label=_("Relationship"), required=False)
+    claimed_on = forms.DateField(label=_("Claim date"), widget=DATE)
+
+
+class GenerateForm(forms.Form):
+    month = MonthField(label=_("Month"))
+
+
+class ResolveForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[c for c in GuardAction.choices if c[0] != GuardAction.CLEARED]
+    )
+    note = forms.CharField(label=_("Note"), required=False)
+
+
+class LineResolveForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[(LineStatus.CARRIED, LineStatus.CARRIED.label),
+                 (LineStatus.CASH, LineStatus.CASH.label)],
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"))
+
+
+class ResultsForm(forms.Form):
+    file = forms.FileField(label=_("Bank result file (CSV or XLSX)"))

@@ -1,0 +1,240 @@
+"""Allowance cases and their history, the eligibility guard, monthly payrolls and lines,
+funeral-support claims. Money is integer đồng."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.assistance.choices import (
+    CaseEventKind,
+    CaseStatus,
+    GuardAction,
+    GuardRule,
+    LineKind,
+    LineStatus,
+    PaymentMethod,
+    PayrollStatus,
+    Scheme,
+    StopReason,
+)
+from ansinh.core.models import TimeStampedModel
+from ansinh.places.models import Commune, Village
+from ansinh.registry.choices import Bank
+from ansinh.registry.models import Household, Person
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Case(TimeStampedModel):
+    """One person's monthly allowance under one scheme, from application to stop."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="allowance_cases"
+    )
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+")
+    scheme = models.CharField(_("scheme"), max_length=20, choices=Scheme.choices)
+    groups = models.JSONField(_("groups"), default=list, blank=True)
+    children = models.PositiveSmallIntegerField(_("children raised"), default=0)
+    pension = models.BigIntegerField(_("pension or monthly benefit (đồng)"), default=0)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.APPLIED
+    )
+    applied_on = models.DateField(_("application date"))
+    documents = models.TextField(_("documents received"), blank=True)
+    verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=40, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    decision_signer = models.CharField(_("signed by"), max_length=100, blank=True)
+    effective_month = models.DateField(_("paid from (month)"), null=True, blank=True)
+    backdate_reason = models.CharField(_("reason for back-dating"), max_length=300, blank=True)
+    household_status = models.CharField(
+        _("household status at decision"), max_length=10, blank=True
+    )
+    basis = models.CharField(_("basis"), max_length=40, blank=True)
+    coefficient = models.CharField(_("coefficient"), max_length=8, blank=True)
+    amount = models.BigIntegerField(_("monthly amount"), default=0)
+    amount_from = models.DateField(_("amount applies from"), null=True, blank=True)
+    explanation = models.JSONField(_("explanation"), default=dict, blank=True)
+    explanation_text = models.TextField(_("why this amount"), blank=True)
+    payment_method = models.CharField(
+        _("payment"), max_length=6, choices=PaymentMethod.choices, default=PaymentMethod.BANK
+    )
+    bank = models.CharField(_("bank"), max_length=16, choices=Bank.choices, blank=True)
+    bank_account_number = models.CharField(_("account number"), max_length=19, blank=True)
+    bank_account_holder = models.CharField(_("account holder"), max_length=100, blank=True)
+    stop_reason = models.CharField(
+        _("stop reason"), max_length=14, choices=StopReason.choices, blank=True
+    )
+    stop_note = models.CharField(_("note"), max_length=300, blank=True)
+    end_month = models.DateField(_("not paid from (month)"), null=True, blank=True)
+    transferred_to = models.CharField(_("transferred to"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("allowance case")
+        verbose_name_plural = _("allowance cases")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "scheme"],
+                condition=models.Q(status__in=["active", "suspended"]),
+                name="case_one_open_per_scheme",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="case_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(status="active")
+                | (models.Q(effective_month__isnull=False) & ~models.Q(decision_number="")),
+                name="case_active_is_decided",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["commune", "status"], name="case_commune_status_idx"),
+            models.Index(fields=["village", "status"], name="case_village_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.get_scheme_display()}"
+
+
+class CaseEvent(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("event"), max_length=12, choices=CaseEventKind.choices)
+    date = models.DateField(_("date"))
+    month = models.DateField(_("effective month"), null=True, blank=True)
+    amount = models.BigIntegerField(_("amount"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"
+
+
+class Payroll(models.Model):
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PayrollStatus.choices, default=PayrollStatus.DRAFT
+    )
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    prepared_by = models.ForeignKey(
+        USER, verbose_name=_("prepared by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    prepared_at = models.DateTimeField(_("prepared at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        USER, verbose_name=_("approved by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("payroll")
+        verbose_name_plural = _("payrolls")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "month"], name="payroll_unique_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status in (PayrollStatus.APPROVED, PayrollStatus.CLOSED)
+
+
+class PayrollLine(models.Model):
+    """One payment: a case, the month it is for, and its kind. The account is a snapshot."""
+
+    payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="lines")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="lines")
+    month = models.DateField(_("for month"))
+    kind = models.CharField(_("kind"), max_length=10, choices=LineKind.choices)
+    amount = models.BigIntegerField(_("amount"))
+    method = models.CharField(_("payment"), max_length=6, choices=PaymentMethod.choices)
+    bank = models.CharField(_("bank"), max_length=16, choices=Bank.choices, blank=True)
+    account_number = models.CharField(_("account number"), max_length=19, blank=True)
+    account_holder = models.CharField(_("account holder"), max_length=100, blank=True)
+    reference = models.CharField(_("reference"), max_length=35, unique=True)
+    status = models.CharField(
+        _("status"), max_length=8, choices=LineStatus.choices, default=LineStatus.PENDING
+    )
+    result_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("payroll line")
+        verbose_name_plural = _("payroll lines")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "month", "kind"], name="payroll_line_once_per_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "month"],
+                condition=models.Q(kind__in=["regular", "arrears"]),
+                name="payroll_line_entitlement_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["payroll", "status"], name="line_payroll_status_idx")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class GuardItem(models.Model):
+    """A reason not to pay a case as is in a month; the officer resolves it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="guard_items")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    rule = models.CharField(_("check"), max_length=20, choices=GuardRule.choices)
+    blocking = models.BooleanField(_("blocks approval"), default=True)
+    message = models.CharField(_("message"), max_length=400)
+    found_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(_("action"), max_length=12, choices=GuardAction.choices, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("guard item")
+        verbose_name_plural = _("guard items")
+        ordering = ["resolved_at", "case_id", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "month", "rule"], name="guard_item_once")
+        ]
+        indexes = [models.Index(fields=["commune", "month"], name="guard_commune_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} – {self.case}"
+
+
+class FuneralClaim(models.Model):
+    """Funeral support (Decree 20 Art. 11) for a deceased recipient: once per person."""
+
+    person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="funeral_claim")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    claimant_name = models.CharField(_("claimant"), max_length=100)
+    claimant_relationship = models.CharField(_("relationship"), max_length=60, blank=True)
+    death_date = models.DateField(_("date of death"))
+    claimed_on = models.DateField(_("claim date"))
+    amount = models.BigIntegerField(_("amount"))
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("funeral support claim")
+        verbose_name_plural = _("funeral support claims")
+
+    def __str__(self) -> str:
+        return str(self.person)

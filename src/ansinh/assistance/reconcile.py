@@ -1,0 +1,158 @@
+"""Importing the bank's result file: match each row to a payroll line by reference and amount.
+
+Tolerant reading: CSV (``,`` or ``;``, UTF-8 with or without BOM) or XLSX; headers in English
+or Vietnamese, any case, extra spaces; amounts like ``750000``, ``750.000`` or ``750,000 đ``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ansinh.accounts.models import User
+from ansinh.assistance import services
+from ansinh.assistance.choices import LineStatus, PaymentMethod, PayrollStatus
+from ansinh.assistance.models import Payroll, PayrollLine
+from ansinh.core import audit
+from ansinh.core.models import AuditAction
+from ansinh.core.text import fold
+
+ALIASES = {
+    "reference": {"reference", "ref", "ma tham chieu", "tham chieu", "end to end id", "noi dung"},
+    "amount": {"amount", "so tien", "tien"},
+    "status": {"status", "trang thai", "ket qua", "result"},
+    "reason": {"reason", "ly do", "ghi chu", "note", "error"},
+}
+PAID_WORDS = {"paid", "ok", "success", "successful", "thanh cong", "da chi", "completed", "done"}
+
+
+@dataclass
+class ResultRow:
+    line_no: int
+    reference: str
+    amount: int | None
+    paid: bool
+    reason: str
+
+
+@dataclass
+class Reconciliation:
+    paid: int = 0
+    failed: int = 0
+    exceptions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _amount(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return round(value)
+    text = re.sub(r"[^\d.,\-]", "", str(value))
+    text = re.sub(r"[.,]\d{1,2}$", "", text)  # decimals (",00"), never thousands (".000")
+    digits = re.sub(r"[^\d\-]", "", text)
+    return int(digits) if digits not in ("", "-") else None
+
+
+def _table(data: bytes, filename: str) -> list[list[Any]]:
+    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return [list(r) for r in wb.active.iter_rows(values_only=True)]
+    text = data.decode("utf-8-sig", errors="replace")
+    dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    return list(csv.reader(io.StringIO(text), delimiter=dialect))
+
+
+def parse_results(data: bytes, filename: str = "results.csv") -> list[ResultRow]:
+    table = [r for r in _table(data, filename) if any(str(c or "").strip() for c in r)]
+    if not table:
+        raise ValidationError(_("The file is empty."))
+    columns: dict[str, int] = {}
+    for index, name in enumerate(table[0]):
+        key = fold(str(name or ""))
+        for target, names in ALIASES.items():
+            if key in names and target not in columns:
+                columns[target] = index
+    if "reference" not in columns or "status" not in columns:
+        raise ValidationError(_("The file needs a reference column and a status column."))
+    out = []
+    for n, r in enumerate(table[1:], start=2):
+
+        def cell(name: str, r: list[Any] = r) -> Any:
+            i = columns.get(name)
+            return r[i] if i is not None and i < len(r) else None
+
+        ref_text = str(cell("reference") or "").strip()
+        match = re.search(r"TC\d+-\d+-[RADC]\d{4}", ref_text.upper())
+        out.append(
+            ResultRow(
+                line_no=n,
+                reference=match.group(0) if match else ref_text.upper(),
+                amount=_amount(cell("amount")),
+                paid=fold(str(cell("status") or "")) in PAID_WORDS,
+                reason=str(cell("reason") or "").strip()[:200],
+            )
+        )
+    return out
+
+
+@transaction.atomic
+def results_import(
+    *, actor: User | None, payroll: Payroll, data: bytes, filename: str = "results.csv"
+) -> Reconciliation:
+    """Mark lines paid or failed; report unknown references, wrong amounts and duplicates
+    (those rows change nothing)."""
+    services.ensure_officer(actor, payroll.commune_id)
+    if payroll.status != PayrollStatus.APPROVED:
+        raise ValidationError(_("Bank results are imported for an approved payroll."))
+    rows = parse_results(data, filename)
+    lines = {
+        line.reference: line
+        for line in payroll.lines.filter(method=PaymentMethod.BANK).select_for_update()
+    }
+    seen: set[str] = set()
+    result = Reconciliation()
+    for row in rows:
+        line = lines.get(row.reference)
+        problem = ""
+        if row.reference in seen:
+            kind, problem = "duplicate", _("Duplicate reference in the file")
+        elif line is None:
+            kind, problem = "unknown", _("Unknown reference")
+        elif row.amount != line.amount:
+            kind = "amount"
+            problem = _("Wrong amount: %(got)s instead of %(expected)s") % {
+                "got": row.amount,
+                "expected": line.amount,
+            }
+        seen.add(row.reference)
+        if problem or line is None:
+            result.exceptions.append(
+                {"row": row.line_no, "reference": row.reference, "kind": kind, "problem": problem}
+            )
+            continue
+        if line.status not in (LineStatus.PENDING, LineStatus.FAILED):
+            continue
+        line.status = LineStatus.PAID if row.paid else LineStatus.FAILED
+        line.result_reason = "" if row.paid else (row.reason or _("Failed"))
+        line.save(update_fields=["status", "result_reason"])
+        if row.paid:
+            result.paid += 1
+        else:
+            result.failed += 1
+    audit.record(actor=actor, instance=payroll, action=AuditAction.EVENT,
+                 after={"paid": result.paid, "failed": result.failed,
+                        "exceptions": len(result.exceptions)},
+                 note=_("Bank results imported"), commune_code=payroll.commune_id)  # fmt: skip
+    return result
+
+
+__all__ = ["PayrollLine", "Reconciliation", "parse_results", "results_import"]

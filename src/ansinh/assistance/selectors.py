@@ -1,0 +1,139 @@
+"""Reads for allowances, scoped: village heads see only their villages' cases and lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from ansinh.accounts.scopes import Scope
+from ansinh.assistance.choices import CaseStatus, PaymentMethod
+from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
+from ansinh.core.periods import age_on
+
+
+def cases_for(scope: Scope) -> QuerySet[Case]:
+    qs = Case.objects.filter(commune_id=scope.commune_code)
+    if scope.village_ids is not None:
+        qs = qs.filter(village_id__in=scope.village_ids)
+    return qs
+
+
+def case_list(
+    scope: Scope,
+    *,
+    status: str = "",
+    group: str = "",
+    village_id: int | None = None,
+    scheme: str = "",
+    q: str = "",
+) -> QuerySet[Case]:
+    qs = cases_for(scope).select_related("person", "village")
+    if status:
+        qs = qs.filter(status=status)
+    if scheme:
+        qs = qs.filter(scheme=scheme)
+    if village_id:
+        qs = qs.filter(village_id=village_id)
+    if group:
+        qs = qs.filter(basis=group)
+    if q:
+        from ansinh.core.text import fold
+
+        qs = qs.filter(person__folded_name__contains=fold(q))
+    return qs.order_by("village__name", "person__given_key", "id")
+
+
+def case_get(scope: Scope, pk: int) -> Case:
+    try:
+        return (
+            cases_for(scope).select_related("person", "household", "village", "commune").get(pk=pk)
+        )
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def payrolls_for(scope: Scope) -> QuerySet[Payroll]:
+    return Payroll.objects.filter(commune_id=scope.commune_code)
+
+
+def payroll_get(scope: Scope, pk: int) -> Payroll:
+    try:
+        return payrolls_for(scope).get(pk=pk)
+    except Payroll.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def payroll_lines(scope: Scope, payroll: Payroll) -> QuerySet[PayrollLine]:
+    qs = payroll.lines.select_related("case__person", "case__village")
+    if scope.village_ids is not None:
+        qs = qs.filter(case__village_id__in=scope.village_ids)
+    return qs.order_by("case__village__name", "case__person__given_key", "month", "id")
+
+
+def payroll_summary(scope: Scope, payroll: Payroll) -> dict[str, Any]:
+    lines = payroll_lines(scope, payroll).order_by()
+    by = {
+        (r["method"], r["kind"]): r
+        for r in lines.values("method", "kind").annotate(n=Count("id"), total=Sum("amount"))
+    }
+    total = sum(r["total"] or 0 for r in by.values())
+    bank = sum(r["total"] or 0 for (m, _k), r in by.items() if m == PaymentMethod.BANK)
+    statuses = dict(lines.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {"rows": sorted(by.values(), key=lambda r: (r["method"], r["kind"])), "total": total,
+            "bank": bank, "cash": total - bank, "count": sum(r["n"] for r in by.values()),
+            "statuses": statuses}  # fmt: skip
+
+
+def guard_items(scope: Scope, payroll: Payroll) -> QuerySet[GuardItem]:
+    qs = GuardItem.objects.filter(commune_id=payroll.commune_id, month=payroll.month)
+    if scope.village_ids is not None:
+        qs = qs.filter(case__village_id__in=scope.village_ids)
+    return qs.select_related("case__person", "resolved_by").order_by(
+        "-blocking", "resolved_at", "case__person__given_key"
+    )
+
+
+AGE_BANDS = [(0, 3, "0–3"), (4, 15, "4–15"), (16, 59, "16–59"), (60, 79, "60–79"),
+             (80, 200, "80+")]  # fmt: skip
+
+
+def report(scope: Scope, on: dt.date) -> dict[str, Any]:
+    """Recipients by group and age band, amounts per month, share paid by bank."""
+    active = cases_for(scope).filter(status=CaseStatus.ACTIVE)
+    groups: Counter[str] = Counter()
+    bands: dict[str, Counter[str]] = defaultdict(Counter)
+    for basis, dob in active.values_list("basis", "person__date_of_birth"):
+        groups[basis] += 1
+        age = age_on(dob, on)
+        label = next(b[2] for b in AGE_BANDS if b[0] <= age <= b[1])
+        bands[basis][label] += 1
+    months = []
+    for p in payrolls_for(scope).order_by("-month")[:24]:
+        lines = payroll_lines(scope, p).order_by()
+        agg = lines.aggregate(total=Sum("amount"), bank=Sum("amount", filter=Q(method="bank")),
+                              people=Count("case_id", distinct=True))  # fmt: skip
+        total = agg["total"] or 0
+        months.append({"payroll": p, "total": total, "people": agg["people"],
+                       "bank_share": (agg["bank"] or 0) / total if total else None})  # fmt: skip
+    n = active.count()
+    by_bank = active.filter(payment_method=PaymentMethod.BANK).count()
+    return {
+        "groups": sorted(groups.items(), key=lambda kv: -kv[1]),
+        "bands": {k: [v.get(b[2], 0) for b in AGE_BANDS] for k, v in bands.items()},
+        "band_labels": [b[2] for b in AGE_BANDS],
+        "months": months,
+        "active": n,
+        "bank_share": by_bank / n if n else None,
+    }
+
+
+def person_history(scope: Scope, person_id: int) -> QuerySet[PayrollLine]:
+    return (
+        PayrollLine.objects.filter(case__in=cases_for(scope).filter(person_id=person_id))
+        .select_related("payroll", "case")
+        .order_by("-month", "kind")
+    )

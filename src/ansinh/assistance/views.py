@@ -1,0 +1,389 @@
+"""Allowance pages: cases (list, detail, apply, actions, decision PDF), payrolls (list,
+detail with guard items, maker-checker, exports, bank results), reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ansinh.accounts.choices import Role
+from ansinh.accounts.decorators import actor_of, scoped
+from ansinh.accounts.scopes import Scope
+from ansinh.assistance import exports, forms, reconcile, selectors, services
+from ansinh.assistance import payroll as pr
+from ansinh.assistance.choices import CaseStatus, LineStatus, PayrollStatus, Scheme
+from ansinh.assistance.documents import decision_pdf
+from ansinh.assistance.models import GuardItem, PayrollLine
+from ansinh.core.models import AuditEntry
+from ansinh.places.models import Commune, Village
+from ansinh.registry import selectors as registry
+from ansinh.registry.choices import Bank
+from ansinh.registry.forms import apply_errors
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@scoped()
+def case_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    g = request.GET
+    status = g.get("status", CaseStatus.ACTIVE) if "status" in g else CaseStatus.ACTIVE
+    filters = {"status": status, "group": g.get("group", ""), "village_id": _int(g.get("village")),
+               "scheme": g.get("scheme", ""), "q": g.get("q", "")}  # fmt: skip
+    qs = selectors.case_list(scope, **filters)  # type: ignore[arg-type]
+    page = Paginator(qs, getattr(settings, "ANSINH_PAGE_SIZE", 50)).get_page(g.get("page"))
+    villages = Village.objects.filter(commune_id=scope.commune_code).order_by("name")
+    if scope.village_ids is not None:
+        villages = villages.filter(id__in=scope.village_ids)
+    return render(request, "assistance/case_list.html", {
+        "page": page, "filters": filters, "statuses": CaseStatus.choices,
+        "groups": forms.group_choices(), "villages": villages, "schemes": Scheme.choices,
+        "can_edit": scope.can_edit,
+    })  # fmt: skip
+
+
+ACTIONS: dict[str, tuple[type, Callable[..., Any]]] = {}
+
+
+def _action(name: str, form: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        ACTIONS[name] = (form, fn)
+        return fn
+
+    return register
+
+
+@_action("verify", forms.VerifyForm)
+def _verify(actor, case, d):
+    return services.case_verify(actor=actor, case=case, verified_on=d["verified_on"],
+                                note=d["note"])  # fmt: skip
+
+
+@_action("decide", forms.DecideForm)
+def _decide(actor, case, d):
+    return services.case_decide(actor=actor, case=case, decision_number=d["decision_number"],
+                                decision_date=d["decision_date"], signer=d["signer"],
+                                effective_month=d["effective_month"],
+                                backdate_reason=d["backdate_reason"])  # fmt: skip
+
+
+@_action("adjust", forms.AdjustForm)
+def _adjust(actor, case, d):
+    return services.case_adjust(actor=actor, case=case, from_month=d["from_month"],
+                                groups=d["groups"] or None, note=d["note"])  # fmt: skip
+
+
+@_action("suspend", forms.NoteDateForm)
+def _suspend(actor, case, d):
+    return services.case_suspend(actor=actor, case=case, on=d["on"], note=d["note"])
+
+
+@_action("resume", forms.NoteDateForm)
+def _resume(actor, case, d):
+    return services.case_resume(actor=actor, case=case, on=d["on"], note=d["note"])
+
+
+@_action("stop", forms.StopForm)
+def _stop(actor, case, d):
+    return services.case_stop(actor=actor, case=case, reason=d["reason"],
+                              event_date=d["event_date"], note=d["note"])  # fmt: skip
+
+
+@_action("transfer", forms.TransferForm)
+def _transfer(actor, case, d):
+    return services.case_transfer(actor=actor, case=case, to=d["to"], event_date=d["event_date"])
+
+
+@_action("payment", forms.PaymentForm)
+def _payment(actor, case, d):
+    return services.case_payment_set(actor=actor, case=case, method=d["method"], bank=d["bank"],
+                                     account_number=d["account_number"],
+                                     account_holder=d["account_holder"])  # fmt: skip
+
+
+@_action("funeral", forms.FuneralForm)
+def _funeral(actor, case, d):
+    return services.funeral_claim_record(actor=actor, case=case, claimant_name=d["claimant_name"],
+                                         claimant_relationship=d["claimant_relationship"],
+                                         claimed_on=d["claimed_on"])  # fmt: skip
+
+
+@scoped()
+def case_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    case = selectors.case_get(scope, pk)
+    bound: dict[str, Any] = {}
+    if request.method == "POST":
+        if not scope.can_edit:
+            raise PermissionDenied
+        name = request.POST.get("action", "")
+        if name not in ACTIONS:
+            raise Http404
+        form_class, fn = ACTIONS[name]
+        form = form_class(request.POST, prefix=name)
+        if form.is_valid():
+            try:
+                fn(actor_of(request), case, form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("assistance:case_detail", pk=case.pk)
+        bound[name] = form
+    today = timezone.localdate()
+    initial = {
+        "verify": {"verified_on": today}, "decide": {"decision_date": today},
+        "adjust": {"from_month": today.replace(day=1)}, "suspend": {"on": today},
+        "resume": {"on": today}, "stop": {"event_date": today}, "transfer": {"event_date": today},
+        "payment": {"method": case.payment_method, "bank": case.bank,
+                    "account_number": case.bank_account_number,
+                    "account_holder": case.bank_account_holder},
+        "funeral": {"claimed_on": today},
+    }  # fmt: skip
+    action_forms = {
+        name: bound.get(name) or form_class(prefix=name, initial=initial.get(name))
+        for name, (form_class, _fn) in ACTIONS.items()
+    }
+    history = AuditEntry.objects.filter(model_label="assistance.case", object_id=case.pk)
+    return render(request, "assistance/case_detail.html", {
+        "case": case, "events": case.events.select_related("actor"), "forms": action_forms,
+        "can_edit": scope.can_edit, "audit": history[:50],
+        "lines": selectors.person_history(scope, case.person_id)[:60],
+        "guard": case.guard_items.order_by("-month")[:20],
+        "funeral": getattr(case.person, "funeral_claim", None),
+    })  # fmt: skip
+
+
+@scoped(need="can_edit")
+def case_apply(request: HttpRequest, scope: Scope) -> HttpResponse:
+    person_id = _int(request.GET.get("person") or request.POST.get("person"))
+    person = registry.person_get(scope, person_id) if person_id else None
+    form = forms.ApplyForm(request.POST or None, initial={
+        "person": person_id, "applied_on": timezone.localdate()})  # fmt: skip
+    if request.method == "POST" and person is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            case = services.case_apply(actor=actor_of(request), person=person,
+                                       scheme=d["scheme"], groups=d["groups"],
+                                       applied_on=d["applied_on"], documents=d["documents"],
+                                       children=d["children"], pension=d["pension"])  # fmt: skip
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Application recorded."))
+            return redirect("assistance:case_detail", pk=case.pk)
+    found = []
+    q = request.GET.get("q", "").strip()
+    if q and person is None:
+        from ansinh.core.text import fold
+
+        found = list(registry.persons_for(scope).filter(folded_name__contains=fold(q),
+                     life_status="living").select_related("village")[:30])  # fmt: skip
+    return render(request, "assistance/case_apply.html",
+                  {"form": form, "person": person, "found": found, "q": q})  # fmt: skip
+
+
+@scoped()
+def case_decision_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    case = selectors.case_get(scope, pk)
+    if not case.decision_number:
+        raise Http404
+    response = HttpResponse(decision_pdf(case), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="quyet-dinh-{case.pk}.pdf"'
+    return response
+
+
+# --- payrolls ------------------------------------------------------------------------------
+
+
+def _no_village_heads(scope: Scope) -> None:
+    if scope.role == Role.VILLAGE_HEAD:
+        raise PermissionDenied
+
+
+@scoped()
+def payroll_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    form = forms.GenerateForm(request.POST or None,
+                              initial={"month": timezone.localdate().replace(day=1)})  # fmt: skip
+    if request.method == "POST":
+        if not scope.can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                payroll = pr.payroll_generate(actor=actor_of(request),
+                                              commune_code=scope.commune_code,
+                                              month=form.cleaned_data["month"])  # fmt: skip
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                return redirect("assistance:payroll_detail", pk=payroll.pk)
+    payrolls = selectors.payrolls_for(scope).select_related("prepared_by", "approved_by")
+    return render(request, "assistance/payroll_list.html",
+                  {"payrolls": payrolls, "form": form, "can_edit": scope.can_edit})  # fmt: skip
+
+
+@scoped()
+def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    payroll = selectors.payroll_get(scope, pk)
+    result = None
+    if request.method == "POST":
+        actor = actor_of(request)
+        step = request.POST.get("step", "")
+        try:
+            if step == "approve":
+                pr.payroll_approve(actor=actor, payroll=payroll)
+            elif not scope.can_edit:
+                raise PermissionDenied
+            elif step == "regenerate":
+                pr.payroll_generate(actor=actor, commune_code=payroll.commune_id,
+                                    month=payroll.month)  # fmt: skip
+            elif step == "prepare":
+                pr.payroll_prepare(actor=actor, payroll=payroll)
+            elif step == "close":
+                pr.payroll_close(actor=actor, payroll=payroll)
+            elif step == "cash_paid":
+                refs = list(request.POST.getlist("reference")) or list(
+                    payroll.lines.filter(method="cash", status="pending").values_list(
+                        "reference", flat=True
+                    )
+                )
+                pr.cash_paid_confirm(actor=actor, payroll=payroll, references=refs)
+            elif step == "results":
+                upload = forms.ResultsForm(request.POST, request.FILES)
+                if upload.is_valid():
+                    f = upload.cleaned_data["file"]
+                    result = reconcile.results_import(actor=actor, payroll=payroll,
+                                                      data=f.read(), filename=f.name)  # fmt: skip
+            else:
+                raise Http404
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            if result is None:
+                return redirect("assistance:payroll_detail", pk=payroll.pk)
+        payroll.refresh_from_db()
+    lines = selectors.payroll_lines(scope, payroll)
+    status = request.GET.get("status", "")
+    if status:
+        lines = lines.filter(status=status)
+    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    return render(request, "assistance/payroll_detail.html", {
+        "payroll": payroll, "page": page, "summary": selectors.payroll_summary(scope, payroll),
+        "items": selectors.guard_items(scope, payroll), "can_edit": scope.can_edit,
+        "can_approve": scope.role == Role.COMMITTEE, "result": result,
+        "resolve_form": forms.ResolveForm(), "line_form": forms.LineResolveForm(),
+        "results_form": forms.ResultsForm(), "status": status, "line_statuses": LineStatus.choices,
+        "banks": [(b, dict(Bank.choices).get(b, b)) for b in exports.banks_of(payroll)],
+        "blocking": sum(1 for i in selectors.guard_items(scope, payroll)
+                        if i.blocking and not i.resolved_at),
+    })  # fmt: skip
+
+
+@require_POST
+@scoped(need="can_edit")
+def guard_item_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    try:
+        item = GuardItem.objects.get(pk=pk, commune_id=scope.commune_code)
+    except GuardItem.DoesNotExist as exc:
+        raise Http404 from exc
+    form = forms.ResolveForm(request.POST)
+    payroll = selectors.payrolls_for(scope).filter(month=item.month).first()
+    if form.is_valid():
+        try:
+            pr.guard_resolve(actor=actor_of(request), item=item, action=form.cleaned_data["action"],
+                             note=form.cleaned_data["note"])  # fmt: skip
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+    if payroll:
+        return redirect("assistance:payroll_detail", pk=payroll.pk)
+    return redirect("assistance:payroll_list")
+
+
+@require_POST
+@scoped(need="can_edit")
+def line_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    try:
+        line = PayrollLine.objects.select_related("payroll").get(
+            pk=pk, payroll__commune_id=scope.commune_code
+        )
+    except PayrollLine.DoesNotExist as exc:
+        raise Http404 from exc
+    form = forms.LineResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            pr.line_failed_resolve(actor=actor_of(request), line=line,
+                                   action=form.cleaned_data["action"],
+                                   note=form.cleaned_data["note"])  # fmt: skip
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+    else:
+        messages.error(request, _("Add a note."))
+    return redirect("assistance:payroll_detail", pk=line.payroll_id)
+
+
+@scoped()
+def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> HttpResponse:
+    payroll = selectors.payroll_get(scope, pk)
+    _no_village_heads(scope)
+    if payroll.status not in (PayrollStatus.APPROVED, PayrollStatus.CLOSED):
+        messages.error(request, _("Payment files are made from an approved payroll."))
+        return redirect("assistance:payroll_detail", pk=payroll.pk)
+    bank = request.GET.get("bank") or None
+    commune = Commune.objects.get(code=payroll.commune_id)
+    stem = f"chi-tra-{payroll.month:%Y-%m}" + (f"-{bank}" if bank else "")
+    if fmt == "csv":
+        body, ctype, name = (
+            exports.bank_csv(payroll, bank),
+            "text/csv; charset=utf-8",
+            stem + ".csv",
+        )
+    elif fmt == "xlsx":
+        body = exports.bank_xlsx(payroll, bank)
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = stem + ".xlsx"
+    elif fmt == "xml":
+        try:
+            body = exports.pain001(payroll, debtor_name=f"UBND {commune.name}",
+                                   debtor_account=request.GET.get("account", "0000000000"),
+                                   bank=bank)  # fmt: skip
+        except exports.InvalidPaymentFile as exc:
+            messages.error(request, _("The payment file is not valid: %(e)s") % {"e": exc})
+            return redirect("assistance:payroll_detail", pk=payroll.pk)
+        ctype, name = "application/xml", stem + "-pain001.xml"
+    elif fmt == "cash":
+        body = exports.cash_pdf(payroll, commune_name=commune.name, place=commune.name)
+        ctype, name = "application/pdf", f"tien-mat-{payroll.month:%Y-%m}.pdf"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@scoped()
+def reports(request: HttpRequest, scope: Scope) -> HttpResponse:
+    on = timezone.localdate()
+    data = selectors.report(scope, on)
+    labels = dict(forms.group_choices()) | {"social_pension": _("Social pension")}
+    rows = [(labels.get(code, code), n, data["bands"].get(code, [])) for code, n in data["groups"]]
+    return render(request, "assistance/reports.html", {"data": data, "rows": rows, "on": on})
+
+
+__all__ = ["dt"]

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ansinh.accounts.models import User
+from ansinh.accounts.scopes import Scope
+from ansinh.poverty.choices import CommitteeRole, ListReason, RoundKind
+from ansinh.poverty.models import DEFAULT_POSTING_DAYS
+from ansinh.registry import selectors as registry
+from ansinh.registry.forms import DateInput
+
+
+class RoundForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=RoundKind.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=2022, max_value=2100)
+    month = forms.IntegerField(
+        label=_("Month (regular review)"), min_value=1, max_value=12, required=False
+    )
+    standard_date = forms.DateField(
+        label=_("Date whose standard applies"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Empty: 1 January of the following year (annual) or the 15th (regular)."),
+    )
+    posting_days = forms.IntegerField(
+        label=_("Days of public posting"), min_value=1, max_value=60, initial=DEFAULT_POSTING_DAYS
+    )
+    plan_escape_target = forms.IntegerField(
+        label=_("Plan: households to escape poverty"), min_value=0, required=False
+    )
+
+
+class HouseholdAddForm(forms.Form):
+    household_code = forms.CharField(label=_("Household code"), max_length=20)
+    reason = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[
+            (ListReason.REQUEST, ListReason.REQUEST.label),
+            (ListReason.ESCAPE_REQUEST, ListReason.ESCAPE_REQUEST.label),
+            (ListReason.COMMITTEE, ListReason.COMMITTEE.label),
+        ],
+    )
+    request_date = forms.DateField(
+        label=_("Date of the request"), required=False, widget=DateInput()
+    )
+    note = forms.CharField(label=_("Reason given"), max_length=300)
+    members_status = forms.CharField(
+        label=_("Status of the members (working / not working / studying)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        code = (data.get("household_code") or "").strip().upper()
+        found = registry.households_for(self.scope).filter(code=code).first()
+        if code and found is None:
+            self.add_error("household_code", _("No household with this code."))
+        data["household"] = found
+        return data
+
+
+class MeetingForm(forms.Form):
+    held_on = forms.DateField(label=_("Date of the meeting"), widget=DateInput())
+    attendees = forms.IntegerField(label=_("Number of attendees"), min_value=1)
+    chair = forms.CharField(label=_("Chaired by"), max_length=100, required=False)
+    secretary = forms.CharField(label=_("Secretary"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, entries: list, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.entries = entries
+        for e in entries:
+            self.fields[f"agree_{e.pk}"] = forms.IntegerField(
+                label=f"{e.household.code} {getattr(e, 'head_name', '')}",
+                min_value=0,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+
+    def agreements(self) -> dict[int, int]:
+        return {e.pk: self.cleaned_data[f"agree_{e.pk}"] for e in self.entries}
+
+
+class ComplaintForm(forms.Form):
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    text = forms.CharField(label=_("Complaint"), widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.CharField(
+        label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    resolved_on = forms.DateField(label=_("Resolved on"), required=False, widget=DateInput())
+    resurvey = forms.BooleanField(label=_("Survey the household again"), required=False)
+
+
+class DecisionForm(forms.Form):
+    number = forms.CharField(label=_("Decision number"), max_length=50)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    effective_date = forms.DateField(label=_("Effective from"), widget=DateInput())
+
+
+class CommitteeForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("User"), queryset=User.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=CommitteeRole.choices)
+    villages = forms.ModelMultipleChoiceField(
+        label=_("Villages (village heads and surveyors)"),
+        queryset=User.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            commune_id=scope.commune_code, is_active=True
+        ).order_by("username")
+        self.fields["villages"].queryset = registry.villages_for(scope)  # type: ignore[attr-defined]

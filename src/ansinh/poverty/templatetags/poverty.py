@@ -1,0 +1,11 @@
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_answer(mapping: Any, key: str) -> Any:
+    """``answers.b2|get_answer:"safe_water"`` (None when absent)."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

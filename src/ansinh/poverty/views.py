@@ -1,0 +1,492 @@
+"""Pages of the poverty review. Reads through scoped selectors, writes through services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ansinh.accounts.decorators import actor_of, scoped
+from ansinh.accounts.scopes import Scope
+from ansinh.places.models import Commune
+from ansinh.poverty import documents, selectors, services
+from ansinh.poverty.choices import ROUND_STATUS_ORDER, EntryStatus, PovertyClass, RoundStatus
+from ansinh.poverty.classification import household_fields
+from ansinh.poverty.forms import (
+    CommitteeForm,
+    ComplaintForm,
+    DecisionForm,
+    HouseholdAddForm,
+    MeetingForm,
+    RoundForm,
+)
+from ansinh.poverty.models import Posting, RoundHousehold, VillageMeeting
+from ansinh.registry import selectors as registry
+from ansinh.registry.forms import apply_errors
+from ansinh.rules.poverty import DISABILITIES, HOUSE_TYPES, QUALIFICATIONS, WORK_STATUSES
+
+ANSWER_LABELS = {
+    "durable": gettext_lazy("Durable house"),
+    "semi_durable": gettext_lazy("Semi-durable house"),
+    "less_durable": gettext_lazy("Less durable house"),
+    "makeshift": gettext_lazy("Makeshift house"),
+    "wage_contract": gettext_lazy("Wage work with a contract"),
+    "wage_no_contract": gettext_lazy("Wage work without a contract"),
+    "self_employed": gettext_lazy("Self-employed (farming, trade …)"),
+    "unemployed": gettext_lazy("Unemployed, looking for work"),
+    "not_working": gettext_lazy("Not working (child, student, retired, ill)"),
+    "none": gettext_lazy("None"),
+    "primary": gettext_lazy("Primary school"),
+    "lower_secondary": gettext_lazy("Lower secondary school"),
+    "upper_secondary": gettext_lazy("Upper secondary school"),
+    "vocational": gettext_lazy("Vocational training"),
+    "college_or_higher": gettext_lazy("College or higher"),
+    "mild": gettext_lazy("Mild disability"),
+    "severe": gettext_lazy("Severe disability"),
+    "extremely_severe": gettext_lazy("Extremely severe disability"),
+}
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(content: bytes, name: str, kind: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=kind)
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@scoped()
+def rounds(request: HttpRequest, scope: Scope) -> HttpResponse:
+    form = RoundForm(request.POST or None)
+    if request.method == "POST":
+        if not scope.can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                rnd = services.round_open(
+                    actor=actor_of(request),
+                    commune=Commune.objects.get(code=scope.commune_code),
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Round opened."))
+                return redirect("poverty:round", rnd.pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "poverty/rounds.html",
+        {
+            "rounds": selectors.rounds_for(scope),
+            "form": form,
+            "rates": selectors.rates(scope.commune_code, today, scope.village_ids),
+            "today": today,
+        },
+    )
+
+
+@scoped()
+def round_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    entries = selectors.entries_for(scope, rnd)
+    village = request.GET.get("village", "")
+    if village.isdigit():
+        entries = entries.filter(village_id=int(village))
+    status = request.GET.get("status", "")
+    if status in EntryStatus.values:
+        entries = entries.filter(status=status)
+    rows = list(entries)
+    heads = selectors.head_names([e.household_id for e in rows])
+    for e in rows:
+        e.head_name = heads.get(e.household_id, "")  # type: ignore[attr-defined]
+    add_form = HouseholdAddForm(scope=scope)
+    counts = selectors.status_counts(rnd, scope)
+    return render(
+        request,
+        "poverty/round.html",
+        {
+            "round": rnd,
+            "rows": rows,
+            "counts": [(label, counts.get(value, 0)) for value, label in EntryStatus.choices],
+            "statuses": EntryStatus.choices,
+            "villages": registry.villages_for(scope),
+            "village": village,
+            "status": status,
+            "add_form": add_form,
+            "committee_form": CommitteeForm(scope=scope),
+            "committee": rnd.committee.select_related("user").prefetch_related("villages"),
+            "meetings": rnd.meetings.select_related("village"),
+            "postings": rnd.postings.select_related("village"),
+            "next_statuses": [
+                s
+                for s in (RoundStatus.SURVEYING, RoundStatus.MEETINGS, RoundStatus.POSTING)
+                if ROUND_STATUS_ORDER.index(s) > ROUND_STATUS_ORDER.index(rnd.status)
+            ],
+            "check": selectors.committee_check(rnd, scope) if scope.can_approve else None,
+        },
+    )
+
+
+@scoped(need="can_approve")
+@require_POST
+def household_add(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    form = HouseholdAddForm(request.POST, scope=scope)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.household_add(
+                actor=actor_of(request),
+                rnd=rnd,
+                household=data["household"],
+                reason=data["reason"],
+                note=data["note"],
+                request_date=data.get("request_date"),
+                members={"status": data.get("members_status", "")},
+            )
+        except ValidationError as exc:
+            for msg in exc.messages:
+                messages.error(request, msg)
+        else:
+            messages.success(request, _("Household added to the list."))
+    else:
+        for field_errors in form.errors.values():
+            for text in field_errors:
+                messages.error(request, str(text))
+    return redirect("poverty:round", rnd.pk)
+
+
+@scoped(need="can_edit")
+@require_POST
+def committee(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    form = CommitteeForm(request.POST, scope=scope)
+    if form.is_valid():
+        try:
+            services.committee_set(actor=actor_of(request), rnd=rnd, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Committee member saved."))
+    else:
+        messages.error(request, _("Choose a user and a role."))
+    return redirect("poverty:round", rnd.pk)
+
+
+@scoped(need="can_edit")
+@require_POST
+def round_advance(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    try:
+        services.round_advance(actor=actor_of(request), rnd=rnd, status=request.POST["status"])
+    except (ValidationError, KeyError, ValueError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("poverty:round", rnd.pk)
+
+
+# --- survey -----------------------------------------------------------------------------
+
+
+def _survey_context(request: HttpRequest, entry: RoundHousehold) -> dict[str, Any]:
+    user = actor_of(request)
+    answers = entry.answers or services.prefill(entry)
+    members = []
+    for key, m in (answers.get("members") or {}).items():
+        members.append(
+            {
+                "key": key,
+                "m": m,
+                "registry": (answers.get("registry") or {}).get(key, {}),
+                "notes": {
+                    f: (answers.get("notes") or {}).get(f"{key}.{f}", "")
+                    for f in ("date_of_birth", "sex")
+                },
+            }
+        )
+    fields = household_fields(entry.round.standard_date)
+    return {
+        "entry": entry,
+        "answers": answers,
+        "members": members,
+        "can_survey": services.can_survey(user, entry),
+        "can_approve": services.can_approve(user, entry),
+        "house_types": [(c, ANSWER_LABELS[c]) for c in HOUSE_TYPES],
+        "work_statuses": [(c, ANSWER_LABELS[c]) for c in WORK_STATUSES],
+        "qualifications": [(c, ANSWER_LABELS[c]) for c in QUALIFICATIONS],
+        "disabilities": [(c, ANSWER_LABELS[c]) for c in DISABILITIES],
+        "yes_no_fields": [f for f in fields if f not in ("house_type", "floor_area_m2")],
+        "class_label": dict(PovertyClass.choices).get(entry.result_class, ""),
+        "can_certificate": entry.status == EntryStatus.DECIDED
+        and entry.result_class in services.POOR_SET,
+        "member_yes_no": [
+            ("health_insurance", _("Has a valid health-insurance card")),
+            ("studying", _("Studying now")),
+            ("malnourished", _("Stunted or underweight (children)")),
+            ("monthly_allowance", _("Receives a monthly social allowance")),
+        ],
+    }
+
+
+@scoped()
+def survey(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    """One household per screen; each section is saved on its own (htmx)."""
+    entry = selectors.entry_get(scope, pk)
+    if request.method == "POST":
+        section = request.POST.get("section", "")
+        error = ""
+        try:
+            entry = services.survey_save(
+                actor=actor_of(request), entry=entry, section=section, data=request.POST
+            )
+        except ValidationError as exc:
+            error = "; ".join(exc.messages)
+        context = _survey_context(request, entry)
+        context["error"] = error
+        context["saved_section"] = "" if error else section
+        if request.htmx:  # type: ignore[attr-defined]
+            response = render(request, "poverty/_result.html", context)
+            if error:
+                response.status_code = 422
+            return response
+        if error:
+            messages.error(request, error)
+        return redirect("poverty:survey", entry.pk)
+    return render(request, "poverty/survey.html", _survey_context(request, entry))
+
+
+@scoped(need="can_approve")
+@require_POST
+def approve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    entry = selectors.entry_get(scope, pk)
+    try:
+        services.survey_approve(actor=actor_of(request), entry=entry)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("Survey approved."))
+    nxt = request.POST.get("next", "")
+    return redirect(nxt) if nxt.startswith("/") else redirect("poverty:survey", entry.pk)
+
+
+# --- meeting, posting, complaints -------------------------------------------------------
+
+
+@scoped()
+def meeting(request: HttpRequest, scope: Scope, pk: int, village_pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    village = get_object_or_404(registry.villages_for(scope), pk=village_pk)
+    entries = list(
+        selectors.entries_for(scope, rnd).filter(village=village, status=EntryStatus.APPROVED)
+    )
+    heads = selectors.head_names([e.household_id for e in entries])
+    for e in entries:
+        e.head_name = heads.get(e.household_id, "")  # type: ignore[attr-defined]
+    form = MeetingForm(request.POST or None, entries=entries)
+    if request.method == "POST" and form.is_valid():
+        try:
+            m = services.meeting_record(
+                actor=actor_of(request),
+                rnd=rnd,
+                village=village,
+                held_on=form.cleaned_data["held_on"],
+                attendees=form.cleaned_data["attendees"],
+                chair=form.cleaned_data["chair"],
+                secretary=form.cleaned_data["secretary"],
+                agreements=form.agreements(),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            back = m.entries.filter(status=EntryStatus.RESURVEY).count()
+            messages.success(request, _("Meeting recorded."))
+            if back:
+                messages.warning(
+                    request,
+                    _("%(n)s household(s) had less than 50%% agreement and go back to survey.")
+                    % {"n": back},
+                )
+            return redirect("poverty:round", rnd.pk)
+    return render(
+        request,
+        "poverty/meeting.html",
+        {"round": rnd, "village": village, "entries": entries, "form": form},
+    )
+
+
+@scoped()
+def minutes_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    m = get_object_or_404(
+        VillageMeeting.objects.select_related("round__commune", "village"),
+        pk=pk,
+        round__commune_id=scope.commune_code,
+    )
+    if not scope.allows_village(m.village_id):
+        raise PermissionDenied
+    return _file(documents.minutes_pdf(m), f"bien-ban-{m.pk}.pdf", PDF)
+
+
+@scoped(need="can_edit")
+@require_POST
+def posting(request: HttpRequest, scope: Scope, pk: int, village_pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    village = get_object_or_404(registry.villages_for(scope), pk=village_pk)
+    try:
+        day = dt.date.fromisoformat(request.POST.get("posted_on", ""))
+    except ValueError:
+        day = timezone.localdate()
+    p = services.posting_record(actor=actor_of(request), rnd=rnd, village=village, posted_on=day)
+    return redirect("poverty:posting_pdf", p.pk)
+
+
+@scoped()
+def posting_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    p = get_object_or_404(
+        Posting.objects.select_related("round__commune", "village"),
+        pk=pk,
+        round__commune_id=scope.commune_code,
+    )
+    if not scope.allows_village(p.village_id):
+        raise PermissionDenied
+    return _file(documents.posting_pdf(p), f"niem-yet-{p.pk}.pdf", PDF)
+
+
+@scoped(need="can_edit")
+def complaint(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    entry = selectors.entry_get(scope, pk)
+    form = ComplaintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complaint_record(actor=actor_of(request), entry=entry, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Complaint recorded."))
+            return redirect("poverty:survey", entry.pk)
+    return render(
+        request,
+        "poverty/complaint.html",
+        {"entry": entry, "form": form, "complaints": entry.complaints.all()},
+    )
+
+
+# --- decision, certificates, report -----------------------------------------------------
+
+
+@scoped(need="can_approve")
+def decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide(actor=actor_of(request), rnd=rnd, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Decision recorded: the results are now official."))
+            return redirect("poverty:report", rnd.pk)
+    return render(
+        request,
+        "poverty/decide.html",
+        {"round": rnd, "form": form, "check": selectors.committee_check(rnd, scope)},
+    )
+
+
+@scoped()
+def decision_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    if not rnd.decision_number:
+        raise PermissionDenied
+    return _file(documents.decision_pdf(rnd), f"quyet-dinh-{rnd.pk}.pdf", PDF)
+
+
+@scoped()
+def certificate_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    entry = selectors.entry_get(scope, pk)
+    if entry.status != EntryStatus.DECIDED or entry.result_class not in services.POOR_SET:
+        raise PermissionDenied
+    return _file(documents.certificate_pdf(entry), f"giay-chung-nhan-{entry.pk}.pdf", PDF)
+
+
+@scoped()
+def report(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    on = rnd.effective_date or timezone.localdate()
+    return render(
+        request,
+        "poverty/report.html",
+        {
+            "round": rnd,
+            "moves": selectors.transitions(rnd, scope),
+            "rates": selectors.rates(rnd.commune_id, on, scope.village_ids),
+            "on": on,
+        },
+    )
+
+
+EXPORTS = ("entries", "poor", "near_poor", "escaped_poor", "escaped_near_poor", "rates")
+
+
+@scoped()
+def export(request: HttpRequest, scope: Scope, pk: int, which: str) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    if which not in EXPORTS:
+        raise PermissionDenied
+    if which == "rates":
+        rows = selectors.rates(
+            rnd.commune_id, rnd.effective_date or timezone.localdate(), scope.village_ids
+        )
+        data = [
+            [
+                r["village"].name if r["village"] else "Toàn xã",
+                r["households"],
+                r["poor"],
+                r["near_poor"],
+                round(r["rate_both"] * 100, 2),
+            ]
+            for r in rows
+        ]
+        heads_ = ["Thôn, ấp", "Tổng số hộ", "Hộ nghèo", "Hộ cận nghèo", "Tỷ lệ (%)"]
+        return _file(documents.xlsx(which, heads_, data), f"{which}-{rnd.pk}.xlsx", XLSX)
+    entries = list(selectors.entries_for(scope, rnd))
+    if which != "entries":
+        lists = selectors.decided_lists(rnd)
+        keep = {e.pk for e in lists[which]}
+        entries = [e for e in entries if e.pk in keep]
+    heads = selectors.head_names([e.household_id for e in entries])
+    data = [
+        [
+            e.household.code,
+            heads.get(e.household_id, ""),
+            e.village.name,
+            e.get_reason_display(),
+            e.get_previous_class_display(),
+            e.get_status_display(),
+            e.get_result_class_display() if e.result_class else e.problem,
+            e.deprived_count,
+            e.get_transition_display() if e.transition else "",
+            e.explanation_text,
+        ]
+        for e in entries
+    ]
+    headings = [
+        "Mã hộ",
+        "Chủ hộ",
+        "Thôn, ấp",
+        "Lý do",
+        "Trước rà soát",
+        "Trạng thái",
+        "Kết quả",
+        "Số chỉ số thiếu hụt",
+        "Biến động",
+        "Giải thích",
+    ]
+    return _file(documents.xlsx(which, headings, data), f"{which}-{rnd.pk}.xlsx", XLSX)

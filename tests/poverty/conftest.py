@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ansinh.places.models import Commune
+from ansinh.poverty import services
+from ansinh.poverty.choices import PovertyClass
+from ansinh.poverty.models import HouseholdStatus, RoundHousehold
+from tests import factories as f
+from tests.browser.conftest import browser_page  # noqa: F401 (Chromium at 390×844)
+
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.fixture
+def commune(tan_dong):
+    return Commune.objects.get(code=f.TAN_DONG)
+
+
+@pytest.fixture
+def surveyor(tan_dong):
+    """A committee member working as surveyor in ấp Tân Đông."""
+    return f.user("khaosat", f.Role.COMMITTEE)
+
+
+@pytest.fixture
+def head_dh(dong_hiep):
+    return f.user("truongap2", f.Role.VILLAGE_HEAD, villages=[dong_hiep])
+
+
+def set_status(household, cls, start=dt.date(2026, 1, 1)):
+    return HouseholdStatus.objects.create(household=household, poverty_class=cls, valid_from=start)
+
+
+@pytest.fixture
+def poor_td(hh_td):
+    set_status(hh_td, PovertyClass.POOR)
+    return hh_td
+
+
+@pytest.fixture
+def near_poor_dh(hh_dh):
+    set_status(hh_dh, PovertyClass.NEAR_POOR)
+    return hh_dh
+
+
+@pytest.fixture
+def annual_round(officer, commune, poor_td, near_poor_dh):
+    """The annual review of 2025 (for 2026: the 2022–2026 standard) listing both households."""
+    return services.round_open(
+        actor=officer, commune=commune, kind="annual", year=2025, as_of=TODAY
+    )
+
+
+def fill(entry: RoundHousehold, actor, *, income=1_200_000, deprived=True) -> RoundHousehold:
+    """Answer every section of a survey: ``deprived`` gives 4 deprivations (house, water,
+    latrine, insurance), otherwise none."""
+    services.survey_save(actor=actor, entry=entry, section="a", data={"screened_out": "no"})
+    services.survey_save(
+        actor=actor,
+        entry=entry,
+        section="b1",
+        data={"route": "income", "income_per_capita": str(income)},
+    )
+    services.survey_save(
+        actor=actor,
+        entry=entry,
+        section="b2",
+        data={
+            "house_type": "makeshift" if deprived else "durable",
+            "floor_area_m2": "60",
+            "safe_water": "no" if deprived else "yes",
+            "hygienic_latrine": "no" if deprived else "yes",
+            "internet": "yes",
+            "info_assets": "yes",
+        },
+    )
+    entry.refresh_from_db()
+    for key, m in entry.answers["members"].items():
+        age = TODAY.year - int(m["date_of_birth"][:4])
+        services.survey_save(
+            actor=actor,
+            entry=entry,
+            section=f"member:{key}",
+            data={
+                "date_of_birth": m["date_of_birth"],
+                "sex": m["sex"],
+                "health_insurance": "no" if deprived else "yes",
+                "work": "self_employed" if age >= 18 else "not_working",
+                "studying": "yes" if age < 18 else "no",
+                "qualification": "upper_secondary" if age >= 18 else "primary",
+                "malnourished": "no",
+                "disability": "none",
+                "monthly_allowance": "no",
+            },
+        )
+    entry.refresh_from_db()
+    return entry
