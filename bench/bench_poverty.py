@@ -18,35 +18,18 @@ import datetime as dt
 import json
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from benchlib import child_env, fresh_postgres
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
 PYTHON = sys.executable
 ANSINH = str(Path(PYTHON).parent / "ansinh")
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/test"
 PG_BENCH_DB = "ansinh_bench_pov"
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(extra)
-    return env
-
-
-def postgres_env() -> dict[str, str] | None:
-    if shutil.which("psql") is None:
-        return None
-    probe = subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False)
-    if probe.returncode != 0:
-        return None
-    for sql in (f"DROP DATABASE IF EXISTS {PG_BENCH_DB}", f"CREATE DATABASE {PG_BENCH_DB}"):
-        subprocess.run(["psql", PG_ADMIN, "-q", "-c", sql], check=True)
-    return child_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}")
 
 
 def _rss_mb() -> float:
@@ -233,7 +216,7 @@ def main() -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     runs = [("sqlite", child_env(ANSINH_SQLITE_PATH=str(db)))]
     if not args.skip_postgres:
-        pg = postgres_env()
+        pg = fresh_postgres(PG_BENCH_DB)
         if pg is None:
             print("   PostgreSQL not reachable: skipped")
         else:
