@@ -93,12 +93,34 @@ def test_monthly_cycle_through_the_pages(client, officer, committee, cases):
     client.post(url, {"step": "approve"})
     payroll.refresh_from_db()
     assert payroll.status == "approved"
+    # no pain.001 before the commune's paying account is known (never a made-up debtor)
+    xml = reverse("assistance:payroll_export", args=[payroll.pk, "xml"])
+    r = client.get(xml)
+    assert r.status_code == 302
+    assert r.url == reverse("assistance:payment_account")
+    assert (
+        client.post(r.url, {"holder": "x", "bank": "agribank", "account_number": "1"}).status_code
+        == 403
+    )
+    _login(client, officer)
+    account = reverse("assistance:payment_account")
+    r = client.post(account, {"holder": "UBND xã Tân Đông", "bank": "agribank",
+                              "account_number": "12-34", "bic": "VBA"})  # fmt: skip
+    page = r.content.decode()
+    assert "6 đến 19 chữ số" in page
+    assert "BIC" in page
+    r = client.post(account, {"holder": "Ủy ban nhân dân xã Tân Đông", "bank": "agribank",
+                              "account_number": "5700 2010 04417", "bic": "vbaavnvx"})  # fmt: skip
+    assert r.status_code == 302
     for fmt in ("csv", "xlsx", "xml", "cash"):
         r = client.get(reverse("assistance:payroll_export", args=[payroll.pk, fmt]))
         assert r.status_code == 200
         assert r["Content-Disposition"].startswith("attachment")
+        if fmt == "xml":
+            body = r.content.decode()
+            assert "<Id>5700201004417</Id>" in body
+            assert "<BICFI>VBAAVNVX</BICFI>" in body
     assert client.get(reverse("assistance:reports")).status_code == 200
-    _login(client, officer)
     client.post(url, {"step": "cash_paid"})
     assert payroll.lines.get(method="cash").status == "paid"
 

@@ -73,6 +73,8 @@ class GuardRule(models.TextChoices):
     HOUSEHOLD_STATUS = "household_status", _("Household status changed")
     BANK_ACCOUNT = "bank_account", _("Missing or invalid bank account")
     SHARED_ACCOUNT = "shared_account", _("Bank account shared across households")
+    BANK_FAILED = "bank_failed", _("Last bank payment failed")
+    ENDED_ARREARS = "ended_arrears", _("Arrears for a stopped case")
 
 
 class GuardAction(models.TextChoices):
@@ -81,4 +83,5 @@ class GuardAction(models.TextChoices):
     RECOMPUTED = "recomputed", _("Amount recomputed")
     CASH = "cash", _("Switched to cash")
     HELD = "held", _("Payment held this month")
+    NOT_OWED = "not_owed", _("Not owed: will not be paid")
     CLEARED = "cleared", _("No longer applies")

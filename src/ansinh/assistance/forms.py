@@ -135,3 +135,19 @@ class LineResolveForm(forms.Form):
 
 class ResultsForm(forms.Form):
     file = forms.FileField(label=_("Bank result file (CSV or XLSX)"))
+
+
+class PaymentAccountForm(forms.Form):
+    holder = forms.CharField(
+        label=_("Account holder"),
+        max_length=140,
+        help_text=_("As registered with the bank, e.g. Ủy ban nhân dân xã Tân Đông."),
+    )
+    bank = forms.ChoiceField(label=_("Bank"), choices=Bank.choices)
+    account_number = forms.CharField(label=_("Account number"), max_length=30)
+    bic = forms.CharField(
+        label=_("BIC/SWIFT code of the bank"),
+        max_length=11,
+        required=False,
+        help_text=_("8 or 11 characters, if the bank asks for it."),
+    )

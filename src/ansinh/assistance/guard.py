@@ -11,14 +11,23 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from django.db.models import Q
 from django.utils import timezone
 
-from ansinh.assistance.choices import CaseStatus, GuardAction, GuardRule, PaymentMethod, Scheme
+from ansinh.assistance.choices import (
+    CaseStatus,
+    GuardAction,
+    GuardRule,
+    LineKind,
+    LineStatus,
+    PaymentMethod,
+    Scheme,
+)
 from ansinh.assistance.entitlement import household_statuses
-from ansinh.assistance.models import Case, GuardItem
+from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
 from ansinh.core.money import format_vnd
 from ansinh.registry.choices import LifeStatus
 from ansinh.rules.allowance import compute
@@ -234,21 +243,88 @@ def rule_shared_account(frame: pl.DataFrame, month: dt.date) -> Iterator[Finding
         )
 
 
+FAILED_STATUSES = [LineStatus.FAILED, LineStatus.CARRIED, LineStatus.CASH]
+
+
+def rule_bank_failed(frame: pl.DataFrame, month: dt.date, commune_code: int) -> Iterator[Finding]:
+    """The previous payroll's bank payment to this case failed and the account is unchanged:
+    paying it again the same way would fail again (or reach the wrong person)."""
+    previous = (
+        Payroll.objects.filter(commune_id=commune_code, month__lt=month).order_by("-month").first()
+    )
+    if previous is None:
+        return
+    failed = {
+        case_id: (account, reason)
+        for case_id, account, reason in PayrollLine.objects.filter(
+            payroll=previous, method=PaymentMethod.BANK, status__in=FAILED_STATUSES
+        ).values_list("case_id", "account_number", "result_reason")
+    }
+    if not failed:
+        return
+    bank = frame.filter(
+        (pl.col("payment_method") == PaymentMethod.BANK) & pl.col("id").is_in(list(failed))
+    )
+    for r in bank.select("id", "bank_account_number").iter_rows(named=True):
+        account, reason = failed[r["id"]]
+        if account != (r["bank_account_number"] or ""):
+            continue  # the account has been corrected since
+        yield Finding(
+            r["id"],
+            GuardRule.BANK_FAILED,
+            True,
+            f"Chi trả tháng {previous.month:%m/%Y} vào tài khoản …{account[-3:]} không thành "
+            f"công ({reason or 'không rõ lý do'}): kiểm tra, sửa số tài khoản hoặc chuyển "
+            "sang chi tiền mặt.",
+        )
+
+
+def rule_ended_arrears(commune_code: int, month: dt.date) -> Iterator[Finding]:
+    """Arrears on this month's payroll for a case that has ended (stopped or transferred):
+    money still owed for months before the end, paid only once the officer has checked who
+    receives it (the heirs when the recipient has died)."""
+    lines = (
+        PayrollLine.objects.filter(
+            payroll__commune_id=commune_code,
+            payroll__month=month,
+            kind=LineKind.ARREARS,
+            case__end_month__lte=month,
+        )
+        .values_list("case_id", "case__end_month", "amount", "month")
+        .order_by("case_id", "month")
+    )
+    owed: dict[int, list[Any]] = {}
+    for case_id, end, amount, paid_for in lines:
+        item = owed.setdefault(case_id, [end, 0, []])
+        item[1] += amount
+        item[2].append(f"{paid_for:%m/%Y}")
+    for case_id, (end, total, months) in owed.items():
+        yield Finding(
+            case_id,
+            GuardRule.ENDED_ARREARS,
+            True,
+            f"Hồ sơ đã dừng từ tháng {end:%m/%Y} nhưng còn {len(months)} tháng chưa chi "
+            f"({', '.join(months)}; {format_vnd(total)}): xác định người nhận (người thừa kế "
+            "nếu người hưởng đã chết) rồi chi, hoặc ghi rõ là không còn được hưởng.",
+        )
+
+
 def guard_findings(commune_code: int, month: dt.date) -> list[Finding]:
     from ansinh.places.models import Commune
 
+    findings: list[Finding] = list(rule_ended_arrears(commune_code, month))
     frame = load_frame(commune_code, month)
     if frame.is_empty():
-        return []
+        return findings
     province = Commune.objects.values_list("province_id", flat=True).get(code=commune_code)
     statuses = household_statuses(frame["household_id"].unique().to_list(), month)
-    findings: list[Finding] = []
     findings += rule_person_gone(frame, month)
     findings += rule_two_cases(frame, month)
     findings += rule_amount_changed(frame, month, statuses, province)
     findings += rule_household_status(frame, month, statuses)
     findings += rule_bank_account(frame, month)
     findings += rule_shared_account(frame, month)
+    findings += rule_bank_failed(frame, month, commune_code)
     return findings
 
 

@@ -238,3 +238,27 @@ class FuneralClaim(models.Model):
 
     def __str__(self) -> str:
         return str(self.person)
+
+
+class PaymentAccount(models.Model):
+    """The account the commune pays allowances from (the debtor of the bank files)."""
+
+    commune = models.OneToOneField(Commune, on_delete=models.PROTECT, related_name="+")
+    holder = models.CharField(_("account holder"), max_length=140)
+    bank = models.CharField(_("bank"), max_length=16, choices=Bank.choices)
+    account_number = models.CharField(_("account number"), max_length=19)
+    bic = models.CharField(
+        _("BIC/SWIFT code of the bank"),
+        max_length=11,
+        blank=True,
+        help_text=_("8 or 11 characters, if the bank asks for it."),
+    )
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("paying account")
+        verbose_name_plural = _("paying accounts")
+
+    def __str__(self) -> str:
+        return f"{self.holder} – {self.account_number}"

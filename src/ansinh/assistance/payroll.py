@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,9 +121,48 @@ def planned_lines(payroll: Payroll) -> list[PayrollLine]:
         adjusted = c["amount_from"] and c["effective_month"] < c["amount_from"] < month
         if covered.get(c["id"], 0) < expected or adjusted:
             late.append(c)
+    late += _ended_with_arrears(payroll, first, held)
     lines += _arrears_and_adjustments(payroll, late)
     lines += _carried(payroll)
     return lines
+
+
+def _ended_with_arrears(payroll: Payroll, first: dt.date, held: set[int]) -> list[dict[str, Any]]:
+    """Cases ended (stopped or transferred) before this month that still miss a month of their
+    paid period, e.g. a decision signed late and a death before the next payroll. Their
+    arrears are proposed (the guard asks the officer who receives them) unless the officer has
+    recorded that they are not owed."""
+    month, commune = payroll.month, payroll.commune_id
+    waived = GuardItem.objects.filter(
+        commune_id=commune, rule=GuardRule.ENDED_ARREARS, action=GuardAction.NOT_OWED
+    ).values("case_id")
+    ended = (
+        Case.objects.filter(
+            commune_id=commune,
+            status__in=[CaseStatus.STOPPED, CaseStatus.TRANSFERRED],
+            end_month__lte=month,
+            end_month__gt=first,
+            effective_month__isnull=False,
+        )
+        .filter(effective_month__lt=F("end_month"))
+        .exclude(id__in=waived)
+    )
+    covered = dict(
+        PayrollLine.objects.filter(
+            case__in=ended, kind__in=[LineKind.REGULAR, LineKind.ARREARS], month__gte=first
+        )
+        .values("case_id")
+        .annotate(n=Count("id"))
+        .values_list("case_id", "n")
+    )
+    out = []
+    for c in ended.values(*CASE_COLUMNS):
+        if c["id"] in held:
+            continue
+        if covered.get(c["id"], 0) < len(months_between(max(c["effective_month"], first),
+                                                         c["end_month"])):  # fmt: skip
+            out.append(c)
+    return out
 
 
 def _arrears_and_adjustments(payroll: Payroll, cases: list[dict[str, Any]]) -> list[PayrollLine]:
@@ -291,6 +330,20 @@ def payroll_approve(*, actor: User | None, payroll: Payroll) -> Payroll:
     return payroll
 
 
+_CHECK_ACTIONS: list[str] = [GuardAction.CONFIRMED, GuardAction.CASH, GuardAction.HELD]
+RULE_ACTIONS: dict[str, list[str]] = {
+    GuardRule.BANK_FAILED.value: _CHECK_ACTIONS,
+    GuardRule.ENDED_ARREARS.value: [*_CHECK_ACTIONS, GuardAction.NOT_OWED],
+}
+CASE_ACTIONS: list[str] = [GuardAction.CONFIRMED, GuardAction.STOPPED, GuardAction.RECOMPUTED,
+                GuardAction.CASH, GuardAction.HELD]  # fmt: skip
+
+
+def actions_for(rule: str) -> list[tuple[str, str]]:
+    """The actions that make sense for an item of ``rule`` (value, label)."""
+    return [(a, str(GuardAction(a).label)) for a in RULE_ACTIONS.get(rule, CASE_ACTIONS)]
+
+
 @transaction.atomic
 def guard_resolve(*, actor: User | None, item: GuardItem, action: str, note: str = "") -> GuardItem:
     """Resolve one guard item, acting on the case and on the draft payroll's lines."""
@@ -303,6 +356,8 @@ def guard_resolve(*, actor: User | None, item: GuardItem, action: str, note: str
         _ensure_unlocked(payroll)
     lines = PayrollLine.objects.filter(payroll=payroll, case=item.case) if payroll else None
     case = item.case
+    if action not in RULE_ACTIONS.get(item.rule, CASE_ACTIONS):
+        raise ValidationError({"action": [_("This action does not apply to this check.")]})
     if action == GuardAction.CONFIRMED:
         if not note.strip():
             raise ValidationError({"note": [_("Say why the case can be paid as is.")]})
@@ -335,6 +390,11 @@ def guard_resolve(*, actor: User | None, item: GuardItem, action: str, note: str
             raise ValidationError({"note": [_("Say why the payment is held.")]})
         if lines is not None:
             lines.delete()
+    elif action == GuardAction.NOT_OWED:
+        if not note.strip():
+            raise ValidationError({"note": [_("Say why this money is not owed.")]})
+        if lines is not None:
+            lines.filter(kind=LineKind.ARREARS).delete()
     else:
         raise ValidationError({"action": [_("Choose an action.")]})
     item.action = action
@@ -363,6 +423,10 @@ def line_failed_resolve(
         raise ValidationError({"note": [_("Add a note.")]})
     if action not in (LineStatus.CARRIED, LineStatus.CASH):
         raise ValidationError({"action": [_("Choose carry over or cash.")]})
+    if action == LineStatus.CARRIED and line.kind == LineKind.CARRIED:
+        raise ValidationError(
+            {"action": [_("This payment was carried over once and failed again: pay it in cash.")]}
+        )
     line.status = action
     line.note = note[:300]
     line.save(update_fields=["status", "note"])

@@ -4,6 +4,7 @@ payment details, funeral support. Payroll writes live in :mod:`ansinh.assistance
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,17 +17,25 @@ from ansinh.accounts.scopes import scope_for
 from ansinh.assistance.choices import (
     CaseEventKind,
     CaseStatus,
+    LineStatus,
     PaymentMethod,
+    PayrollStatus,
     Scheme,
     StopReason,
 )
 from ansinh.assistance.entitlement import CaseInput, compute_one, household_statuses
-from ansinh.assistance.models import Case, CaseEvent, FuneralClaim
+from ansinh.assistance.models import (
+    Case,
+    CaseEvent,
+    FuneralClaim,
+    PaymentAccount,
+    PayrollLine,
+)
 from ansinh.core import audit
 from ansinh.core.identifiers import IdentifierError, clean_bank_account
 from ansinh.core.models import AuditAction
 from ansinh.core.periods import first_of_month
-from ansinh.registry.choices import LifeStatus
+from ansinh.registry.choices import Bank, LifeStatus
 from ansinh.registry.models import Person
 from ansinh.rules.allowance import GROUP_CODES, funeral_support
 
@@ -349,6 +358,18 @@ def case_payment_set(
         raise ValidationError({"method": [_("Choose bank or cash.")]})
     case.payment_method = method
     case.save()
+    # lines of payrolls not yet approved follow the new payment details
+    bank_now = method == PaymentMethod.BANK
+    PayrollLine.objects.filter(
+        case=case,
+        status=LineStatus.PENDING,
+        payroll__status__in=[PayrollStatus.DRAFT, PayrollStatus.PREPARED],
+    ).update(
+        method=method,
+        bank=case.bank if bank_now else "",
+        account_number=case.bank_account_number if bank_now else "",
+        account_holder=case.bank_account_holder if bank_now else "",
+    )
     _event(case, CaseEventKind.PAYMENT, actor=actor, date=dt.date.today(), before=before,
            note=note or case.get_payment_method_display())  # fmt: skip
     return case
@@ -394,3 +415,47 @@ def funeral_claim_record(
         commune_code=case.commune_id, household_id=case.household_id,
     )  # fmt: skip
     return claim
+
+
+_BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+
+
+@transaction.atomic
+def payment_account_set(
+    *,
+    actor: User | None,
+    commune_code: int,
+    holder: str,
+    bank: str,
+    account_number: str,
+    bic: str = "",
+) -> PaymentAccount:
+    """The account the commune pays from: the debtor of every bank file."""
+    ensure_officer(actor, commune_code)
+    errors: dict[str, list[str]] = {}
+    try:
+        account_number = clean_bank_account(account_number)
+    except IdentifierError as exc:
+        errors["account_number"] = [_(exc.message)]
+    bic = re.sub(r"\s", "", bic or "").upper()
+    if bic and not _BIC.match(bic):
+        errors["bic"] = [_("A BIC/SWIFT code has 8 or 11 letters and digits, e.g. VBAAVNVX.")]
+    if not holder.strip():
+        errors["holder"] = [_("Enter the account holder, as the bank knows it.")]
+    if bank not in Bank.values:
+        errors["bank"] = [_("Choose the bank.")]
+    if errors:
+        raise ValidationError(errors)
+    fields = ["holder", "bank", "account_number", "bic"]
+    account = PaymentAccount.objects.filter(commune_id=commune_code).first()
+    before = audit.snapshot(account, fields) if account else {}
+    account = account or PaymentAccount(commune_id=commune_code)
+    account.holder, account.bank = holder.strip()[:140], bank
+    account.account_number, account.bic = account_number, bic
+    account.updated_by = actor if getattr(actor, "pk", None) else None
+    account.save()
+    audit.record(actor=actor, instance=account,
+                 action=AuditAction.UPDATE if before else AuditAction.CREATE,
+                 before=before or None, after=audit.snapshot(account, fields),
+                 commune_code=commune_code)  # fmt: skip
+    return account

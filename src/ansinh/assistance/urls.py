@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/decision.pdf", views.case_decision_pdf, name="case_decision_pdf"),
     path("payrolls/", views.payroll_list, name="payroll_list"),
+    path("payrolls/account/", views.payment_account, name="payment_account"),
     path("payrolls/<int:pk>/", views.payroll_detail, name="payroll_detail"),
     path("payrolls/<int:pk>/export/<str:fmt>/", views.payroll_export, name="payroll_export"),
     path("guard/<int:pk>/resolve/", views.guard_item_resolve, name="guard_resolve"),

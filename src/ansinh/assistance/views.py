@@ -24,7 +24,7 @@ from ansinh.assistance import exports, forms, reconcile, selectors, services
 from ansinh.assistance import payroll as pr
 from ansinh.assistance.choices import CaseStatus, LineStatus, PayrollStatus, Scheme
 from ansinh.assistance.documents import decision_pdf
-from ansinh.assistance.models import GuardItem, PayrollLine
+from ansinh.assistance.models import GuardItem, PaymentAccount, PayrollLine
 from ansinh.core.models import AuditEntry
 from ansinh.places.models import Commune, Village
 from ansinh.registry import selectors as registry
@@ -282,9 +282,12 @@ def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     if status:
         lines = lines.filter(status=status)
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    items = list(selectors.guard_items(scope, payroll))
+    for item in items:
+        item.actions = pr.actions_for(item.rule)  # type: ignore[attr-defined]
     return render(request, "assistance/payroll_detail.html", {
         "payroll": payroll, "page": page, "summary": selectors.payroll_summary(scope, payroll),
-        "items": selectors.guard_items(scope, payroll), "can_edit": scope.can_edit,
+        "items": items, "can_edit": scope.can_edit,
         "can_approve": scope.role == Role.COMMITTEE, "result": result,
         "resolve_form": forms.ResolveForm(), "line_form": forms.LineResolveForm(),
         "results_form": forms.ResultsForm(), "status": status, "line_statuses": LineStatus.choices,
@@ -359,9 +362,15 @@ def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> Htt
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = stem + ".xlsx"
     elif fmt == "xml":
+        account = PaymentAccount.objects.filter(commune_id=payroll.commune_id).first()
+        if account is None:
+            messages.error(request, _("Enter the commune's paying account first."))
+            return redirect("assistance:payment_account")
         try:
-            body = exports.pain001(payroll, debtor_name=f"UBND {commune.name}",
-                                   debtor_account=request.GET.get("account", "0000000000"),
+            body = exports.pain001(payroll, debtor_name=account.holder,
+                                   debtor_account=account.account_number,
+                                   debtor_bank_bic=account.bic,
+                                   debtor_bank=str(account.get_bank_display()),
                                    bank=bank)  # fmt: skip
         except exports.InvalidPaymentFile as exc:
             messages.error(request, _("The payment file is not valid: %(e)s") % {"e": exc})
@@ -375,6 +384,34 @@ def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> Htt
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@scoped()
+def payment_account(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The commune's paying account (debtor of the bank files): the officer keeps it."""
+    _no_village_heads(scope)
+    account = PaymentAccount.objects.filter(commune_id=scope.commune_code).first()
+    initial = (
+        {"holder": account.holder, "bank": account.bank,
+         "account_number": account.account_number, "bic": account.bic}
+        if account else {}
+    )  # fmt: skip
+    form = forms.PaymentAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not scope.can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.payment_account_set(actor=actor_of(request),
+                                             commune_code=scope.commune_code,
+                                             **form.cleaned_data)  # fmt: skip
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("assistance:payroll_list")
+    return render(request, "assistance/payment_account.html",
+                  {"form": form, "account": account, "can_edit": scope.can_edit})  # fmt: skip
 
 
 @scoped()

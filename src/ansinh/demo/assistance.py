@@ -26,7 +26,7 @@ from ansinh.core.text import fold
 from ansinh.places.models import Commune
 from ansinh.poverty.choices import PovertyClass
 from ansinh.poverty.selectors import status_on
-from ansinh.registry.choices import LifeStatus
+from ansinh.registry.choices import Bank, LifeStatus
 from ansinh.registry.models import Person
 
 HISTORY_MONTHS = 12
@@ -91,7 +91,16 @@ def _resolve(item: GuardItem, officer: User | None, note: str = "Đã kiểm tra
         GuardRule.HOUSEHOLD_STATUS: GuardAction.RECOMPUTED,
         GuardRule.BANK_ACCOUNT: GuardAction.CASH,
         GuardRule.SHARED_ACCOUNT: GuardAction.CONFIRMED,
+        GuardRule.BANK_FAILED: GuardAction.CONFIRMED,
+        GuardRule.ENDED_ARREARS: GuardAction.CONFIRMED,
     }[GuardRule(item.rule)]
+    if item.rule == GuardRule.BANK_FAILED:  # the recipient opened a new account
+        case = item.case
+        services.case_payment_set(actor=officer, case=case, method=PaymentMethod.BANK,
+                                  bank=case.bank, account_number=f"7{case.person_id:012d}",
+                                  account_holder=case.bank_account_holder,
+                                  note="Tài khoản cũ đã đóng, mở tài khoản mới")  # fmt: skip
+        note = "Đã cập nhật số tài khoản mới"
     try:
         pr.guard_resolve(actor=officer, item=item, action=action, note=note)
     except ValidationError:  # no longer eligible after the review: stop
@@ -201,7 +210,7 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
         if not officer:
             Payroll.objects.filter(pk=payroll.pk).update(status="prepared")
         payroll = pr.payroll_approve(actor=chair, payroll=payroll)
-        _pay(payroll, officer, rng, failures=1 if i % 4 == 1 else 0)
+        _pay(payroll, officer, rng, failures=1 if i % 4 == 1 or i == HISTORY_MONTHS - 1 else 0)
         pr.payroll_close(actor=officer, payroll=payroll)
     # the current month: a new recipient without an account yet, an account entered twice
     for person in _pick(rng, adults, 1, used):
@@ -221,6 +230,9 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
         Case.objects.filter(pk=pair[0].pk).update(
             bank=pair[1].bank, bank_account_number=pair[1].bank_account_number
         )
+    holder = f"Ủy ban nhân dân {commune.name[:1].lower()}{commune.name[1:]}"
+    services.payment_account_set(actor=officer, commune_code=commune.code, holder=holder,
+                                 bank=Bank.AGRIBANK, account_number="5700201004417")  # fmt: skip
     payroll = pr.payroll_generate(actor=officer, commune_code=commune.code, month=current)
     cases = Case.objects.filter(commune=commune, status="active")
     if officer is not None:
