@@ -47,7 +47,7 @@ def child(households: int, phase: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
     django.setup()
     from ansinh.demo.builder import build_registry
-    from ansinh.poverty.choices import EntryStatus, ListReason, RoundKind
+    from ansinh.poverty.choices import EntryStatus, ListReason, RoundKind, RoundStatus
     from ansinh.poverty.models import HouseholdStatus, ReviewRound, RoundHousehold
     from ansinh.registry.choices import LifeStatus
     from ansinh.registry.models import Person
@@ -79,8 +79,15 @@ def child(households: int, phase: str) -> None:
         ),
         batch_size=5000,
     )
-    rnd = ReviewRound.objects.create(
-        commune=commune, kind=RoundKind.ANNUAL, year=2025, standard_date=dt.date(2026, 1, 1)
+    rnd = ReviewRound.objects.create(  # posted and reported upward: ready for the decision
+        commune=commune,
+        kind=RoundKind.ANNUAL,
+        year=2025,
+        standard_date=dt.date(2026, 1, 1),
+        status=RoundStatus.POSTING,
+        report_number="1/BC-UBND",
+        report_date=as_of,
+        report_recipient="Ủy ban nhân dân tỉnh Tây Ninh",
     )
 
     def answers(hid: int) -> dict:

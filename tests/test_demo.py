@@ -55,6 +55,7 @@ def wipe() -> None:
         CaseEvent,
         FuneralClaim,
         GuardItem,
+        PaymentAccount,
         Payroll,
         PayrollLine,
     )
@@ -62,7 +63,7 @@ def wipe() -> None:
     from ansinh.messaging.models import MessageAttempt, OutboxMessage
     from ansinh.poverty.models import HouseholdStatus, ReviewRound
 
-    for model in (FuneralClaim, GuardItem, PayrollLine, Payroll, CaseEvent, Case):
+    for model in (FuneralClaim, GuardItem, PayrollLine, Payroll, CaseEvent, Case, PaymentAccount):
         model.objects.all().delete()
 
     Reminder.objects.all().delete()

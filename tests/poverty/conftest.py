@@ -54,6 +54,17 @@ def annual_round(officer, commune, poor_td, near_poor_dh):
     )
 
 
+RECIPIENT = "Ủy ban nhân dân tỉnh Tây Ninh"
+
+
+def post_and_report(rnd, officer, village, *, on=TODAY, number="15/BC-UBND"):
+    """Step 4 and 5: the list of ``village`` posted, then the results reported upward."""
+    services.posting_record(actor=officer, rnd=rnd, village=village, posted_on=on)
+    return services.report_record(
+        actor=officer, rnd=rnd, number=number, reported_on=on, recipient=RECIPIENT
+    )
+
+
 def fill(entry: RoundHousehold, actor, *, income=1_200_000, deprived=True) -> RoundHousehold:
     """Answer every section of a survey: ``deprived`` gives 4 deprivations (house, water,
     latrine, insurance), otherwise none."""

@@ -117,6 +117,17 @@ def test_officer_approval_path(live_server, browser_page):
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/poverty/rounds/{entry.round_id}/")
     assert RoundHousehold.objects.get(pk=entry.pk).status == EntryStatus.AGREED
+    # the list posted, then the results reported upward before the decision (step 5)
+    services.posting_record(
+        actor=officer, rnd=entry.round, village=village, posted_on=dt.date(2026, 11, 22)
+    )
+    page.goto(f"{base}/poverty/rounds/{entry.round_id}/report-up/")
+    assert page.input_value("#id_recipient") == "Ủy ban nhân dân tỉnh Tây Ninh"
+    page.fill("#id_number", "30/BC-UBND")
+    page.fill("#id_reported_on", "2026-12-10")
+    page.click("#record-report")
+    page.wait_for_url(f"{base}/poverty/rounds/{entry.round_id}/")
+    page.wait_for_selector("#report-up:has-text('30/BC-UBND')")
     page.goto(f"{base}/poverty/rounds/{entry.round_id}/decide/")
     page.fill("#id_number", "12/QĐ-UBND")
     page.fill("#id_signed_on", "2026-12-20")
@@ -127,3 +138,34 @@ def test_officer_approval_path(live_server, browser_page):
     assert (
         dt.date(2027, 1, 1) == entry.round.__class__.objects.get(pk=entry.round_id).effective_date
     )
+
+
+def test_officer_adds_a_request_with_its_member_table(live_server, browser_page):
+    """Typing the household code brings its members (htmx); each gets a status."""
+    village, officer, entry = _round()
+    hh = f.household(
+        village,
+        f.person("Huỳnh Văn Tài", dt.date(1968, 3, 2)),
+        f.person("Huỳnh Thị Ngọc", dt.date(2011, 7, 9), "female", "child", with_cccd=False),
+        actor=officer,
+    )
+    page, base = browser_page, live_server.url
+    _login(page, base, "canbo")
+    page.goto(f"{base}/poverty/rounds/{entry.round_id}/")
+    page.fill("#add-code", hh.code)
+    page.click("#add-household-start button[type=submit]")
+    page.wait_for_selector("#request-members")
+    page.fill("#code", "")
+    page.type("#code", hh.code.lower())  # htmx fetches the members as the code is typed
+    page.wait_for_selector("#request-members:has-text('Huỳnh Thị Ngọc')")
+    tai, ngoc = hh.members.order_by("date_of_birth")
+    page.select_option(f"select[name=member_{tai.pk}]", "working")
+    page.select_option(f"select[name=member_{ngoc.pk}]", "studying")
+    page.select_option("#id_reason", "request")
+    page.fill("#id_request_date", "2026-10-05")
+    page.fill("#id_note", "Mất mùa")
+    page.click("#add")
+    page.wait_for_selector("#request-pdf")
+    added = entry.round.entries.get(household=hh)
+    assert added.request_members == {str(tai.pk): "working", str(ngoc.pk): "studying"}
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -6,8 +6,9 @@ import pytest
 
 from ansinh.demo.builder import build_registry
 from ansinh.demo.poverty import build_poverty
-from ansinh.poverty.choices import RoundStatus
+from ansinh.poverty.choices import ListReason, MemberStatus, RoundStatus
 from ansinh.poverty.models import ReviewRound
+from ansinh.registry.choices import LifeStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,28 @@ def test_demo_rounds():
     surveyed = current.entries.exclude(answers={})
     assert surveyed.exists()
     assert all("2027" in e.problem and not e.result_class for e in surveyed)
+    # last year's results were reported upward before the decision (step 5)
+    assert last.report_number.endswith("/BC-UBND")
+    assert last.report_date < last.decision_signed_on
+    assert last.report_recipient == "Ủy ban nhân dân tỉnh Tây Ninh"
+    # this year's requests: Form 01 with the member table, and one Form 04
+    requests = list(current.entries.filter(reason=ListReason.REQUEST))
+    assert 2 <= len(requests) <= 3
+    escape = current.entries.get(reason=ListReason.ESCAPE_REQUEST)
+    assert escape.previous_class in ("poor", "near_poor")
+    for e in [*requests, escape]:
+        living = {
+            str(pk)
+            for pk in e.household.members.filter(life_status=LifeStatus.LIVING).values_list(
+                "pk", flat=True
+            )
+        }
+        assert set(e.request_members) == living
+        assert set(e.request_members.values()) <= set(MemberStatus.values)
+        assert e.request_date
     regular = ReviewRound.objects.get(pk=out["regular_round"])
+    assert all(
+        set(e.request_members.values()) <= set(MemberStatus.values) for e in regular.entries.all()
+    )
     assert regular.meetings.count() == 1
     assert build_poverty(commune=reg.commune, as_of=AS_OF, seed=3) == {"skipped": True}

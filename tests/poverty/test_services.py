@@ -4,14 +4,20 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
+from django.utils.translation import trans_real
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.core.models import AuditEntry
 from ansinh.poverty import services
-from ansinh.poverty.choices import EntryStatus, ListReason, RoundStatus, Transition
+from ansinh.poverty.choices import CommitteeRole, EntryStatus, ListReason, RoundStatus, Transition
+from ansinh.poverty.classification import refusal_message
 from ansinh.poverty.models import HouseholdStatus
-from ansinh.poverty.selectors import rates, status_on
+from ansinh.poverty.selectors import rates, round_report, status_on
+from ansinh.registry import services as registry_services
+from ansinh.rules.errors import MissingParameterError, RulesError
 from tests import factories as f
-from tests.poverty.conftest import TODAY, fill
+from tests.poverty.conftest import RECIPIENT, TODAY, fill, post_and_report
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +52,7 @@ def test_annual_round_dates(officer, commune):
 
 def test_request_form01_and_committee_addition(annual_round, officer, committee, tan_dong):
     other = f.household(tan_dong, f.person("Phạm Văn Bình", dt.date(1960, 1, 1)), actor=officer)
+    binh = other.members.get()
     with pytest.raises(ValidationError):
         services.household_add(
             actor=officer, rnd=annual_round, household=other, reason=ListReason.REQUEST, note=""
@@ -57,10 +64,12 @@ def test_request_form01_and_committee_addition(annual_round, officer, committee,
         reason=ListReason.REQUEST,
         note="Mất mùa, chồng ốm",
         request_date=TODAY,
-        members={"1": "not_working"},
+        members={binh.pk: "not_working"},
     )
     assert entry.previous_class == "not_poor"
-    assert entry.request_members == {"1": "not_working"}
+    assert entry.request_members == {str(binh.pk): "not_working"}
+    audit = AuditEntry.objects.filter(model_label="poverty.roundhousehold", object_id=entry.pk)
+    assert audit.get().changes["request_members"][1] == {str(binh.pk): "not_working"}
     third = f.household(
         tan_dong, f.person("Võ Thị Cúc", dt.date(1950, 1, 1), "female"), actor=officer
     )
@@ -72,6 +81,16 @@ def test_request_form01_and_committee_addition(annual_round, officer, committee,
             reason=ListReason.COMMITTEE,
             note="?",
         )
+    with pytest.raises(PermissionDenied):  # a request is entered by the officer
+        services.household_add(
+            actor=committee,
+            rnd=annual_round,
+            household=third,
+            reason=ListReason.REQUEST,
+            note="?",
+            request_date=TODAY,
+            members={third.members.get().pk: "working"},
+        )
     e3 = services.household_add(
         actor=committee,
         rnd=annual_round,
@@ -80,6 +99,49 @@ def test_request_form01_and_committee_addition(annual_round, officer, committee,
         note="Người già neo đơn",
     )
     assert e3.reason_note == "Người già neo đơn"
+    assert e3.request_members == {}  # optional for the committee
+
+
+def test_request_member_table_is_validated(annual_round, officer, tan_dong, hh_td):
+    """Form 01/04: every key a living member of the household, every value working / not
+    working / studying, every living member given a status."""
+    hh = f.household(
+        tan_dong,
+        f.person("Đỗ Văn Dũng", dt.date(1970, 4, 4)),
+        f.person("Đỗ Thị Mai", dt.date(2010, 6, 6), "female", "child", with_cccd=False),
+        actor=officer,
+    )
+    dung, mai = hh.members.order_by("date_of_birth")
+    stranger = hh_td.members.first()
+
+    def add(members, reason=ListReason.REQUEST):
+        return services.household_add(
+            actor=officer,
+            rnd=annual_round,
+            household=hh,
+            reason=reason,
+            note="Thu nhập thấp",
+            request_date=TODAY,
+            members=members,
+        )
+
+    with pytest.raises(ValidationError) as err:
+        add({dung.pk: "working", mai.pk: "studying", stranger.pk: "working"})
+    assert "members" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        add({dung.pk: "retired", mai.pk: "studying"})
+    assert any("Đỗ Văn Dũng" in m for m in err.value.message_dict["members"])
+    with pytest.raises(ValidationError) as err:
+        add({dung.pk: "working"})
+    assert any("Đỗ Thị Mai" in m for m in err.value.message_dict["members"])
+    with pytest.raises(ValidationError):
+        add({"abc": "working", dung.pk: "working", mai.pk: "studying"})
+    registry_services.person_record_death(actor=officer, person=mai, date=dt.date(2026, 10, 1))
+    with pytest.raises(ValidationError):  # no longer a living member
+        add({dung.pk: "working", mai.pk: "studying"})
+    entry = add({str(dung.pk): "not_working"}, reason=ListReason.ESCAPE_REQUEST)
+    assert entry.request_members == {str(dung.pk): "not_working"}
+    assert annual_round.entries.filter(household=hh).count() == 1
 
 
 def test_survey_prefills_registry_and_classifies(annual_round, officer, poor_td):
@@ -270,6 +332,15 @@ def test_decision_sets_official_status_with_history(
         annual_round, officer, committee, tan_dong, poor_td, income=2_500_000, deprived=False
     )
     _to_agreed(annual_round, officer, committee, dong_hiep, near_poor_dh)
+    with pytest.raises(ValidationError, match="24/2021"):  # an annual round reports first
+        services.decide(
+            actor=committee,
+            rnd=annual_round,
+            number="125/QĐ-UBND",
+            signed_on=TODAY,
+            effective_date=dt.date(2026, 12, 1),
+        )
+    annual_round = post_and_report(annual_round, officer, tan_dong)
     counts = services.decide(
         actor=committee,
         rnd=annual_round,
@@ -331,3 +402,192 @@ def test_classify_round_in_batches_and_refusal(annual_round, officer, poor_td, n
     annual_round.save()
     services.classify_round(rnd=annual_round)
     assert all("2027" in p for p in annual_round.entries.values_list("problem", flat=True))
+
+
+# --- report upward (step 5) ---------------------------------------------------------------
+
+
+def test_report_deadlines(officer, commune):
+    annual = services.round_open(actor=officer, commune=commune, kind="annual", year=2026)
+    assert (annual.report_preliminary_due, annual.report_due) == (
+        dt.date(2026, 11, 15),
+        dt.date(2026, 12, 20),
+    )
+    march = services.round_open(actor=officer, commune=commune, kind="regular", year=2026, month=3)
+    assert (march.report_preliminary_due, march.report_due) == (None, dt.date(2026, 4, 5))
+    december = services.round_open(
+        actor=officer, commune=commune, kind="regular", year=2026, month=12
+    )
+    assert december.report_due == dt.date(2027, 1, 5)
+
+
+def test_default_recipient_is_the_province(commune):
+    assert services.default_report_recipient(commune) == RECIPIENT
+
+
+def test_report_record_rules(annual_round, officer, committee, poor_td, tan_dong):
+    entry = _to_agreed(annual_round, officer, committee, tan_dong, poor_td)
+    kwargs = {"number": "15/BC-UBND", "reported_on": TODAY, "recipient": RECIPIENT}
+    with pytest.raises(ValidationError, match="niêm yết"):  # before the public posting
+        services.report_record(actor=officer, rnd=annual_round, **kwargs)
+    services.posting_record(actor=officer, rnd=annual_round, village=tan_dong, posted_on=TODAY)
+    with pytest.raises(PermissionDenied):
+        services.report_record(actor=committee, rnd=annual_round, **kwargs)
+    with pytest.raises(ValidationError) as err:
+        services.report_record(
+            actor=officer, rnd=annual_round, number=" ", reported_on=None, recipient=""
+        )
+    assert set(err.value.message_dict) == {"number", "reported_on", "recipient"}
+    rnd = services.report_record(actor=officer, rnd=annual_round, **kwargs)
+    assert (rnd.report_number, rnd.report_date, rnd.report_recipient) == (
+        "15/BC-UBND",
+        TODAY,
+        RECIPIENT,
+    )
+    rnd = services.report_record(  # corrected before the decision
+        actor=officer, rnd=rnd, **{**kwargs, "reported_on": dt.date(2026, 11, 29)}
+    )
+    logged = AuditEntry.objects.filter(
+        model_label="poverty.reviewround", object_id=rnd.pk, note="report"
+    )
+    assert logged.count() == 2
+    assert logged.order_by("pk").last().changes["report_date"] == ["2026-11-28", "2026-11-29"]
+    with pytest.raises(ValidationError) as err:  # the decision comes after the report
+        services.decide(
+            actor=committee,
+            rnd=rnd,
+            number="1/QĐ-UBND",
+            signed_on=TODAY,
+            effective_date=dt.date(2027, 1, 1),
+        )
+    assert "signed_on" in err.value.message_dict
+    services.decide(
+        actor=committee,
+        rnd=rnd,
+        number="1/QĐ-UBND",
+        signed_on=dt.date(2026, 12, 1),
+        effective_date=dt.date(2027, 1, 1),
+    )
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.DECIDED
+    with pytest.raises(ValidationError, match="quyết định công nhận"):
+        services.report_record(actor=officer, rnd=rnd, **kwargs)
+
+
+def test_regular_round_decides_without_report(officer, committee, commune, tan_dong, hh_td):
+    rnd = services.round_open(actor=officer, commune=commune, kind="regular", year=2026, month=11)
+    services.household_add(
+        actor=officer,
+        rnd=rnd,
+        household=hh_td,
+        reason=ListReason.REQUEST,
+        note="Chủ hộ bệnh nặng",
+        request_date=TODAY,
+        members={p.pk: "not_working" for p in hh_td.members.all()},
+    )
+    entry = _to_agreed(rnd, officer, committee, tan_dong, hh_td)
+    services.decide(
+        actor=committee, rnd=rnd, number="3/QĐ-UBND", signed_on=TODAY, effective_date=TODAY
+    )
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.DECIDED
+
+
+def test_round_report_before_and_after_the_decision(
+    annual_round, officer, committee, poor_td, near_poor_dh, tan_dong, dong_hiep
+):
+    """The report upward is made before the decision: the agreed results replace the official
+    class (rates) and give the movements they would make; after the decision the same figures
+    come from the official statuses and the recorded movements."""
+    annual_round.plan_escape_target = 2
+    annual_round.save()
+    _to_agreed(
+        annual_round, officer, committee, tan_dong, poor_td, income=2_500_000, deprived=False
+    )
+    scope = scope_for(officer)
+    before = round_report(annual_round, scope, TODAY)
+    moves = before["moves"]
+    assert moves["provisional"]
+    assert moves["counts"] == {Transition.ESCAPED_POOR: 1}  # Đông Hiệp is not agreed yet
+    assert moves["by_village"] == {tan_dong.pk: {Transition.ESCAPED_POOR: 1}}
+    assert moves["fulfilment"] == 0.5
+    rows = {r["village"].pk if r["village"] else None: r for r in before["rows"]}
+    assert (rows[tan_dong.pk]["poor"], rows[tan_dong.pk]["households"]) == (0, 1)
+    assert rows[tan_dong.pk]["moves"] == {Transition.ESCAPED_POOR: 1}
+    assert (rows[dong_hiep.pk]["near_poor"], rows[None]["both"]) == (1, 1)  # unchanged
+    assert (before["listed"], before["agreed"]) == (2, 1)
+    assert rates(f.TAN_DONG, TODAY)[-1]["both"] == 2  # the official figures are untouched
+    rnd = post_and_report(annual_round, officer, tan_dong)
+    services.decide(
+        actor=committee,
+        rnd=rnd,
+        number="9/QĐ-UBND",
+        signed_on=TODAY,
+        effective_date=dt.date(2027, 1, 1),
+    )
+    rnd.refresh_from_db()
+    after = round_report(rnd, scope, TODAY)
+    assert not after["moves"]["provisional"]
+    assert after["on"] == dt.date(2027, 1, 1)
+    assert after["moves"]["counts"] == moves["counts"]
+    assert [(r["poor"], r["near_poor"]) for r in after["rows"]] == [
+        (r["poor"], r["near_poor"]) for r in before["rows"]
+    ]
+
+
+# --- refusals in Vietnamese -------------------------------------------------------------------
+
+
+def test_refusal_of_the_2027_standard_is_said_from_name_and_date(officer, commune, poor_td):
+    rnd = services.round_open(actor=officer, commune=commune, kind="annual", year=2026, as_of=TODAY)
+    entry = fill(rnd.entries.get(household=poor_td), officer)
+    assert entry.result_class == ""
+    assert "01/01/2027" in entry.problem
+    assert "ngưỡng thiếu hụt chỉ số việc làm" in entry.problem  # the parameter's label
+    assert "2027-01-01" not in entry.problem
+    assert "is configured" not in entry.problem  # not the engine's English text
+    rnd.entries.update(problem="")
+    services.classify_round(rnd=rnd)
+    assert rnd.entries.get(pk=entry.pk).problem == entry.problem
+
+
+def test_refusal_message_goes_through_gettext(monkeypatch):
+    exc = MissingParameterError(
+        [
+            ("poverty.indicator.employment", "2027-01-01", "no threshold …"),
+            ("poverty.indicator.employment", "2027-01-01", "no threshold …"),
+            ("poverty.unknown", "", "no parameter named 'poverty.unknown'"),
+        ]
+    )
+    with translation.override("en"):
+        text = refusal_message(exc)
+    assert text == (
+        "No parameter applies on 01/01/2027: threshold of the employment indicator. The legal "
+        "texts do not set it yet; enter it once they do. No parameter poverty.unknown is "
+        "configured."
+    )
+    msgid = (
+        "No parameter applies on %(date)s: %(names)s. The legal texts do not set it yet; "
+        "enter it once they do."
+    )
+    catalog = trans_real.translation("vi")._catalog._catalogs[0]
+    monkeypatch.setitem(
+        catalog,
+        msgid,
+        "Chưa có tham số áp dụng cho ngày %(date)s: %(names)s. Văn bản pháp luật chưa quy "
+        "định; nhập khi có văn bản.",
+    )
+    with translation.override("vi"):
+        text = refusal_message(exc)
+    assert text.startswith(
+        "Chưa có tham số áp dụng cho ngày 01/01/2027: ngưỡng thiếu hụt chỉ số việc làm. "
+    )
+    assert refusal_message(RulesError("broken file")) == "broken file"
+
+
+def test_committee_member_role_has_its_own_context(monkeypatch):
+    catalog = trans_real.translation("vi")._catalog._catalogs[0]
+    monkeypatch.setitem(catalog, "committee role\x04Member", "Ủy viên")
+    with translation.override("vi"):
+        assert str(CommitteeRole.MEMBER.label) == "Ủy viên"
+        assert translation.gettext("Member") != "Ủy viên"

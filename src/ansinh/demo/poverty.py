@@ -1,7 +1,8 @@
-"""Demo data of the poverty review: last year's completed annual round (its decision made the
-official statuses: 43 poor and near-poor households, 0.91% of ~4,700, as in the source
-story), this year's annual round in progress and a regular (monthly) round with a village
-meeting held.
+"""Demo data of the poverty review: last year's completed annual round (reported to the
+province, then decided: the decision made the official statuses: 43 poor and near-poor
+households, 0.91% of ~4,700, as in the source story), this year's annual round in progress
+(with Form 01 requests and a Form 04 request, each with its member table) and a regular
+(monthly) round with a village meeting held.
 
 This year's annual round is for the following year: from 2027 the standard's thresholds are
 not in the policy note, so the rules engine refuses to classify and the surveyed households
@@ -21,7 +22,14 @@ from django.utils import timezone
 from ansinh.accounts.models import User
 from ansinh.places.models import Commune, Village
 from ansinh.poverty import services
-from ansinh.poverty.choices import CommitteeRole, EntryStatus, ListReason, RoundKind, RoundStatus
+from ansinh.poverty.choices import (
+    CommitteeRole,
+    EntryStatus,
+    ListReason,
+    MemberStatus,
+    RoundKind,
+    RoundStatus,
+)
 from ansinh.poverty.classification import classify_answers, classify_many
 from ansinh.poverty.models import (
     HouseholdStatus,
@@ -110,6 +118,24 @@ def _members(ids: list[int], born_by: dt.date) -> dict[int, list[Person]]:
         household_id__in=ids, life_status=LifeStatus.LIVING, date_of_birth__lte=born_by
     ).order_by("date_of_birth"):
         out[p.household_id].append(p)
+    return out
+
+
+def _request_statuses(household_id: int, on: dt.date, rng: random.Random) -> dict[str, str]:
+    """The member table of a request (Form 01/04): every living member working, not working
+    or studying, by age (a quarter of the working-age members without work)."""
+    out: dict[str, str] = {}
+    for p in Person.objects.filter(
+        household_id=household_id, life_status=LifeStatus.LIVING
+    ).order_by("date_of_birth", "pk"):
+        age = on.year - p.date_of_birth.year
+        if 6 <= age < 18:
+            status = MemberStatus.STUDYING
+        elif 18 <= age < 60 and rng.random() >= 0.25:
+            status = MemberStatus.WORKING
+        else:
+            status = MemberStatus.NOT_WORKING
+        out[str(p.pk)] = status.value
     return out
 
 
@@ -248,10 +274,21 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
             until=posted + dt.timedelta(days=rnd.posting_days),
             recorded_by=officer,
         )
+    ReviewRound.objects.filter(pk=rnd.pk).update(status=RoundStatus.POSTING)
+    rnd.refresh_from_db()
+    decision_number = rng.randrange(120, 260)
+    # step 5: the official results reported to the province before the decision
+    rnd = services.report_record(
+        actor=None,
+        rnd=rnd,
+        number=f"{decision_number - 7}/BC-UBND",
+        reported_on=dt.date(last_year, 12, 12),
+        recipient=services.default_report_recipient(commune),
+    )
     counts = services.decide(
         actor=None,
         rnd=rnd,
-        number=f"{rng.randrange(120, 260)}/QĐ-UBND",
+        number=f"{decision_number}/QĐ-UBND",
         signed_on=dt.date(last_year, 12, 20),
         effective_date=dt.date(last_year + 1, 1, 1),
     )
@@ -268,17 +305,36 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
         plan_escape_target=max(1, round(3 * scale)),
     )
     _committee(current, officer, chair, heads, by_code)
+    # three requests (Form 01) with their member tables, and one Form 04 request from a
+    # household on the current list (a separate generator keeps the rest of the demo as it was)
+    status_rng = random.Random(seed + 2024)
     spare = [c for c in chosen if c[0] not in prior][:3]
-    for pk, village, _code in spare:
-        RoundHousehold.objects.create(
-            round=current,
-            household_id=pk,
-            village_id=village,
+    households = Household.objects.in_bulk([pk for pk, _v, _c in spare])
+    for pk, _village, _code in spare:
+        note = rng.choice(REQUEST_REASONS[:4])
+        services.household_add(
+            actor=None,
+            rnd=current,
+            household=households[pk],
             reason=ListReason.REQUEST,
-            reason_note=rng.choice(REQUEST_REASONS[:4]),
-            previous_class="not_poor",
+            note=note,
             request_date=as_of - dt.timedelta(days=rng.randrange(20, 60)),
+            members=_request_statuses(pk, as_of, status_rng),
         )
+    escaping = (
+        current.entries.filter(reason__in=[ListReason.CURRENT_POOR, ListReason.CURRENT_NEAR_POOR])
+        .order_by("household__code")
+        .first()
+    )
+    if escaping is not None:
+        statuses = _request_statuses(escaping.household_id, as_of, status_rng)
+        escaping.reason = ListReason.ESCAPE_REQUEST
+        escaping.reason_note = REQUEST_REASONS[4]
+        escaping.request_date = as_of - dt.timedelta(days=15)
+        escaping.request_members = services.validate_request_members(
+            escaping.household, statuses, complete=True
+        )
+        escaping.save(update_fields=["reason", "reason_note", "request_date", "request_members"])
     entries = list(current.entries.select_related("household__village"))
     members = _members([e.household_id for e in entries], as_of)
     surveyed_villages = {v.pk for v in villages[: max(1, len(villages) // 2)]}
@@ -326,7 +382,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
             reason_note=REQUEST_REASONS[i % 4],
             previous_class="not_poor",
             request_date=regular.start,
-            request_members={"status": "đang làm việc / đi học"},
+            request_members=_request_statuses(pk, regular.start, status_rng),
         )
         e.answers = _answers(members[pk], target, regular.standard_date)
         _set_result(e, classify_answers(code, "rural", e.answers, regular.standard_date))

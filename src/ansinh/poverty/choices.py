@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PovertyClass(models.TextChoices):
@@ -31,7 +32,7 @@ ROUND_STATUS_ORDER = [s.value for s in RoundStatus]
 class CommitteeRole(models.TextChoices):
     HEAD = "head", _("Head of the steering committee")
     DEPUTY = "deputy", _("Deputy head")
-    MEMBER = "member", _("Member")
+    MEMBER = "member", pgettext_lazy("committee role", "Member")
     VILLAGE_HEAD = "village_head", _("Village head")
     SURVEYOR = "surveyor", _("Surveyor")
 
@@ -42,6 +43,17 @@ class ListReason(models.TextChoices):
     REQUEST = "request", _("Request (Form 01)")
     ESCAPE_REQUEST = "escape_request", _("Request to be recognised as escaped (Form 04)")
     COMMITTEE = "committee", _("Added by the committee")
+
+
+class MemberStatus(models.TextChoices):
+    """The status of each member on a request (Form 01 and Form 04 of Decision 24/2021)."""
+
+    WORKING = "working", _("Working")
+    NOT_WORKING = "not_working", _("Not working")
+    STUDYING = "studying", _("Studying")
+
+
+REQUEST_REASONS = (ListReason.REQUEST, ListReason.ESCAPE_REQUEST)
 
 
 class EntryStatus(models.TextChoices):

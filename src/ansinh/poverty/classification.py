@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from ansinh.rules.errors import RulesError
+from ansinh.rules.errors import MissingParameterError, RulesError
 from ansinh.rules.explain import explain_poverty, render
 from ansinh.rules.parameters import default_parameters
 from ansinh.rules.poverty import HOUSEHOLD_SCHEMA, MEMBER_SCHEMA, classify, parameters_for
@@ -96,6 +98,44 @@ def missing_answers(answers: Mapping[str, Any], on: dt.date) -> list[str]:
         if gaps:
             out.append(f"{member.get('full_name', '?')}: {', '.join(gaps)}")
     return out
+
+
+def refusal_message(exc: RulesError) -> str:
+    """The engine's refusal in the officer's language. The rules package stays free of Django
+    (its messages are English); a missing parameter is said again here from its name and date,
+    with the parameter's label and the date as dd/mm/yyyy. Other errors (a malformed parameter
+    file) are configuration faults and keep the engine's text."""
+    if not isinstance(exc, MissingParameterError) or not exc.missing:
+        return str(exc)
+    params = default_parameters()
+    vietnamese = (get_language() or "vi").startswith("vi")
+    by_date: dict[str, list[str]] = {}
+    for name, date_iso, _message in exc.missing:
+        try:
+            p = params.parameter(name)
+        except RulesError:
+            label = name
+        else:
+            label = p.label_vi if vietnamese else p.label_en
+        labels = by_date.setdefault(date_iso, [])
+        if label not in labels:
+            labels.append(label)
+    parts = []
+    for date_iso, labels in by_date.items():
+        names = "; ".join(labels)
+        try:
+            day = dt.date.fromisoformat(date_iso[:10])
+        except ValueError:
+            parts.append(_("No parameter %(names)s is configured.") % {"names": names})
+            continue
+        parts.append(
+            _(
+                "No parameter applies on %(date)s: %(names)s. The legal texts do not set it "
+                "yet; enter it once they do."
+            )
+            % {"date": day.strftime("%d/%m/%Y"), "names": names}
+        )
+    return " ".join(parts)
 
 
 @dataclass
@@ -199,14 +239,14 @@ def classify_answers(code: str, area: str, answers: Mapping[str, Any], on: dt.da
         parameters_for(on, need_b1=route == "b1", need_band=route != "b1")
         missing = missing_answers(answers, on)
     except RulesError as exc:
-        return Result(problem=str(exc))
+        return Result(problem=refusal_message(exc))
     if missing:
         return Result(missing=missing)
     households, members = _frames([(code, area, answers)])
     try:
         frame = classify(households, members, on)
     except RulesError as exc:
-        return Result(problem=str(exc))
+        return Result(problem=refusal_message(exc))
     return _result(frame.row(0, named=True))
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+from django.utils import translation
 from openpyxl import Workbook
 
 from ansinh.core.pdf import VnDocument, place_date
+from ansinh.poverty.choices import ListReason, PovertyClass, Transition
 from ansinh.poverty.models import Posting, ReviewRound, RoundHousehold, VillageMeeting
-from ansinh.poverty.selectors import decided_lists, head_names
+from ansinh.poverty.selectors import decided_lists, head_names, request_members
 from ansinh.poverty.services import agreement_reached
+from ansinh.registry.choices import LifeStatus, Relationship
 
 CLASS_VI = {
     "poor": "Hộ nghèo",
@@ -20,6 +24,43 @@ CLASS_VI = {
     "not_poor": "Không nghèo",
     "": "Chưa có kết quả",
 }
+
+
+# The member statuses as the forms of Decision 24/2021 word them.
+MEMBER_STATUS_VI = {
+    "working": "Đang làm việc",
+    "not_working": "Không làm việc",
+    "studying": "Đang đi học",
+    "": "",
+}
+#: What the applicant fills in by hand (not in the registry).
+DOTS = "…………………………"
+
+
+def _vi(label: Any) -> str:
+    """A translated label (sex, relationship, ethnicity …) in Vietnamese, whatever the
+    language of the page that asked for the document."""
+    with translation.override("vi"):
+        return str(label)
+
+
+_KINDS = ("Ấp", "Thôn", "Xã", "Phường", "Đặc khu", "Khu phố", "Tổ", "Bản", "Buôn", "Khóm")
+
+
+def _in_text(name: str) -> str:
+    """A place name inside a sentence: "Xã Tân Đông" → "xã Tân Đông"."""
+    if name.startswith(_KINDS):
+        return name[0].lower() + name[1:]
+    return name
+
+
+def _province(rnd: ReviewRound) -> str:
+    province = rnd.commune.province
+    return f"{'thành phố' if province.kind == 'city' else 'tỉnh'} {province.name}"
+
+
+def _percent(rate: float) -> str:
+    return f"{rate * 100:.2f}".replace(".", ",")
 
 
 def _agency(rnd: ReviewRound) -> list[str]:
@@ -186,6 +227,200 @@ def certificate_pdf(entry: RoundHousehold) -> bytes:
         [30, 30, 30, 30, 30, 30],
     )
     doc.signatures([("Chủ tịch UBND xã", "")])
+    return doc.bytes()
+
+
+def request_pdf(entry: RoundHousehold) -> bytes:
+    """Form 01 (request to be reviewed for poor / near-poor status) or Form 04 (request to be
+    recognised as escaped), Decision 24/2021/QĐ-TTg: the applicant (head of household), the
+    address, the member table with each member's status, the reason, date and signature.
+    What the registry does not hold (the ID card's issue date …) is a dotted line."""
+    rnd = entry.round
+    household = entry.household
+    commune = rnd.commune
+    escape = entry.reason == ListReason.ESCAPE_REQUEST
+    rows = request_members(entry)
+    head = next((r["person"] for r in rows if r["person"].relationship == Relationship.HEAD), None)
+    if head is None:
+        head = (
+            household.members.filter(relationship=Relationship.HEAD, life_status=LifeStatus.LIVING)
+            .order_by("pk")
+            .first()
+        )
+    day = entry.request_date or dt.date.today()
+    doc = VnDocument(title="Mẫu số 04" if escape else "Mẫu số 01")
+    doc.national_header([], place_date=place_date(_place(rnd), day))
+    doc.paragraph("Mẫu số 04" if escape else "Mẫu số 01", size=9)
+    if escape:
+        doc.heading(
+            "Giấy đề nghị",
+            f"Công nhận hộ thoát nghèo, hộ thoát cận nghèo năm {rnd.result_year}",
+        )
+    else:
+        doc.heading(
+            "Giấy đề nghị",
+            f"Xét duyệt bổ sung hộ nghèo, hộ cận nghèo năm {rnd.result_year}",
+        )
+    doc.paragraph(f"Kính gửi: Ủy ban nhân dân {_in_text(commune.name)}", bold=True)
+    if head is not None:
+        sex = _vi(head.get_sex_display())
+        born = f"{head.date_of_birth:%d/%m/%Y}"
+        ethnicity = head.get_ethnicity_display()
+        cccd = head.cccd or DOTS
+        name = head.full_name
+    else:
+        name = sex = born = ethnicity = cccd = DOTS
+    doc.paragraph(f"Họ và tên chủ hộ: {name}        Giới tính: {sex}")
+    doc.paragraph(f"Ngày sinh: {born}        Dân tộc: {ethnicity}")
+    doc.paragraph(f"Số định danh cá nhân/CCCD: {cccd}        Ngày cấp: {DOTS}")
+    parts = [
+        household.address,
+        _in_text(household.village.name),
+        _in_text(commune.name),
+        _province(rnd),
+    ]
+    address = ", ".join(p for p in parts if p)
+    doc.paragraph(f"Nơi thường trú: {address}")
+    doc.paragraph(f"Nơi ở hiện tại: {address}")
+    doc.paragraph(f"Mã hộ: {household.code}")
+    doc.paragraph("Thông tin các thành viên trong hộ:", bold=True)
+    table = [
+        [
+            i,
+            r["person"].full_name,
+            _vi(r["person"].get_sex_display()),
+            f"{r['person'].date_of_birth:%d/%m/%Y}",
+            _vi(r["person"].get_relationship_display()),
+            MEMBER_STATUS_VI.get(r["status"], r["status"]),
+        ]
+        for i, r in enumerate(rows, 1)
+    ]
+    doc.data_table(
+        [
+            "STT",
+            "Họ và tên",
+            "Giới tính",
+            "Ngày sinh",
+            "Quan hệ với chủ hộ",
+            "Tình trạng (đang làm việc / không làm việc / đang đi học)",
+        ],
+        table,
+        [10, 45, 18, 24, 32, 45],
+    )
+    committee = f"Ủy ban nhân dân {_in_text(commune.name)}"
+    if escape:
+        which = {
+            PovertyClass.POOR.value: "hộ thoát nghèo",
+            PovertyClass.NEAR_POOR.value: "hộ thoát cận nghèo",
+        }.get(entry.previous_class, "hộ thoát nghèo, hộ thoát cận nghèo")
+        doc.paragraph(
+            f"Hộ gia đình tôi đề nghị {committee} xem xét, công nhận là {which} năm "
+            f"{rnd.result_year}."
+        )
+    else:
+        doc.paragraph(
+            f"Hộ gia đình tôi đề nghị {committee} xem xét, rà soát và công nhận là hộ nghèo/hộ "
+            f"cận nghèo năm {rnd.result_year}."
+        )
+    doc.paragraph(f"Lý do: {entry.reason_note or DOTS}")
+    doc.paragraph(
+        "Tôi xin cam đoan những thông tin trên là đúng sự thật; nếu sai, tôi xin chịu trách "
+        "nhiệm trước pháp luật."
+    )
+    doc.signatures([("Người đề nghị", head.full_name if head else "")])
+    return doc.bytes()
+
+
+def report_pdf(rnd: ReviewRound, data: Mapping[str, Any]) -> bytes:
+    """Báo cáo kết quả rà soát hộ nghèo, hộ cận nghèo (step 5 of Decision 24/2021): per
+    village the households, poor, near-poor, their rates and the movements; the commune
+    totals and the plan's fulfilment. ``data``: :func:`selectors.round_report`."""
+    moves = data["moves"]
+    day = rnd.report_date or dt.date.today()
+    doc = VnDocument(landscape=True, title="Báo cáo kết quả rà soát")
+    doc.national_header(
+        _agency(rnd),
+        number=f"Số: {rnd.report_number}" if rnd.report_number else "Số: ………/BC-UBND",
+        place_date=place_date(_place(rnd), day),
+    )
+    subtitle = str(rnd)
+    if moves["provisional"]:
+        subtitle += " (kết quả trước khi Chủ tịch UBND xã ra quyết định công nhận)"
+    doc.heading("Báo cáo kết quả rà soát hộ nghèo, hộ cận nghèo", subtitle)
+    doc.paragraph(f"Kính gửi: {rnd.report_recipient or DOTS}", bold=True)
+    doc.paragraph(
+        "Thực hiện Quyết định số 24/2021/QĐ-TTg của Thủ tướng Chính phủ quy định quy trình rà "
+        f"soát hộ nghèo, hộ cận nghèo hằng năm, Ủy ban nhân dân {_in_text(rnd.commune.name)} "
+        "báo cáo kết quả rà soát như sau:"
+    )
+    doc.paragraph(
+        f"1. Số hộ trong danh sách rà soát: {data['listed']} hộ; số hộ đã được họp dân thống "
+        f"nhất kết quả: {data['agreed']} hộ."
+    )
+    doc.paragraph(
+        f"2. Kết quả theo thôn, ấp (số liệu tính đến ngày {data['on']:%d/%m/%Y}):", bold=True
+    )
+    columns = [
+        Transition.NEW_POOR,
+        Transition.NEW_NEAR_POOR,
+        Transition.ESCAPED_POOR,
+        Transition.ESCAPED_NEAR_POOR,
+        Transition.RELAPSED_POOR,
+        Transition.RELAPSED_NEAR_POOR,
+    ]
+    table = []
+    for r in data["rows"]:
+        counts = r["moves"]
+        table.append(
+            [
+                r["village"].name if r["village"] else "Toàn xã",
+                r["households"],
+                r["poor"],
+                r["near_poor"],
+                _percent(r["rate_poor"]),
+                _percent(r["rate_both"]),
+                *[counts.get(c.value, 0) for c in columns],
+            ]
+        )
+    doc.data_table(
+        [
+            "Thôn, ấp",
+            "Tổng số hộ",
+            "Hộ nghèo",
+            "Hộ cận nghèo",
+            "Tỷ lệ hộ nghèo (%)",
+            "Tỷ lệ hộ nghèo và cận nghèo (%)",
+            "Hộ nghèo phát sinh",
+            "Hộ cận nghèo phát sinh",
+            "Hộ thoát nghèo",
+            "Hộ thoát cận nghèo",
+            "Hộ tái nghèo",
+            "Hộ tái cận nghèo",
+        ],
+        table,
+        [40, 18, 18, 18, 20, 24, 21, 21, 21, 21, 20, 22],
+        align=["L", *["R"] * 11],
+    )
+    doc.paragraph("3. Biến động của toàn xã:", bold=True)
+    doc.data_table(
+        ["Biến động", "Số hộ"],
+        [[_vi(label), n] for _code, label, n in moves["rows"]],
+        [120, 30],
+        align=["L", "R"],
+    )
+    if moves["target"]:
+        done = f"{moves['fulfilment'] * 100:.0f}"
+        doc.paragraph(
+            f"4. Thực hiện kế hoạch giảm nghèo: chỉ tiêu {moves['target']} hộ thoát nghèo; "
+            f"kết quả {moves['escaped']} hộ thoát nghèo, đạt {done}% kế hoạch."
+        )
+    else:
+        doc.paragraph(
+            f"4. Thực hiện kế hoạch giảm nghèo: {moves['escaped']} hộ thoát nghèo (chưa giao "
+            "chỉ tiêu)."
+        )
+    doc.paragraph(f"Nơi nhận:\n- {rnd.report_recipient or DOTS};\n- Lưu: VT.", size=9)
+    doc.signatures([("TM. Ủy ban nhân dân\nChủ tịch", "")])
     return doc.bytes()
 
 

@@ -3,14 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope
-from ansinh.poverty.choices import CommitteeRole, ListReason, RoundKind
+from ansinh.poverty.choices import CommitteeRole, ListReason, MemberStatus, RoundKind
 from ansinh.poverty.models import DEFAULT_POSTING_DAYS
 from ansinh.registry import selectors as registry
+from ansinh.registry.choices import LifeStatus
 from ansinh.registry.forms import DateInput
+from ansinh.registry.models import Household, Person
 
 
 class RoundForm(forms.Form):
@@ -34,6 +37,10 @@ class RoundForm(forms.Form):
 
 
 class HouseholdAddForm(forms.Form):
+    """A household put on the list. For a request (Form 01/04) the member table of the law:
+    one select per living member of the household (working / not working / studying), built
+    from the household code in the data (POST) or the initial values (GET)."""
+
     household_code = forms.CharField(label=_("Household code"), max_length=20)
     reason = forms.ChoiceField(
         label=_("Reason"),
@@ -47,24 +54,55 @@ class HouseholdAddForm(forms.Form):
         label=_("Date of the request"), required=False, widget=DateInput()
     )
     note = forms.CharField(label=_("Reason given"), max_length=300)
-    members_status = forms.CharField(
-        label=_("Status of the members (working / not working / studying)"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scope = scope
+        if not scope.can_edit:  # requests are entered by the officer
+            self.fields["reason"].choices = [  # type: ignore[attr-defined]
+                (ListReason.COMMITTEE, ListReason.COMMITTEE.label)
+            ]
+        source = self.data if self.is_bound else self.initial
+        code = str(source.get("household_code") or "").strip().upper()
+        self.household: Household | None = (
+            registry.households_for(scope).filter(code=code).select_related("village").first()
+            if code
+            else None
+        )
+        self.members: list[Person] = []
+        if self.household is not None:
+            self.members = [
+                p
+                for p in registry.household_members(self.household)
+                if p.life_status == LifeStatus.LIVING
+            ]
+        for p in self.members:
+            self.fields[f"member_{p.pk}"] = forms.ChoiceField(
+                label=p.full_name,
+                choices=[("", "—"), *MemberStatus.choices],
+                required=False,
+                widget=forms.Select(attrs={"aria-label": f"{gettext('Status')}: {p.full_name}"}),
+            )
+
+    def member_rows(self) -> list[tuple[Person, forms.BoundField]]:
+        return [(p, self[f"member_{p.pk}"]) for p in self.members]
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("reason", "request_date", "note")]
+
+    def member_statuses(self) -> dict[str, str]:
+        """``{person id: status}`` of the members whose status was chosen."""
+        return {
+            str(p.pk): self.cleaned_data[f"member_{p.pk}"]
+            for p in self.members
+            if self.cleaned_data.get(f"member_{p.pk}")
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        code = (data.get("household_code") or "").strip().upper()
-        found = registry.households_for(self.scope).filter(code=code).first()
-        if code and found is None:
+        if data.get("household_code") and self.household is None:
             self.add_error("household_code", _("No household with this code."))
-        data["household"] = found
+        data["household"] = self.household
         return data
 
 
@@ -102,6 +140,16 @@ class DecisionForm(forms.Form):
     number = forms.CharField(label=_("Decision number"), max_length=50)
     signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
     effective_date = forms.DateField(label=_("Effective from"), widget=DateInput())
+
+
+class ReportForm(forms.Form):
+    number = forms.CharField(label=_("Report number"), max_length=50)
+    reported_on = forms.DateField(label=_("Report date"), widget=DateInput())
+    recipient = forms.CharField(
+        label=_("Sent to"),
+        max_length=200,
+        help_text=_("Districts no longer exist since 1 July 2025: by default the province."),
+    )
 
 
 class CommitteeForm(forms.Form):

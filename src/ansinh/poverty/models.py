@@ -96,6 +96,15 @@ class ReviewRound(models.Model):
     decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
     decision_signed_on = models.DateField(_("decision signed on"), null=True, blank=True)
     effective_date = models.DateField(_("effective date"), null=True, blank=True)
+    # step 5: the commune reports the results upward before the chairman's decision
+    report_number = models.CharField(_("report number"), max_length=50, blank=True)
+    report_date = models.DateField(_("report date"), null=True, blank=True)
+    report_recipient = models.CharField(
+        _("report sent to"),
+        max_length=200,
+        blank=True,
+        help_text=_("Districts no longer exist since 1 July 2025: by default the province."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -135,6 +144,20 @@ class ReviewRound(models.Model):
         return self.start + dt.timedelta(days=15)
 
     @property
+    def report_preliminary_due(self) -> dt.date | None:
+        """Annual review: preliminary results reported before 15 November."""
+        return dt.date(self.year, 11, 15) if self.kind == RoundKind.ANNUAL else None
+
+    @property
+    def report_due(self) -> dt.date:
+        """Annual review: official results before 20 December; regular review: on the 5th of
+        the following month (Decision 24/2021/QĐ-TTg)."""
+        if self.kind == RoundKind.ANNUAL:
+            return dt.date(self.year, 12, 20)
+        month = self.month or 1
+        return dt.date(self.year + month // 12, month % 12 + 1, 5)
+
+    @property
     def result_year(self) -> int:
         return self.year + 1 if self.kind == RoundKind.ANNUAL else self.year
 
@@ -172,6 +195,7 @@ class RoundHousehold(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=ListReason.choices)
     reason_note = models.CharField(_("details"), max_length=300, blank=True)
     request_date = models.DateField(_("date of the request"), null=True, blank=True)
+    # Form 01/04 member table: {"<person id>": "working" | "not_working" | "studying"}
     request_members = models.JSONField(_("member status (Form 01)"), default=dict, blank=True)
     previous_class = models.CharField(
         _("class before the round"), max_length=10, choices=PovertyClass.choices

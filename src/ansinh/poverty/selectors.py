@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from ansinh.accounts.scopes import Scope
 from ansinh.places.models import Village
-from ansinh.poverty.choices import EntryStatus, PovertyClass, Transition
+from ansinh.poverty.choices import EntryStatus, PovertyClass, RoundStatus, Transition
 from ansinh.poverty.models import HouseholdStatus, ReviewRound, RoundHousehold
 from ansinh.registry.choices import HouseholdStatus as RegistryStatus
-from ansinh.registry.models import Household
+from ansinh.registry.choices import LifeStatus, Relationship
+from ansinh.registry.models import Household, Person
+
+POOR_SET = {PovertyClass.POOR.value, PovertyClass.NEAR_POOR.value}
 
 
 def status_on(household_ids: Iterable[int], on: dt.date) -> dict[int, str]:
@@ -27,6 +32,42 @@ def status_on(household_ids: Iterable[int], on: dt.date) -> dict[int, str]:
     for household_id, poverty_class in rows.values_list("household_id", "poverty_class"):
         out[household_id] = poverty_class
     return out
+
+
+def transition_of(previous: str, new: str, escaped_before: bool) -> str:
+    """The movement of one household between the class before the round and its result.
+    ``escaped_before``: the household was poor or near-poor at some earlier time and left."""
+    prev_in = previous in POOR_SET
+    if new == PovertyClass.POOR:
+        if previous == PovertyClass.POOR:
+            return Transition.STAYS_POOR
+        if previous == PovertyClass.NEAR_POOR:
+            return Transition.NEAR_POOR_TO_POOR
+        return Transition.RELAPSED_POOR if escaped_before else Transition.NEW_POOR
+    if new == PovertyClass.NEAR_POOR:
+        if previous == PovertyClass.POOR:
+            return Transition.POOR_TO_NEAR_POOR
+        if previous == PovertyClass.NEAR_POOR:
+            return Transition.STAYS_NEAR_POOR
+        return Transition.RELAPSED_NEAR_POOR if escaped_before else Transition.NEW_NEAR_POOR
+    if prev_in:
+        return (
+            Transition.ESCAPED_POOR
+            if previous == PovertyClass.POOR
+            else Transition.ESCAPED_NEAR_POOR
+        )
+    return Transition.STAYS_OUT
+
+
+def escaped_before(household_ids: Iterable[int], before: dt.date) -> set[int]:
+    return set(
+        HouseholdStatus.objects.filter(
+            household_id__in=list(household_ids),
+            poverty_class__in=POOR_SET,
+            valid_to__isnull=False,
+            valid_to__lt=before,
+        ).values_list("household_id", flat=True)
+    )
 
 
 # --- the review procedure ---------------------------------------------------------------
@@ -84,9 +125,18 @@ def committee_check(rnd: ReviewRound, scope: Scope) -> dict[str, list[RoundHouse
     return {"changed": changed, "contradicting": contradicting}
 
 
-def rates(commune_code: int, on: dt.date, village_ids: Iterable[int] | None = None) -> list[dict]:
+def rates(
+    commune_code: int,
+    on: dt.date,
+    village_ids: Iterable[int] | None = None,
+    *,
+    results: QuerySet[RoundHousehold] | None = None,
+) -> list[dict]:
     """Poor and near-poor households per village and for the commune on ``on``, as a share
-    of all current households (the last row is the commune total)."""
+    of all current households (the last row is the commune total).
+
+    ``results``: entries of a round not decided yet whose result replaces the official class
+    of their household (what the commune reports upward before the chairman's decision)."""
     villages = Village.objects.filter(commune_id=commune_code, is_active=True).order_by("name")
     if village_ids is not None:
         villages = villages.filter(id__in=list(village_ids))
@@ -107,7 +157,19 @@ def rates(commune_code: int, on: dt.date, village_ids: Iterable[int] | None = No
         .annotate(n=Count("id"))
         .order_by()
     )
-    counts: dict[tuple[int, str], int] = {(v, c): n for v, c, n in rows_q}
+    if results is not None:
+        rows_q = rows_q.exclude(household_id__in=results.values("household_id"))
+    counts: Counter[tuple[int, str]] = Counter({(v, c): n for v, c, n in rows_q})
+    if results is not None:
+        counts.update(
+            {
+                (v, c): n
+                for v, c, n in results.filter(result_class__in=POOR_SET)
+                .values_list("household__village_id", "result_class")
+                .annotate(n=Count("id"))
+                .order_by()
+            }
+        )
     out = []
     total = {"village": None, "households": 0, "poor": 0, "near_poor": 0}
     for v in villages:
@@ -129,24 +191,84 @@ def rates(commune_code: int, on: dt.date, village_ids: Iterable[int] | None = No
     return out
 
 
-def transitions(rnd: ReviewRound, scope: Scope) -> dict[str, object]:
-    """Movements of a decided round and the plan's fulfilment (escaped poor / target)."""
-    counts = dict(
-        entries_for(scope, rnd)
-        .exclude(transition="")
-        .values_list("transition")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+def round_decided(rnd: ReviewRound) -> bool:
+    return rnd.status in (RoundStatus.DECIDED, RoundStatus.CLOSED)
+
+
+def transitions(rnd: ReviewRound, scope: Scope) -> dict[str, Any]:
+    """Movements of a round and the plan's fulfilment (escaped poor / target), in total and per
+    village. Once decided: the movements recorded by the decision; before: the movements the
+    results agreed by the village meetings would make (``provisional``), as reported upward."""
+    entries = entries_for(scope, rnd)
+    pairs: list[tuple[int, str]]
+    if round_decided(rnd):
+        pairs = list(entries.exclude(transition="").values_list("village_id", "transition"))
+    else:
+        agreed = list(
+            entries.filter(status=EntryStatus.AGREED)
+            .exclude(result_class="")
+            .values_list("household_id", "village_id", "previous_class", "result_class")
+        )
+        escaped = escaped_before([a[0] for a in agreed], rnd.standard_date)
+        pairs = [(v, transition_of(prev, new, h in escaped)) for h, v, prev, new in agreed]
+    counts = Counter(t for _v, t in pairs)
+    by_village: dict[int, Counter[str]] = {}
+    for village_id, t in pairs:
+        by_village.setdefault(village_id, Counter())[t] += 1
     rows = [(t.value, t.label, counts.get(t.value, 0)) for t in Transition]
-    escaped = counts.get(Transition.ESCAPED_POOR, 0)
+    escaped_poor = counts.get(Transition.ESCAPED_POOR, 0)
     target = rnd.plan_escape_target
     return {
         "rows": rows,
-        "escaped": escaped,
+        "counts": counts,
+        "by_village": by_village,
+        "provisional": not round_decided(rnd),
+        "escaped": escaped_poor,
         "target": target,
-        "fulfilment": escaped / target if target else None,
+        "fulfilment": escaped_poor / target if target else None,
     }
+
+
+def round_report(rnd: ReviewRound, scope: Scope, on: dt.date) -> dict[str, Any]:
+    """What the commune reports upward (step 5): per village the households, poor and
+    near-poor after the review and their rate, with the movements; the commune totals and the
+    plan's fulfilment. Before the decision the results agreed by the village meetings replace
+    the official class on ``on``; after it, the official classes on the effective date."""
+    if round_decided(rnd):
+        on = rnd.effective_date or on
+        results = None
+    else:
+        results = rnd.entries.filter(status=EntryStatus.AGREED).exclude(result_class="")
+    rows = rates(rnd.commune_id, on, scope.village_ids, results=results)
+    moves = transitions(rnd, scope)
+    for row in rows:
+        village = row["village"]
+        by_village = moves["by_village"]
+        row["moves"] = moves["counts"] if village is None else by_village.get(village.pk, {})
+    counts = status_counts(rnd, scope)
+    return {
+        "on": on,
+        "rows": rows,
+        "moves": moves,
+        "listed": sum(counts.values()),
+        "agreed": counts.get(EntryStatus.AGREED, 0) + counts.get(EntryStatus.DECIDED, 0),
+        "status_counts": counts,
+    }
+
+
+def request_members(entry: RoundHousehold) -> list[dict[str, Any]]:
+    """The member table of a request (Form 01/04): each member with the status given in the
+    request, head first then the oldest. A request without statuses lists the living members
+    with an empty status (to fill in by hand)."""
+    stored = {int(k): v for k, v in (entry.request_members or {}).items() if str(k).isdigit()}
+    if stored:
+        people = list(Person.objects.filter(pk__in=list(stored)))
+    else:
+        people = list(
+            Person.objects.filter(household_id=entry.household_id, life_status=LifeStatus.LIVING)
+        )
+    people.sort(key=lambda p: (p.relationship != Relationship.HEAD, p.date_of_birth, p.pk))
+    return [{"person": p, "status": stored.get(p.pk, "")} for p in people]
 
 
 def decided_lists(rnd: ReviewRound) -> dict[str, list[RoundHousehold]]:

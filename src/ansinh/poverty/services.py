@@ -23,14 +23,15 @@ from ansinh.core import audit
 from ansinh.core.models import AuditAction
 from ansinh.places.models import Commune, Village
 from ansinh.poverty.choices import (
+    REQUEST_REASONS,
     ROUND_STATUS_ORDER,
     CommitteeRole,
     EntryStatus,
     ListReason,
+    MemberStatus,
     PovertyClass,
     RoundKind,
     RoundStatus,
-    Transition,
 )
 from ansinh.poverty.classification import MEMBER_FIELDS, classify_answers
 from ansinh.poverty.models import (
@@ -43,13 +44,18 @@ from ansinh.poverty.models import (
     RoundHousehold,
     VillageMeeting,
 )
-from ansinh.poverty.selectors import status_on
+from ansinh.poverty.selectors import (
+    POOR_SET,
+    escaped_before,
+    status_on,
+    transition_of,
+)
 from ansinh.registry.choices import HouseholdStatus as RegistryStatus
 from ansinh.registry.choices import LifeStatus
-from ansinh.registry.models import Household
+from ansinh.registry.models import Household, Person
 
 ENTRY_RESULT_FIELDS = ["status", "answers", "result_class", "deprived_count", "problem"]
-POOR_SET = {PovertyClass.POOR.value, PovertyClass.NEAR_POOR.value}
+REPORT_FIELDS = ["report_number", "report_date", "report_recipient"]
 
 
 # --- permissions ------------------------------------------------------------------------
@@ -199,6 +205,42 @@ def _previous_class(household: Household, rnd: ReviewRound) -> str:
     return status_on([household.pk], timezone.localdate())[household.pk]
 
 
+def validate_request_members(
+    household: Household, members: Mapping[Any, str], *, complete: bool
+) -> dict[str, str]:
+    """The member table of Form 01/04: ``{person id: status}``. Every key must be a living
+    member of ``household``, every value working / not working / studying; ``complete``:
+    every living member must have a status. Returns the table with string keys."""
+    living = {
+        p.pk: p for p in Person.objects.filter(household=household, life_status=LifeStatus.LIVING)
+    }
+    out: dict[str, str] = {}
+    errors: list[str] = []
+    for key, status in members.items():
+        pk = int(key) if str(key).isdigit() else None
+        if pk is None or pk not in living:
+            errors.append(
+                _("A person in the member table is not a living member of this household.")
+            )
+            continue
+        if status not in MemberStatus.values:
+            errors.append(
+                _("Choose working, not working or studying for %(name)s.")
+                % {"name": living[pk].full_name}
+            )
+            continue
+        out[str(pk)] = status
+    if complete and not errors:
+        missing = [p.full_name for pk, p in living.items() if str(pk) not in out]
+        if missing:
+            errors.append(
+                _("Choose the status of every member: %(names)s.") % {"names": ", ".join(missing)}
+            )
+    if errors:
+        raise ValidationError({"members": list(dict.fromkeys(errors))})
+    return out
+
+
 @transaction.atomic
 def household_add(
     *,
@@ -208,29 +250,37 @@ def household_add(
     reason: str,
     note: str = "",
     request_date: dt.date | None = None,
-    members: Mapping[str, str] | None = None,
+    members: Mapping[Any, str] | None = None,
 ) -> RoundHousehold:
     """Put a household on the list: a request (Form 01 or 04, entered by the officer, with
-    its date, reason and the status of each member) or an addition by the committee."""
-    if reason in (ListReason.REQUEST, ListReason.ESCAPE_REQUEST):
+    its date, reason and the status of every living member) or an addition by the
+    committee (member statuses optional)."""
+    errors: dict[str, list[str]] = {}
+    if reason in REQUEST_REASONS:
         _ensure_officer(actor, rnd.commune_id)
-        errors: dict[str, list[str]] = {}
         if request_date is None:
             errors["request_date"] = [_("Enter the date of the request.")]
         if not note.strip():
             errors["note"] = [_("Enter the reason given in the request.")]
-        if errors:
-            raise ValidationError(errors)
     elif reason == ListReason.COMMITTEE:
         _ensure_approver(actor, rnd.commune_id)
         if not note.strip():
-            raise ValidationError({"note": [_("Say why the committee adds this household.")]})
+            errors["note"] = [_("Say why the committee adds this household.")]
     else:
         raise ValidationError({"reason": [_("Choose a reason.")]})
     if household.commune_id != rnd.commune_id or household.status != RegistryStatus.ACTIVE:
         raise ValidationError({"household": [_("Choose a current household of the commune.")]})
     if rnd.status in (RoundStatus.DECIDED, RoundStatus.CLOSED):
         raise ValidationError(_("The round is decided: no household can be added."))
+    table: dict[str, str] = {}
+    try:
+        table = validate_request_members(
+            household, members or {}, complete=reason in REQUEST_REASONS
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     entry, created = RoundHousehold.objects.get_or_create(
         round=rnd,
         household=household,
@@ -239,7 +289,7 @@ def household_add(
             "reason": reason,
             "reason_note": note.strip()[:300],
             "request_date": request_date,
-            "request_members": dict(members or {}),
+            "request_members": table,
             "previous_class": _previous_class(household, rnd),
         },
     )
@@ -251,7 +301,7 @@ def household_add(
         action=AuditAction.CREATE,
         commune_code=rnd.commune_id,
         household_id=household.pk,
-        after=audit.snapshot(entry, ["reason", "reason_note", "request_date"]),
+        after=audit.snapshot(entry, ["reason", "reason_note", "request_date", "request_members"]),
     )
     return entry
 
@@ -636,43 +686,72 @@ def complaint_record(
     return complaint
 
 
-# --- decision ---------------------------------------------------------------------------
+# --- report up (step 5) -----------------------------------------------------------------
 
 
-def transition_of(previous: str, new: str, escaped_before: bool) -> str:
-    """The movement of one household between the class before the round and its result.
-    ``escaped_before``: the household was poor or near-poor at some earlier time and left."""
-    prev_in = previous in POOR_SET
-    if new == PovertyClass.POOR:
-        if previous == PovertyClass.POOR:
-            return Transition.STAYS_POOR
-        if previous == PovertyClass.NEAR_POOR:
-            return Transition.NEAR_POOR_TO_POOR
-        return Transition.RELAPSED_POOR if escaped_before else Transition.NEW_POOR
-    if new == PovertyClass.NEAR_POOR:
-        if previous == PovertyClass.POOR:
-            return Transition.POOR_TO_NEAR_POOR
-        if previous == PovertyClass.NEAR_POOR:
-            return Transition.STAYS_NEAR_POOR
-        return Transition.RELAPSED_NEAR_POOR if escaped_before else Transition.NEW_NEAR_POOR
-    if prev_in:
-        return (
-            Transition.ESCAPED_POOR
-            if previous == PovertyClass.POOR
-            else Transition.ESCAPED_NEAR_POOR
-        )
-    return Transition.STAYS_OUT
+def default_report_recipient(commune: Commune) -> str:
+    """Who receives the commune's report. Until 1 July 2025 it was the district; districts no
+    longer exist, so by default the province's People's Committee (the officer may change it,
+    e.g. to name the department that handles poverty reduction)."""
+    from ansinh.places.choices import ProvinceType
+
+    province = commune.province
+    kind = "thành phố" if province.kind == ProvinceType.CITY else "tỉnh"
+    return f"Ủy ban nhân dân {kind} {province.name}"
 
 
-def escaped_before(household_ids: Iterable[int], before: dt.date) -> set[int]:
-    return set(
-        HouseholdStatus.objects.filter(
-            household_id__in=list(household_ids),
-            poverty_class__in=POOR_SET,
-            valid_to__isnull=False,
-            valid_to__lt=before,
-        ).values_list("household_id", flat=True)
+def can_report(rnd: ReviewRound) -> bool:
+    """The results are reported once posted publicly and before the chairman's decision."""
+    return ROUND_STATUS_ORDER.index(rnd.status) >= ROUND_STATUS_ORDER.index(
+        RoundStatus.POSTING
+    ) and rnd.status not in (RoundStatus.DECIDED, RoundStatus.CLOSED)
+
+
+@transaction.atomic
+def report_record(
+    *,
+    actor: User | None,
+    rnd: ReviewRound,
+    number: str,
+    reported_on: dt.date | None,
+    recipient: str,
+) -> ReviewRound:
+    """Step 5 of Decision 24/2021: the commune reports the results upward (annual review:
+    preliminary before 15 November, official before 20 December; regular review: on the 5th
+    of the following month). Recorded again to correct it, until the decision."""
+    _ensure_officer(actor, rnd.commune_id)
+    rnd = ReviewRound.objects.select_for_update().get(pk=rnd.pk)
+    if rnd.status in (RoundStatus.DECIDED, RoundStatus.CLOSED):
+        raise ValidationError(_("The round is decided: its report can no longer be changed."))
+    if not can_report(rnd):
+        raise ValidationError(_("The results are reported once the lists have been posted."))
+    errors: dict[str, list[str]] = {}
+    if not number.strip():
+        errors["number"] = [_("Enter the number of the report.")]
+    if reported_on is None:
+        errors["reported_on"] = [_("Enter the date of the report.")]
+    if not recipient.strip():
+        errors["recipient"] = [_("Enter who receives the report.")]
+    if errors:
+        raise ValidationError(errors)
+    before = audit.snapshot(rnd, REPORT_FIELDS)
+    rnd.report_number = number.strip()[:50]
+    rnd.report_date = reported_on
+    rnd.report_recipient = recipient.strip()[:200]
+    rnd.save(update_fields=REPORT_FIELDS)
+    audit.record(
+        actor=actor,
+        instance=rnd,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=audit.snapshot(rnd, REPORT_FIELDS),
+        commune_code=rnd.commune_id,
+        note="report",
     )
+    return rnd
+
+
+# --- decision ---------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -685,12 +764,24 @@ def decide(
     effective_date: dt.date,
 ) -> dict[str, int]:
     """The chairman's decision (Form 02): every household agreed by its village becomes
-    official from ``effective_date``; the previous period ends the day before."""
+    official from ``effective_date``; the previous period ends the day before. An annual
+    round needs its report upward first (step 5)."""
     _ensure_approver(actor, rnd.commune_id)
     if rnd.status in (RoundStatus.DECIDED, RoundStatus.CLOSED):
         raise ValidationError(_("This round is decided already."))
     if not number.strip():
         raise ValidationError({"number": [_("Enter the decision number.")]})
+    if rnd.kind == RoundKind.ANNUAL and not rnd.report_number:
+        raise ValidationError(
+            _(
+                "Report the results upward before the chairman's decision (Decision "
+                "24/2021/QĐ-TTg, step 5): record the report first."
+            )
+        )
+    if rnd.report_date and signed_on < rnd.report_date:
+        raise ValidationError(
+            {"signed_on": [_("The decision cannot be signed before the report of the results.")]}
+        )
     entries = list(
         rnd.entries.select_for_update()
         .filter(status=EntryStatus.AGREED)
@@ -782,7 +873,7 @@ def classify_round(*, rnd: ReviewRound, batch: int = 10_000, explain: bool = Tru
     """Recompute the stored result of every surveyed household of a round in batches (one
     call of the rules engine per batch); used when a round is closed and by the bench. A
     refused standard (e.g. 2027) is stored as the problem of every entry."""
-    from ansinh.poverty.classification import classify_many
+    from ansinh.poverty.classification import classify_many, refusal_message
     from ansinh.rules.errors import MissingParameterError
 
     done = 0
@@ -811,7 +902,7 @@ def classify_round(*, rnd: ReviewRound, batch: int = 10_000, explain: bool = Tru
             results = classify_many(items, rnd.standard_date, explain=explain)
         except MissingParameterError as exc:
             for e in chunk:
-                e.result_class, e.problem = "", str(exc)
+                e.result_class, e.problem = "", refusal_message(exc)
         else:
             for e in chunk:
                 res = results[str(e.pk)]

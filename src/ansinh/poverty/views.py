@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,15 @@ from ansinh.accounts.decorators import actor_of, scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.places.models import Commune
 from ansinh.poverty import documents, selectors, services
-from ansinh.poverty.choices import ROUND_STATUS_ORDER, EntryStatus, PovertyClass, RoundStatus
+from ansinh.poverty.choices import (
+    REQUEST_REASONS,
+    ROUND_STATUS_ORDER,
+    EntryStatus,
+    ListReason,
+    MemberStatus,
+    PovertyClass,
+    RoundStatus,
+)
 from ansinh.poverty.classification import household_fields
 from ansinh.poverty.forms import (
     CommitteeForm,
@@ -26,9 +34,11 @@ from ansinh.poverty.forms import (
     DecisionForm,
     HouseholdAddForm,
     MeetingForm,
+    ReportForm,
     RoundForm,
 )
 from ansinh.poverty.models import Posting, RoundHousehold, VillageMeeting
+from ansinh.registry import display
 from ansinh.registry import selectors as registry
 from ansinh.registry.forms import apply_errors
 from ansinh.rules.poverty import DISABILITIES, HOUSE_TYPES, QUALIFICATIONS, WORK_STATUSES
@@ -108,7 +118,6 @@ def round_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     heads = selectors.head_names([e.household_id for e in rows])
     for e in rows:
         e.head_name = heads.get(e.household_id, "")  # type: ignore[attr-defined]
-    add_form = HouseholdAddForm(scope=scope)
     counts = selectors.status_counts(rnd, scope)
     return render(
         request,
@@ -121,7 +130,7 @@ def round_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             "villages": registry.villages_for(scope),
             "village": village,
             "status": status,
-            "add_form": add_form,
+            "today": timezone.localdate(),
             "committee_form": CommitteeForm(scope=scope),
             "committee": rnd.committee.select_related("user").prefetch_related("villages"),
             "meetings": rnd.meetings.select_related("village"),
@@ -137,32 +146,48 @@ def round_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 
 
 @scoped(need="can_approve")
-@require_POST
 def household_add(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    """Put a household on the list. The officer types the household code (GET): the page then
+    shows the household's living members, each with its status for the request's member table
+    (Form 01/04); htmx swaps that part in as the code is typed, a plain GET does the same."""
     rnd = selectors.round_get(scope, pk)
-    form = HouseholdAddForm(request.POST, scope=scope)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.household_add(
-                actor=actor_of(request),
-                rnd=rnd,
-                household=data["household"],
-                reason=data["reason"],
-                note=data["note"],
-                request_date=data.get("request_date"),
-                members={"status": data.get("members_status", "")},
-            )
-        except ValidationError as exc:
-            for msg in exc.messages:
-                messages.error(request, msg)
-        else:
-            messages.success(request, _("Household added to the list."))
+    if rnd.status in (RoundStatus.DECIDED, RoundStatus.CLOSED):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = HouseholdAddForm(request.POST, scope=scope)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = services.household_add(
+                    actor=actor_of(request),
+                    rnd=rnd,
+                    household=data["household"],
+                    reason=data["reason"],
+                    note=data["note"],
+                    request_date=data.get("request_date"),
+                    members=form.member_statuses(),
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Household added to the list."))
+                return redirect("poverty:survey", entry.pk)
     else:
-        for field_errors in form.errors.values():
-            for text in field_errors:
-                messages.error(request, str(text))
-    return redirect("poverty:round", rnd.pk)
+        code = request.GET.get("household_code", "").strip()
+        form = HouseholdAddForm(
+            initial={"household_code": code, "request_date": timezone.localdate()}, scope=scope
+        )
+    context = {
+        "round": rnd,
+        "form": form,
+        "code": form["household_code"].value() or "",
+        "head_name": selectors.head_names([form.household.pk]).get(form.household.pk, "")
+        if form.household
+        else "",
+    }
+    if request.htmx and request.method == "GET":  # type: ignore[attr-defined]
+        return render(request, "poverty/_household_request.html", context)
+    return render(request, "poverty/household_add.html", context)
 
 
 @scoped(need="can_edit")
@@ -201,17 +226,24 @@ def _survey_context(request: HttpRequest, entry: RoundHousehold) -> dict[str, An
     answers = entry.answers or services.prefill(entry)
     members = []
     for key, m in (answers.get("members") or {}).items():
+        registry_values = (answers.get("registry") or {}).get(key, {})
         members.append(
             {
                 "key": key,
                 "m": m,
-                "registry": (answers.get("registry") or {}).get(key, {}),
+                "registry": registry_values,
+                # the pre-filled values as people read them ("Nữ", "02/03/1950")
+                "registry_display": {
+                    f: display.FORMATTERS[f](v) if f in display.FORMATTERS else v
+                    for f, v in registry_values.items()
+                },
                 "notes": {
                     f: (answers.get("notes") or {}).get(f"{key}.{f}", "")
                     for f in ("date_of_birth", "sex")
                 },
             }
         )
+    is_request = entry.reason in REQUEST_REASONS
     fields = household_fields(entry.round.standard_date)
     return {
         "entry": entry,
@@ -227,6 +259,9 @@ def _survey_context(request: HttpRequest, entry: RoundHousehold) -> dict[str, An
         "class_label": dict(PovertyClass.choices).get(entry.result_class, ""),
         "can_certificate": entry.status == EntryStatus.DECIDED
         and entry.result_class in services.POOR_SET,
+        "is_request": is_request,
+        "request_members": selectors.request_members(entry) if is_request else [],
+        "member_statuses": dict(MemberStatus.choices),
         "member_yes_no": [
             ("health_insurance", _("Has a valid health-insurance card")),
             ("studying", _("Studying now")),
@@ -419,17 +454,78 @@ def certificate_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
 @scoped()
 def report(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     rnd = selectors.round_get(scope, pk)
-    on = rnd.effective_date or timezone.localdate()
+    data = selectors.round_report(rnd, scope, timezone.localdate())
     return render(
         request,
         "poverty/report.html",
+        {"round": rnd, "moves": data["moves"], "rates": data["rows"], "on": data["on"]},
+    )
+
+
+def _commune_wide(scope: Scope) -> None:
+    """The report upward is a document of the whole commune: not for village heads."""
+    if scope.village_ids is not None:
+        raise PermissionDenied
+
+
+@scoped()
+def report_up(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    """Step 5: the commune reports the results upward before the chairman's decision."""
+    rnd = selectors.round_get(scope, pk)
+    _commune_wide(scope)
+    initial = {
+        "number": rnd.report_number,
+        "reported_on": rnd.report_date or timezone.localdate(),
+        "recipient": rnd.report_recipient or services.default_report_recipient(rnd.commune),
+    }
+    form = ReportForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not scope.can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.report_record(
+                    actor=actor_of(request),
+                    rnd=rnd,
+                    number=form.cleaned_data["number"],
+                    reported_on=form.cleaned_data["reported_on"],
+                    recipient=form.cleaned_data["recipient"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Report recorded."))
+                return redirect("poverty:round", rnd.pk)
+    data = selectors.round_report(rnd, scope, rnd.report_date or timezone.localdate())
+    return render(
+        request,
+        "poverty/report_up.html",
         {
             "round": rnd,
-            "moves": selectors.transitions(rnd, scope),
-            "rates": selectors.rates(rnd.commune_id, on, scope.village_ids),
-            "on": on,
+            "form": form,
+            "can_record": scope.can_edit and services.can_report(rnd),
+            "data": data,
+            "today": timezone.localdate(),
         },
     )
+
+
+@scoped()
+def report_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    rnd = selectors.round_get(scope, pk)
+    _commune_wide(scope)
+    data = selectors.round_report(rnd, scope, rnd.report_date or timezone.localdate())
+    return _file(documents.report_pdf(rnd, data), f"bao-cao-{rnd.pk}.pdf", PDF)
+
+
+@scoped()
+def request_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    """Form 01 (request to be reviewed) or Form 04 (request to be recognised as escaped)."""
+    entry = selectors.entry_get(scope, pk)
+    if entry.reason not in REQUEST_REASONS:
+        raise Http404
+    form = "01" if entry.reason == ListReason.REQUEST else "04"
+    return _file(documents.request_pdf(entry), f"mau-{form}-{entry.pk}.pdf", PDF)
 
 
 EXPORTS = ("entries", "poor", "near_poor", "escaped_poor", "escaped_near_poor", "rates")
