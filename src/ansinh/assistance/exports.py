@@ -6,17 +6,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from lxml import etree
 
 from ansinh.assistance.choices import LineKind, LineStatus, PaymentMethod
-from ansinh.assistance.models import Payroll, PayrollLine
+from ansinh.assistance.models import Payroll
 from ansinh.core.money import format_vnd
 from ansinh.core.pdf import VnDocument, place_date
 from ansinh.core.text import fold
@@ -44,17 +45,22 @@ class Row:
     reference: str
 
 
-def content(line: PayrollLine) -> str:
-    """ASCII payment text, as banks require: "TC 11/2026 Nguyen Van An TC25522-1-R2611"."""
-    name = fold(line.case.person.full_name).title()
-    return f"Tro cap {_KIND_VI[line.kind]}{line.month:%m/%Y} {name} {line.reference}"[:140]
+_LINE_FIELDS = ("reference", "amount", "bank", "account_number", "account_holder", "kind",
+                "month", "case__person__folded_name")  # fmt: skip
 
 
-def bank_lines(payroll: Payroll, bank: str | None = None) -> list[PayrollLine]:
-    qs = payroll.lines.filter(method=PaymentMethod.BANK).select_related("case__person")
+def content(kind: str, month: dt.date, folded_name: str, reference: str) -> str:
+    """ASCII payment text, as banks require: "Tro cap 11/2026 Nguyen Van An TC25522-1-R2611"."""
+    return f"Tro cap {_KIND_VI[kind]}{month:%m/%Y} {folded_name.title()} {reference}"[:140]
+
+
+def _bank_values(payroll: Payroll, bank: str | None) -> Iterator[tuple[Any, ...]]:
+    """The bank lines as plain tuples (``_LINE_FIELDS``), streamed: a million lines never
+    become model instances (the person's name comes folded from the registry)."""
+    qs = payroll.lines.filter(method=PaymentMethod.BANK)
     if bank:
         qs = qs.filter(bank=bank)
-    return list(qs.order_by("bank", "id"))
+    return qs.order_by("bank", "id").values_list(*_LINE_FIELDS).iterator(chunk_size=5000)
 
 
 def banks_of(payroll: Payroll) -> list[str]:
@@ -66,33 +72,20 @@ def banks_of(payroll: Payroll) -> list[str]:
     )
 
 
-def rows(lines: Iterable[PayrollLine]) -> list[Row]:
-    return [
-        Row(
-            i,
-            line.account_holder,
-            line.account_number,
-            str(Bank(line.bank).label) if line.bank else "",
-            line.amount,
-            content(line),
-            line.reference,
-        )
-        for i, line in enumerate(lines, start=1)
-    ]
-
-
-def _iter_bank_lines(payroll: Payroll, bank: str | None) -> Iterable[PayrollLine]:
-    qs = payroll.lines.filter(method=PaymentMethod.BANK).select_related("case__person")
-    if bank:
-        qs = qs.filter(bank=bank)
-    return qs.order_by("bank", "id").iterator(chunk_size=5000)
+def rows(payroll: Payroll, bank: str | None = None) -> Iterator[Row]:
+    labels = {value: str(label) for value, label in Bank.choices}
+    for i, (ref, amount, bank_code, account, holder, kind, month, name) in enumerate(
+        _bank_values(payroll, bank), start=1
+    ):
+        yield Row(i, holder, account, labels.get(bank_code, ""), amount,
+                  content(kind, month, name, ref), ref)  # fmt: skip
 
 
 def bank_csv(payroll: Payroll, bank: str | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(HEADERS)
-    for r in rows(_iter_bank_lines(payroll, bank)):
+    for r in rows(payroll, bank):
         writer.writerow([r.number, r.holder, r.account, r.bank, r.amount, r.content, r.reference])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
@@ -103,10 +96,11 @@ def bank_xlsx(payroll: Payroll, bank: str | None = None) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(f"{payroll.month:%m-%Y}")
     ws.append(HEADERS)
-    data = rows(bank_lines(payroll, bank))
-    for r in data:
+    total = 0
+    for r in rows(payroll, bank):
         ws.append([r.number, r.holder, r.account, r.bank, r.amount, r.content, r.reference])
-    ws.append(["", "Tổng cộng", "", "", sum(r.amount for r in data), "", ""])
+        total += r.amount
+    ws.append(["", "Tổng cộng", "", "", total, "", ""])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -224,15 +218,16 @@ def pain001(
                 info.append(agent)
                 for el in info:
                     xf.write(el)
-                rows = qs.select_related("case__person").order_by("bank", "id")
-                for line in rows.iterator(chunk_size=5000):
+                for ref, amount, code, account, holder, kind, month, name in _bank_values(
+                    payroll, bank
+                ):
                     tx = _el(None, "CdtTrfTxInf")
-                    _path(tx, "PmtId/EndToEndId", line.reference)
-                    _el(_el(tx, "Amt"), "InstdAmt", f"{line.amount}.00", Ccy="VND")
-                    _path(tx, "CdtrAgt/FinInstnId/Nm", bank_names.get(line.bank, "NA"))
-                    _path(tx, "Cdtr/Nm", _ascii(line.account_holder, 140))
-                    _path(tx, "CdtrAcct/Id/Othr/Id", line.account_number)
-                    _path(tx, "RmtInf/Ustrd", content(line)[:140])
+                    _path(tx, "PmtId/EndToEndId", ref)
+                    _el(_el(tx, "Amt"), "InstdAmt", f"{amount}.00", Ccy="VND")
+                    _path(tx, "CdtrAgt/FinInstnId/Nm", bank_names.get(code, "NA"))
+                    _path(tx, "Cdtr/Nm", _ascii(holder, 140))
+                    _path(tx, "CdtrAcct/Id/Othr/Id", account)
+                    _path(tx, "RmtInf/Ustrd", content(kind, month, name, ref))
                     xf.write(tx)
     data = out.getvalue()
     validate_pain(data)

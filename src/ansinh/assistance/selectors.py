@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from ansinh.accounts.scopes import Scope
-from ansinh.assistance.choices import CaseStatus, PaymentMethod
+from ansinh.assistance.choices import CaseStatus, LineKind, PaymentMethod
 from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
 from ansinh.core.periods import age_on
 
@@ -83,7 +83,15 @@ def payroll_summary(scope: Scope, payroll: Payroll) -> dict[str, Any]:
     total = sum(r["total"] or 0 for r in by.values())
     bank = sum(r["total"] or 0 for (m, _k), r in by.items() if m == PaymentMethod.BANK)
     statuses = dict(lines.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
-    return {"rows": sorted(by.values(), key=lambda r: (r["method"], r["kind"])), "total": total,
+    rows = [  # with labels for the page (the codes stay for sorting)
+        {
+            **r,
+            "method_label": PaymentMethod(r["method"]).label,
+            "kind_label": LineKind(r["kind"]).label,
+        }
+        for r in sorted(by.values(), key=lambda r: (r["method"], r["kind"]))
+    ]
+    return {"rows": rows, "total": total,
             "bank": bank, "cash": total - bank, "count": sum(r["n"] for r in by.values()),
             "statuses": statuses}  # fmt: skip
 
