@@ -102,6 +102,8 @@ def test_reconciliation_with_a_messy_file(approved, officer):
     assert result.paid == 1
     assert result.failed == 0
     assert sorted(e["kind"] for e in result.exceptions) == ["amount", "duplicate", "unknown"]
+    wrong = next(e for e in result.exceptions if e["kind"] == "amount")
+    assert wrong["problem"] == "Sai số tiền: 499.999 đ thay vì 500.000 đ"
     a.refresh_from_db()
     assert a.status == LineStatus.PAID
     # the bank corrects its file: b failed

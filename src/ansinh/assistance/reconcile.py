@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.models import User
@@ -22,6 +23,7 @@ from ansinh.assistance.choices import LineStatus, PaymentMethod, PayrollStatus
 from ansinh.assistance.models import Payroll, PayrollLine
 from ansinh.core import audit
 from ansinh.core.models import AuditAction
+from ansinh.core.money import format_vnd
 from ansinh.core.text import fold
 
 ALIASES = {
@@ -104,6 +106,10 @@ def parse_results(data: bytes, filename: str = "results.csv") -> list[ResultRow]
     return out
 
 
+def _lang() -> str:
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
+
+
 @transaction.atomic
 def results_import(
     *, actor: User | None, payroll: Payroll, data: bytes, filename: str = "results.csv"
@@ -130,8 +136,8 @@ def results_import(
         elif row.amount != line.amount:
             kind = "amount"
             problem = _("Wrong amount: %(got)s instead of %(expected)s") % {
-                "got": row.amount,
-                "expected": line.amount,
+                "got": format_vnd(row.amount, lang=_lang()) or "?",
+                "expected": format_vnd(line.amount, lang=_lang()),
             }
         seen.add(row.reference)
         if problem or line is None:
