@@ -193,3 +193,18 @@ def test_pain001_names_the_debtor_bank_without_bic(cases, officer, committee):
     root = ET.fromstring(data)  # noqa: S314 - our own file
     assert root.findtext(".//p:DbtrAgt/p:FinInstnId/p:Nm", namespaces=NS) == "AGRIBANK"
     assert root.findtext(".//p:Dbtr/p:Nm", namespaces=NS) == "UY BAN NHAN DAN XA TAN DONG"
+
+
+def test_pain001_escapes_what_it_writes(cases, officer, committee):
+    payroll = _cycle(officer, committee, NOV)
+    payroll.lines.filter(method="bank").update(account_holder="TRẦN & CON <HỘ KD>")
+    data = exports.pain001(payroll, debtor_name="UBND <xã> & co", debtor_account="5700201004417",
+                           debtor_bank="Agribank")  # fmt: skip
+    root = ET.fromstring(data)  # noqa: S314 - our own file
+    names = {e.text for e in root.iterfind(".//p:Cdtr/p:Nm", NS)}
+    assert names == {"TRAN CON HO KD"}
+    odd = exports.pain001(payroll, debtor_name="UBND", debtor_account="57&<>'\"")
+    tree = ET.fromstring(odd)  # noqa: S314 - our own file
+    assert tree.findtext(".//p:DbtrAcct/p:Id/p:Othr/p:Id", namespaces=NS) == "57&<>'\""
+    with pytest.raises(exports.InvalidPaymentFile):  # a debtor account the schema refuses
+        exports.pain001(payroll, debtor_name="UBND", debtor_account="5700 & <x>" * 5)
