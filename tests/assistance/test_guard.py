@@ -146,3 +146,17 @@ def test_held_payment_needs_a_note(cases, officer):
 
 
 __all__ = ["bank"]
+
+
+def test_statuses_read_per_commune_equal_statuses_read_by_ids(people):
+    from ansinh.assistance.entitlement import household_statuses
+
+    poor, other = people["disabled"].household, people["orphan"].household
+    HouseholdStatus.objects.create(household=poor, poverty_class="near_poor",
+                                   valid_from=D(2026, 1, 1), valid_to=D(2026, 10, 31))  # fmt: skip
+    HouseholdStatus.objects.create(household=poor, poverty_class="poor", valid_from=D(2026, 11, 1))
+    ids = [poor.pk, other.pk]
+    for day in (D(2026, 6, 1), NOV):
+        by_ids = household_statuses(ids, day)
+        assert household_statuses(ids, day, chunk=1, commune_code=C) == by_ids
+    assert by_ids == {poor.pk: "poor", other.pk: "other"}

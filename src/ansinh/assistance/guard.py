@@ -321,7 +321,9 @@ def guard_findings(commune_code: int, month: dt.date) -> list[Finding]:
     if frame.is_empty():
         return findings
     province = Commune.objects.values_list("province_id", flat=True).get(code=commune_code)
-    statuses = household_statuses(frame["household_id"].unique().to_list(), month)
+    statuses = household_statuses(
+        frame["household_id"].unique().to_list(), month, commune_code=commune_code
+    )
     findings += rule_person_gone(frame, month)
     findings += rule_two_cases(frame, month)
     findings += rule_amount_changed(frame, month, statuses, province)
