@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,27 +99,16 @@ def planned_lines(payroll: Payroll) -> list[PayrollLine]:
     lines: list[PayrollLine] = []
     first = Payroll.objects.filter(commune_id=commune).aggregate(m=Min("month"))["m"] or month
     payable = Case.objects.filter(payable_cases(commune, month))
-    # months already covered per case (one grouped query): only cases missing a month, or
-    # adjusted after their start, need the detailed look
-    covered = dict(
-        PayrollLine.objects.filter(
-            case__in=payable, kind__in=[LineKind.REGULAR, LineKind.ARREARS],
-            month__gte=first, month__lt=month,
-        )
-        .values("case_id")
-        .annotate(n=Count("id"))
-        .values_list("case_id", "n")
-    )  # fmt: skip
+    # only cases missing a month, or adjusted after their start, need the detailed look
+    covered = _covered(payable, first, month)
     late = []
     for c in payable.filter(Q(effective_month__lt=month) | Q(amount_from__lt=month)).values(
         *CASE_COLUMNS
     ):
         if c["id"] in held:
             continue
-        end = min(month, c["end_month"]) if c["end_month"] else month
-        expected = len(months_between(max(c["effective_month"], first), end))
         adjusted = c["amount_from"] and c["effective_month"] < c["amount_from"] < month
-        if covered.get(c["id"], 0) < expected or adjusted:
+        if _misses_a_month(c, covered, first, month) or adjusted:
             late.append(c)
     late += _ended_with_arrears(payroll, first, held)
     lines += _arrears_and_adjustments(payroll, late)
@@ -147,22 +136,34 @@ def _ended_with_arrears(payroll: Payroll, first: dt.date, held: set[int]) -> lis
         .filter(effective_month__lt=F("end_month"))
         .exclude(id__in=waived)
     )
-    covered = dict(
+    covered = _covered(ended, first, month)
+    return [
+        c
+        for c in ended.values(*CASE_COLUMNS)
+        if c["id"] not in held and _misses_a_month(c, covered, first, month)
+    ]
+
+
+def _covered(cases: QuerySet[Case], first: dt.date, before: dt.date) -> dict[int, int]:
+    """Months with a regular or arrears line per case, from ``first`` to ``before`` (excluded):
+    one grouped query."""
+    return dict(
         PayrollLine.objects.filter(
-            case__in=ended, kind__in=[LineKind.REGULAR, LineKind.ARREARS], month__gte=first
+            case__in=cases, kind__in=[LineKind.REGULAR, LineKind.ARREARS],
+            month__gte=first, month__lt=before,
         )
         .values("case_id")
         .annotate(n=Count("id"))
         .values_list("case_id", "n")
-    )
-    out = []
-    for c in ended.values(*CASE_COLUMNS):
-        if c["id"] in held:
-            continue
-        if covered.get(c["id"], 0) < len(months_between(max(c["effective_month"], first),
-                                                         c["end_month"])):  # fmt: skip
-            out.append(c)
-    return out
+    )  # fmt: skip
+
+
+def _misses_a_month(
+    c: dict[str, Any], covered: dict[int, int], first: dt.date, month: dt.date
+) -> bool:
+    """A month of the case's paid period before ``month`` (and from ``first``) has no line."""
+    end = min(month, c["end_month"]) if c["end_month"] else month
+    return covered.get(c["id"], 0) < len(months_between(max(c["effective_month"], first), end))
 
 
 def _arrears_and_adjustments(payroll: Payroll, cases: list[dict[str, Any]]) -> list[PayrollLine]:
