@@ -8,6 +8,9 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Every target here is development (demo, serve, tests, check, bench). A real installation
+# leaves ANSINH_ENV unset: production, which needs ANSINH_SECRET_KEY.
+export ANSINH_ENV ?= development
 
 .PHONY: help install demo serve test test-sqlite test-postgres check bench messages clean browser pg fonts
 

@@ -90,17 +90,19 @@ def child(cases: int) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
     django.setup()
+    from ansinh.accounts.scopes import Scope
     from ansinh.assistance import exports
     from ansinh.assistance import payroll as pr
     from ansinh.assistance.guard import guard_run
 
     started = time.perf_counter()
     commune_code, month = setup(cases)
+    system = Scope.system(commune_code, "bench")
     setup_s = time.perf_counter() - started
     result: dict[str, object] = {"cases": cases, "setup_seconds": round(setup_s, 1)}
 
     started = time.perf_counter()
-    payroll = pr.payroll_generate(actor=None, commune_code=commune_code, month=month)
+    payroll = pr.payroll_generate(scope=system, commune_code=commune_code, month=month)
     result["generate_with_guard_seconds"] = round(time.perf_counter() - started, 1)
     lines = payroll.lines.count()
     assert lines == cases, lines
@@ -109,7 +111,7 @@ def child(cases: int) -> None:
     result["guard_seconds"] = round(time.perf_counter() - started, 1)
     result["blocking_items"] = blocking
     started = time.perf_counter()
-    pr.payroll_generate(actor=None, commune_code=commune_code, month=month)
+    pr.payroll_generate(scope=system, commune_code=commune_code, month=month)
     result["regenerate_seconds"] = round(time.perf_counter() - started, 1)
     assert payroll.lines.count() == cases
     started = time.perf_counter()

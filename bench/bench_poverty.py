@@ -147,6 +147,7 @@ def child(households: int, phase: str) -> None:
 
 def close(as_of: dt.date) -> None:
 
+    from ansinh.accounts.scopes import Scope
     from ansinh.poverty import services
     from ansinh.poverty.models import HouseholdStatus, ReviewRound
 
@@ -155,8 +156,8 @@ def close(as_of: dt.date) -> None:
         import cProfile
 
         cProfile.runctx(
-            "services.decide(actor=None, rnd=rnd, number='p', signed_on=as_of,"
-            " effective_date=dt.date(2026, 1, 1))",
+            "services.decide(scope=Scope.system(rnd.commune_id, 'bench'), rnd=rnd, number='p',"
+            " signed_on=as_of, effective_date=dt.date(2026, 1, 1))",
             globals(),
             locals(),
             os.environ["BENCH_PROFILE"],
@@ -168,7 +169,11 @@ def close(as_of: dt.date) -> None:
     classify_s = time.perf_counter() - started
     started = time.perf_counter()
     counts = services.decide(
-        actor=None, rnd=rnd, number="1/QĐ-UBND", signed_on=as_of, effective_date=dt.date(2026, 1, 1)
+        scope=Scope.system(rnd.commune_id, "bench"),
+        rnd=rnd,
+        number="1/QĐ-UBND",
+        signed_on=as_of,
+        effective_date=dt.date(2026, 1, 1),
     )
     decide_s = time.perf_counter() - started
     print(

@@ -8,6 +8,7 @@ from typing import Any
 
 from ansinh.accounts.choices import Role
 from ansinh.accounts.models import User
+from ansinh.accounts.scopes import Scope, scope_for
 from ansinh.accounts.services import api_token_issue
 from ansinh.core.identifiers import cccd_century_sex_digit
 from ansinh.places.choices import VillageKind
@@ -67,6 +68,11 @@ def person(
     )
 
 
+def system(commune_code: int = TAN_DONG) -> Scope:
+    """The system acting in a commune (what commands and jobs do)."""
+    return Scope.system(commune_code, "tests")
+
+
 def household(v: Village, *members: PersonData, actor: User | None = None, **kw: Any) -> Household:
     if not members:
         members = (
@@ -74,7 +80,8 @@ def household(v: Village, *members: PersonData, actor: User | None = None, **kw:
             person("Trần Thị Bích", dt.date(1983, 2, 3), "female", "spouse"),
             person("Nguyễn Minh Khang", dt.date(2012, 9, 1), "male", "child", with_cccd=False),
         )
-    return services.household_register(actor=actor, village=v, members=list(members), **kw)
+    scope = scope_for(actor) if actor is not None else Scope.system(v.commune_id, "tests")
+    return services.household_register(scope=scope, village=v, members=list(members), **kw)
 
 
 def api_token(u: User, *, name: str = "test") -> str:
@@ -83,4 +90,14 @@ def api_token(u: User, *, name: str = "test") -> str:
     return raw
 
 
-__all__ = ["Role", "api_token", "dt", "household", "make_cccd", "person", "user", "village"]
+__all__ = [
+    "Role",
+    "api_token",
+    "dt",
+    "household",
+    "make_cccd",
+    "person",
+    "system",
+    "user",
+    "village",
+]

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from ansinh.accounts.choices import Role
 from ansinh.accounts.models import User
@@ -148,7 +149,11 @@ def test_a_user_for_every_role_who_can_sign_in(built, client):
     assert set(users.values_list("role", flat=True)) == set(Role.values)
     assert set(users.values_list("commune_id", flat=True)) == {DEMO_COMMUNE_CODE}
     for user in users:
-        assert client.login(username=user.username, password=DEMO_PASSWORD), user.username
+        # django-axes (the lockout) needs the request that signs in.
+        signed_in = client.login(
+            request=HttpRequest(), username=user.username, password=DEMO_PASSWORD
+        )
+        assert signed_in, user.username
         client.logout()
     head = users.get(username="truongap1")
     assert list(head.villages.values_list("code", flat=True)) == ["TD"]

@@ -298,3 +298,19 @@ def test_openapi_schema_and_docs(client):
     docs = client.get("/api/docs")
     assert docs.status_code == 200
     assert "openapi.json" in docs.content.decode()
+
+
+def test_adding_a_person_without_saying_how_they_joined_means_moved_in(api, hh_td):
+    """``event_kind`` is optional (moved in) and bounded like every query string."""
+    response = api.post(
+        f"/households/{hh_td.pk}/persons",
+        {
+            "full_name": "Phan Văn Đến",
+            "date_of_birth": "1991-04-04",
+            "sex": "male",
+            "relationship": "other_relative",
+        },
+    )
+    assert response.status_code == 201, response.json()
+    too_long = api.post(f"/households/{hh_td.pk}/persons?event_kind={'x' * 101}", {})
+    assert too_long.status_code == 422

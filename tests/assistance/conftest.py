@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.assistance import services
 from ansinh.assistance.models import Case
 from tests import factories as f
@@ -58,16 +59,18 @@ def decide(
     number=None,
 ) -> Case:
     case = services.case_apply(
-        actor=officer,
+        scope=scope_for(officer),
         person=person,
         scheme=scheme,
         groups=list(groups),
         applied_on=signed - dt.timedelta(days=20),
         documents="Đơn, CCCD",
     )
-    services.case_verify(actor=officer, case=case, verified_on=signed - dt.timedelta(days=5))
+    services.case_verify(
+        scope=scope_for(officer), case=case, verified_on=signed - dt.timedelta(days=5)
+    )
     return services.case_decide(
-        actor=officer, case=case, decision_number=number or f"{case.pk}/QĐ-UBND",
+        scope=scope_for(officer), case=case, decision_number=number or f"{case.pk}/QĐ-UBND",
         decision_date=signed, signer="Nguyễn Văn Chủ Tịch", effective_month=effective,
         backdate_reason=reason,
     )  # fmt: skip

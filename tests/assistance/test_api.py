@@ -23,7 +23,7 @@ def _get(user, path):
 
 def test_cases_and_payrolls(officer, cases):
     payroll = pr.payroll_generate(
-        actor=officer, commune_code=f.TAN_DONG, month=dt.date(2026, 11, 1)
+        scope=scope_for(officer), commune_code=f.TAN_DONG, month=dt.date(2026, 11, 1)
     )
     body = _get(officer, "/cases").json()
     assert body["count"] == 3
@@ -40,7 +40,7 @@ def test_cases_and_payrolls(officer, cases):
 
 def test_village_head_scope(head_td, officer, cases):
     payroll = pr.payroll_generate(
-        actor=officer, commune_code=f.TAN_DONG, month=dt.date(2026, 11, 1)
+        scope=scope_for(officer), commune_code=f.TAN_DONG, month=dt.date(2026, 11, 1)
     )
     names = {c["full_name"] for c in _get(head_td, "/cases").json()["items"]}
     assert names == {"Trần Văn Hùng", "Phạm Thị Lan"}

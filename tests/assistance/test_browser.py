@@ -1,5 +1,5 @@
 """The monthly cycle in a real browser: the officer prepares, the vice-chairman approves,
-the bank file is downloaded and adds up."""
+the officer downloads the bank file (the act of paying: the last check runs), which adds up."""
 
 from __future__ import annotations
 
@@ -40,6 +40,11 @@ def test_monthly_cycle(live_server, browser_page, cases, committee):
     page.click("button[name=step][value=approve]")
     page.wait_for_load_state()
     assert Payroll.objects.get().status == "approved"
+    assert "Đã duyệt danh sách chi trả" in page.locator("main").inner_text()
+    assert page.locator("a[href*='/export/csv/']").count() == 0  # files are the officer's
+
+    _login(page, base, "canbo")
+    page.goto(url)
     with page.expect_download() as info:
         page.click("a[href*='/export/csv/']")
     data = open(info.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115

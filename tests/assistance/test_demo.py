@@ -1,4 +1,5 @@
-"""The demo's allowances: realistic groups, closed history, the current month prepared."""
+"""The demo's allowances: realistic groups, closed history, the current month a draft with
+its checks."""
 
 from __future__ import annotations
 
@@ -26,8 +27,10 @@ def test_demo_assistance():
     }  # fmt: skip
     assert result["by_bank"] == result["cases"]
     payrolls = Payroll.objects.order_by("month")
-    assert [p.status for p in payrolls] == ["closed"] * 12 + ["prepared"]
-    assert payrolls.filter(status="prepared").get().month == dt.date(2026, 11, 1)
+    # the current month waits for the officer: a payroll with blocking checks is not sent
+    assert [p.status for p in payrolls] == ["closed"] * 12 + ["draft"]
+    assert payrolls.filter(status="draft").get().month == dt.date(2026, 11, 1)
+    assert not PayrollLine.objects.filter(payroll__status="closed", exported_at=None).exists()
     assert not PayrollLine.objects.filter(payroll__status="closed", status="pending").exists()
     open_items = GuardItem.objects.filter(month=dt.date(2026, 11, 1), resolved_at=None)
     assert {"bank_account", "shared_account"} <= set(open_items.values_list("rule", flat=True))

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from pypdf import PdfReader
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.assistance import exports, reconcile
 from ansinh.assistance import payroll as pr
 from ansinh.assistance.choices import LineStatus
@@ -25,9 +26,9 @@ NS = {"p": exports.PAIN_NS}
 
 @pytest.fixture
 def approved(cases, officer, committee):
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
-    pr.payroll_prepare(actor=officer, payroll=payroll)
-    return pr.payroll_approve(actor=committee, payroll=payroll)
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
+    pr.payroll_prepare(scope=scope_for(officer), payroll=payroll)
+    return pr.payroll_approve(scope=scope_for(committee), payroll=payroll)
 
 
 def _bank_total(payroll):
@@ -97,7 +98,7 @@ def test_reconciliation_with_a_messy_file(approved, officer):
         "\n"
     ).replace(",", ".")
     result = reconcile.results_import(
-        actor=officer, payroll=approved, data=text.encode("utf-8-sig")
+        scope=scope_for(officer), payroll=approved, data=text.encode("utf-8-sig")
     )
     assert result.paid == 1
     assert result.failed == 0
@@ -109,11 +110,13 @@ def test_reconciliation_with_a_messy_file(approved, officer):
     # the bank corrects its file: b failed
     xlsx = _xlsx([["reference", "amount", "status", "reason"],
                   [b.reference, b.amount, "failed", "Tài khoản đóng"]])  # fmt: skip
-    result = reconcile.results_import(actor=officer, payroll=approved, data=xlsx,
+    result = reconcile.results_import(scope=scope_for(officer), payroll=approved, data=xlsx,
                                       filename="ketqua.xlsx")  # fmt: skip
     b.refresh_from_db()
     assert (result.failed, b.status, b.result_reason) == (1, "failed", "Tài khoản đóng")
-    pr.line_failed_resolve(actor=officer, line=b, action="cash", note="Chi tiền mặt tại xã")
+    pr.line_failed_resolve(
+        scope=scope_for(officer), line=b, action="cash", note="Chi tiền mặt tại xã"
+    )
     cash = [line.reference for line in approved.lines.filter(method="cash")]
-    pr.cash_paid_confirm(actor=officer, payroll=approved, references=cash)
-    assert pr.payroll_close(actor=officer, payroll=approved).status == "closed"
+    pr.cash_paid_confirm(scope=scope_for(officer), payroll=approved, references=cash)
+    assert pr.payroll_close(scope=scope_for(officer), payroll=approved).status == "closed"

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.assistance import payroll as pr
 from ansinh.assistance.choices import CaseStatus, GuardRule
 from ansinh.assistance.guard import guard_run
@@ -32,22 +33,26 @@ def test_clean_cases_give_no_item(cases):
 
 
 def test_deceased_person(cases, people, officer):
-    registry.person_record_death(actor=officer, person=people["elderly"], date=D(2026, 10, 12))
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+    registry.person_record_death(
+        scope=scope_for(officer), person=people["elderly"], date=D(2026, 10, 12)
+    )
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     [item] = _items(rule=GuardRule.PERSON_GONE)
     assert item.blocking
     assert "đã chết ngày 12/10/2026" in item.message
-    pr.guard_resolve(actor=officer, item=item, action="stopped", note="Đã báo tử")
+    pr.guard_resolve(scope=scope_for(officer), item=item, action="stopped", note="Đã báo tử")
     case = Case.objects.get(pk=cases["elderly"].pk)
     assert case.status == CaseStatus.STOPPED
     assert case.end_month == NOV
     assert not payroll.lines.filter(case=case).exists()
-    pr.payroll_generate(actor=officer, commune_code=C, month=NOV)  # the line does not come back
+    pr.payroll_generate(
+        scope=scope_for(officer), commune_code=C, month=NOV
+    )  # the line does not come back
     assert not payroll.lines.filter(case=case).exists()
 
 
 def test_moved_person(cases, people, officer):
-    registry.person_move_out(actor=officer, person=people["orphan"], date=D(2026, 11, 3))
+    registry.person_move_out(scope=scope_for(officer), person=people["orphan"], date=D(2026, 11, 3))
     guard_run(commune_code=C, month=NOV)
     [item] = _items(rule=GuardRule.PERSON_GONE)
     assert "đã chuyển đi" in item.message
@@ -66,10 +71,10 @@ def test_age_band_crossing(people, officer, tan_dong):
                                         with_cccd=False), actor=officer)  # fmt: skip
     case = decide(officer, hh.members.get(), ["child_no_support"])
     assert case.amount == 1_250_000
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=D(2026, 12, 1))
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 12, 1))
     [item] = _items(D(2026, 12, 1), rule=GuardRule.AMOUNT_CHANGED)
     assert "750.000 đ (hệ số 1,5)" in item.message
-    pr.guard_resolve(actor=officer, item=item, action="recomputed")
+    pr.guard_resolve(scope=scope_for(officer), item=item, action="recomputed")
     assert payroll.lines.get(case=case).amount == 750_000
     assert Case.objects.get(pk=case.pk).amount == 750_000
 
@@ -129,19 +134,19 @@ def test_guard_is_idempotent_and_clears_what_no_longer_applies(cases):
 
 def test_switch_to_cash_resolves_a_bank_item(cases, officer):
     Case.objects.filter(pk=cases["disabled"].pk).update(bank_account_number="")
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     [item] = _items()
-    pr.guard_resolve(actor=officer, item=item, action="cash", note="Chưa có tài khoản")
+    pr.guard_resolve(scope=scope_for(officer), item=item, action="cash", note="Chưa có tài khoản")
     assert payroll.lines.get(case=cases["disabled"]).method == "cash"
 
 
 def test_held_payment_needs_a_note(cases, officer):
     Case.objects.filter(pk=cases["disabled"].pk).update(bank_account_number="")
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     [item] = _items()
     with pytest.raises(ValidationError):
-        pr.guard_resolve(actor=officer, item=item, action="held")
-    pr.guard_resolve(actor=officer, item=item, action="held", note="Chờ xác minh")
+        pr.guard_resolve(scope=scope_for(officer), item=item, action="held")
+    pr.guard_resolve(scope=scope_for(officer), item=item, action="held", note="Chờ xác minh")
     assert not payroll.lines.filter(case=cases["disabled"]).exists()
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.assistance import payroll as pr
 from ansinh.assistance import services
 from ansinh.assistance.choices import LineKind, LineStatus, PayrollStatus
@@ -28,34 +29,47 @@ def _kinds(payroll):
 
 
 def test_generate_one_line_per_case_and_twice_changes_nothing(cases, officer):
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=D(2026, 11, 20))
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 11, 20))
     assert payroll.month == NOV
     assert payroll.lines.count() == 3
     assert pr.payroll_total(payroll) == 750_000 + 500_000 + 1_250_000
     before = _kinds(payroll)
-    again = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+    again = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     assert again.pk == payroll.pk
     assert _kinds(again) == before
 
 
 def test_constraint_refuses_a_second_line(cases, officer):
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     line = payroll.lines.get(case__person__full_name="Lê Minh Bé")
     with pytest.raises(IntegrityError), transaction.atomic():
-        PayrollLine.objects.create(payroll=payroll, case=line.case, month=line.month,
-                                   kind=LineKind.ARREARS, amount=1, method="cash",
-                                   reference="other")  # fmt: skip
+        PayrollLine.objects.create(
+            payroll=payroll,
+            case=line.case,
+            month=line.month,
+            kind=LineKind.ARREARS,
+            amount=1,
+            method="cash",
+            reference="other",
+        )
 
 
 def test_arrears_for_a_backdated_decision_and_a_late_one(people, officer):
-    first = pr.payroll_generate(actor=officer, commune_code=C, month=D(2026, 9, 1))
+    first = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 9, 1))
     assert first.lines.count() == 0
-    decide(officer, people["disabled"], signed=D(2026, 11, 10), effective=D(2026, 9, 1),
-           reason="Hồ sơ đủ từ tháng 9")  # fmt: skip
+    decide(
+        officer,
+        people["disabled"],
+        signed=D(2026, 11, 10),
+        effective=D(2026, 9, 1),
+        reason="Hồ sơ đủ từ tháng 9",
+    )
     late = decide(officer, people["elderly"], ["elderly_80_no_pension"], signed=D(2026, 10, 28))
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
-    lines = {(line.case.person.full_name, line.kind, line.month): line.amount
-             for line in payroll.lines.select_related("case__person")}  # fmt: skip
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
+    lines = {
+        (line.case.person.full_name, line.kind, line.month): line.amount
+        for line in payroll.lines.select_related("case__person")
+    }
     assert lines == {
         ("Trần Văn Hùng", "regular", NOV): 750_000,
         ("Trần Văn Hùng", "arrears", D(2026, 9, 1)): 750_000,
@@ -65,82 +79,99 @@ def test_arrears_for_a_backdated_decision_and_a_late_one(people, officer):
     }
     assert late.effective_month == D(2026, 10, 1)
     # December: nothing owed for earlier months any more
-    dec = pr.payroll_generate(actor=officer, commune_code=C, month=D(2026, 12, 1))
+    dec = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 12, 1))
     assert {line.kind for line in dec.lines.all()} == {"regular"}
 
 
 def test_adjustment_is_a_separate_line(cases, officer):
-    pr.payroll_generate(actor=officer, commune_code=C, month=D(2026, 10, 1))
-    services.case_adjust(actor=officer, case=cases["disabled"], from_month=D(2026, 10, 1),
-                         groups=["disability_extreme"])  # fmt: skip
-    nov = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
-    mine = {(line.kind, line.month): line.amount
-            for line in nov.lines.filter(case=cases["disabled"])}  # fmt: skip
+    pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 10, 1))
+    services.case_adjust(
+        scope=scope_for(officer),
+        case=cases["disabled"],
+        from_month=D(2026, 10, 1),
+        groups=["disability_extreme"],
+    )
+    nov = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
+    mine = {
+        (line.kind, line.month): line.amount for line in nov.lines.filter(case=cases["disabled"])
+    }
     assert mine == {("regular", NOV): 1_000_000, ("adjustment", D(2026, 10, 1)): 250_000}
 
 
 def _approve_cycle(officer, committee, month=NOV):
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=month)
-    pr.payroll_prepare(actor=officer, payroll=payroll)
-    return pr.payroll_approve(actor=committee, payroll=payroll)
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=month)
+    pr.payroll_prepare(scope=scope_for(officer), payroll=payroll)
+    return pr.payroll_approve(scope=scope_for(committee), payroll=payroll)
 
 
 def test_maker_checker_and_lock(cases, officer, committee, auditor, head_td):
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     with pytest.raises(ValidationError):  # not prepared yet
-        pr.payroll_approve(actor=committee, payroll=payroll)
+        pr.payroll_approve(scope=scope_for(committee), payroll=payroll)
     for user in (committee, auditor, head_td):
         with pytest.raises(PermissionDenied):
-            pr.payroll_prepare(actor=user, payroll=payroll)
-    pr.payroll_prepare(actor=officer, payroll=payroll)
+            pr.payroll_prepare(scope=scope_for(user), payroll=payroll)
+    pr.payroll_prepare(scope=scope_for(officer), payroll=payroll)
     for user in (officer, auditor, head_td):
         with pytest.raises(PermissionDenied):
-            pr.payroll_approve(actor=user, payroll=payroll)
-    payroll = pr.payroll_approve(actor=committee, payroll=payroll)
+            pr.payroll_approve(scope=scope_for(user), payroll=payroll)
+    payroll = pr.payroll_approve(scope=scope_for(committee), payroll=payroll)
     assert payroll.status == PayrollStatus.APPROVED
     assert payroll.approved_by == committee
     with pytest.raises(ValidationError):
-        pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+        pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
 
 
 def test_preparer_cannot_approve_even_as_committee(cases, officer, committee):
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     Payroll.objects.filter(pk=payroll.pk).update(status="prepared", prepared_by=committee)
     with pytest.raises(PermissionDenied):
-        pr.payroll_approve(actor=committee, payroll=payroll)
+        pr.payroll_approve(scope=scope_for(committee), payroll=payroll)
 
 
 def test_blocking_items_prevent_approval(cases, officer, committee, people):
-    services.case_payment_set(actor=officer, case=cases["disabled"], method="cash")
-    services.case_payment_set(actor=officer, case=cases["orphan"], method="bank", bank="agribank",
-                              account_number=cases["elderly"].bank_account_number,
-                              account_holder="LE VAN TU")  # fmt: skip
-    payroll = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+    services.case_payment_set(scope=scope_for(officer), case=cases["disabled"], method="cash")
+    services.case_payment_set(
+        scope=scope_for(officer),
+        case=cases["orphan"],
+        method="bank",
+        bank="agribank",
+        account_number=cases["elderly"].bank_account_number,
+        account_holder="LE VAN TU",
+    )
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     items = GuardItem.objects.filter(month=NOV, resolved_at__isnull=True)
     assert items.count() == 2
-    pr.payroll_prepare(actor=officer, payroll=payroll)
-    with pytest.raises(ValidationError):
-        pr.payroll_approve(actor=committee, payroll=payroll)
+    with pytest.raises(ValidationError, match="2 kiểm tra chặn chưa được xử lý"):
+        pr.payroll_prepare(scope=scope_for(officer), payroll=payroll)
+    assert Payroll.objects.get(pk=payroll.pk).status == PayrollStatus.DRAFT
     for item in items:
-        pr.guard_resolve(actor=officer, item=item, action="confirmed", note="Cháu ở với ông bà")
-    assert pr.payroll_approve(actor=committee, payroll=payroll).status == "approved"
+        pr.guard_resolve(
+            scope=scope_for(officer), item=item, action="confirmed", note="Cháu ở với ông bà"
+        )
+    pr.payroll_prepare(scope=scope_for(officer), payroll=payroll)
+    assert pr.payroll_approve(scope=scope_for(committee), payroll=payroll).status == "approved"
 
 
 def test_failed_payment_carried_and_close(cases, officer, committee):
     payroll = _approve_cycle(officer, committee)
     lines = list(payroll.lines.order_by("id"))
     with pytest.raises(ValidationError):
-        pr.payroll_close(actor=officer, payroll=payroll)
+        pr.payroll_close(scope=scope_for(officer), payroll=payroll)
     PayrollLine.objects.filter(pk=lines[0].pk).update(status=LineStatus.FAILED)
     PayrollLine.objects.filter(pk__in=[x.pk for x in lines[1:]]).update(status=LineStatus.PAID)
     with pytest.raises(ValidationError):
-        pr.payroll_close(actor=officer, payroll=payroll)
+        pr.payroll_close(scope=scope_for(officer), payroll=payroll)
     line = PayrollLine.objects.get(pk=lines[0].pk)
     with pytest.raises(ValidationError):
-        pr.line_failed_resolve(actor=officer, line=line, action="carried", note="")
-    pr.line_failed_resolve(actor=officer, line=line, action="carried", note="Tài khoản bị khóa")
-    assert pr.payroll_close(actor=officer, payroll=payroll).status == PayrollStatus.CLOSED
-    dec = pr.payroll_generate(actor=officer, commune_code=C, month=D(2026, 12, 1))
+        pr.line_failed_resolve(scope=scope_for(officer), line=line, action="carried", note="")
+    pr.line_failed_resolve(
+        scope=scope_for(officer), line=line, action="carried", note="Tài khoản bị khóa"
+    )
+    assert (
+        pr.payroll_close(scope=scope_for(officer), payroll=payroll).status == PayrollStatus.CLOSED
+    )
+    dec = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 12, 1))
     carried = dec.lines.get(kind=LineKind.CARRIED)
     assert (carried.case_id, carried.month, carried.amount) == (line.case_id, NOV, line.amount)
 
@@ -148,7 +179,10 @@ def test_failed_payment_carried_and_close(cases, officer, committee):
 def test_cash_confirmed_from_the_signed_list(cases, officer, committee):
     payroll = _approve_cycle(officer, committee)
     cash = payroll.lines.get(method="cash")
-    assert pr.cash_paid_confirm(actor=officer, payroll=payroll, references=[cash.reference]) == 1
+    assert (
+        pr.cash_paid_confirm(scope=scope_for(officer), payroll=payroll, references=[cash.reference])
+        == 1
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -158,8 +192,11 @@ def test_concurrent_generation_adds_no_duplicate(tan_dong, dong_hiep, officer):
     from tests.assistance.conftest import bank
 
     for i in range(30):
-        hh = f.household(tan_dong, f.person(f"Người Số {i}", D(1950, 1, 1 + i % 28), "male", "head",
-                                            **bank(f"Nguoi {i}")), actor=officer)  # fmt: skip
+        hh = f.household(
+            tan_dong,
+            f.person(f"Người Số {i}", D(1950, 1, 1 + i % 28), "male", "head", **bank(f"Nguoi {i}")),
+            actor=officer,
+        )
         decide(officer, hh.members.get(), signed=D(2026, 9, 10))
     errors: list[BaseException] = []
     barrier = threading.Barrier(4)
@@ -167,7 +204,7 @@ def test_concurrent_generation_adds_no_duplicate(tan_dong, dong_hiep, officer):
     def run():
         try:
             barrier.wait()
-            pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+            pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -184,10 +221,11 @@ def test_concurrent_generation_adds_no_duplicate(tan_dong, dong_hiep, officer):
 
 
 def test_stopped_case_is_paid_until_the_month_of_the_event(cases, officer):
-    services.case_stop(actor=officer, case=cases["elderly"], reason="death",
-                       event_date=D(2026, 11, 5))  # fmt: skip
-    nov = pr.payroll_generate(actor=officer, commune_code=C, month=NOV)
+    services.case_stop(
+        scope=scope_for(officer), case=cases["elderly"], reason="death", event_date=D(2026, 11, 5)
+    )
+    nov = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     assert nov.lines.filter(case=cases["elderly"], month=NOV).exists()
     assert not GuardItem.objects.filter(case=cases["elderly"]).exists()
-    dec = pr.payroll_generate(actor=officer, commune_code=C, month=D(2026, 12, 1))
+    dec = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 12, 1))
     assert not dec.lines.filter(case=cases["elderly"]).exists()

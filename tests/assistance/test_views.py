@@ -93,16 +93,18 @@ def test_monthly_cycle_through_the_pages(client, officer, committee, cases):
     client.post(url, {"step": "approve"})
     payroll.refresh_from_db()
     assert payroll.status == "approved"
-    # no pain.001 before the commune's paying account is known (never a made-up debtor)
+    # the payment files are the officer's act of paying: not the approver's
     xml = reverse("assistance:payroll_export", args=[payroll.pk, "xml"])
+    assert client.get(xml).status_code == 403
+    account = reverse("assistance:payment_account")
+    assert (
+        client.post(account, {"holder": "x", "bank": "agribank", "account_number": "1"})
+    ).status_code == 403
+    _login(client, officer)
+    # no pain.001 before the commune's paying account is known (never a made-up debtor)
     r = client.get(xml)
     assert r.status_code == 302
     assert r.url == reverse("assistance:payment_account")
-    assert (
-        client.post(r.url, {"holder": "x", "bank": "agribank", "account_number": "1"}).status_code
-        == 403
-    )
-    _login(client, officer)
     account = reverse("assistance:payment_account")
     r = client.post(account, {"holder": "UBND xã Tân Đông", "bank": "agribank",
                               "account_number": "12-34", "bic": "VBA"})  # fmt: skip

@@ -30,6 +30,14 @@ def browser_page():
         context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Anything the Content-Security-Policy blocks (an inline script or style, a foreign
+        # source) fails the test: Chromium reports it on the console.
+        blocked: list[str] = []
+        page.on(
+            "console",
+            lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
         yield page
         context.close()
         browser.close()
+        assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"

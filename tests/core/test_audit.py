@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.core import audit
 from ansinh.core.models import AuditAction, AuditEntry
 from ansinh.registry import selectors, services
@@ -40,7 +41,11 @@ def test_update_that_changes_nothing_writes_nothing(officer, hh_td):
     same = {"address": "Tổ 1"}
     assert (
         audit.record(
-            actor=officer, instance=hh_td, action=AuditAction.UPDATE, before=same, after=same
+            actor=scope_for(officer),
+            instance=hh_td,
+            action=AuditAction.UPDATE,
+            before=same,
+            after=same,
         )
         is None
     )
@@ -52,7 +57,7 @@ def test_saving_a_person_unchanged_leaves_no_entry(officer, hh_td):
     head = hh_td.members.get(relationship="head")
     entries = AuditEntry.objects.count()
     services.person_update(
-        actor=officer,
+        scope=scope_for(officer),
         person=head,
         data=PersonData(
             full_name=head.full_name,
@@ -63,14 +68,14 @@ def test_saving_a_person_unchanged_leaves_no_entry(officer, hh_td):
             cccd=head.cccd or "",
         ),
     )
-    services.household_update(actor=officer, household=hh_td, address=hh_td.address)
+    services.household_update(scope=scope_for(officer), household=hh_td, address=hh_td.address)
     assert AuditEntry.objects.count() == entries
 
 
 @pytest.mark.django_db
 def test_entry_records_who_what_and_scope(officer, hh_td):
     entry = audit.record(
-        actor=officer,
+        actor=scope_for(officer),
         instance=hh_td,
         action=AuditAction.UPDATE,
         before={"address": ""},

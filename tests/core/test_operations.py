@@ -38,3 +38,19 @@ def test_db_optimize_records_statistics(hh_td):
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'registry_person'")
             assert cursor.fetchone()[0] > 0
+
+
+def test_month_arithmetic():
+    import datetime as dt
+
+    from ansinh.core.periods import add_months, months_between, next_month
+
+    assert next_month(dt.date(2026, 12, 31)) == dt.date(2027, 1, 1)
+    assert add_months(dt.date(2026, 3, 15), -3) == dt.date(2025, 12, 1)
+    assert add_months(dt.date(2026, 1, 1), 25) == dt.date(2028, 2, 1)
+    assert months_between(dt.date(2026, 11, 20), dt.date(2027, 2, 1)) == [
+        dt.date(2026, 11, 1),
+        dt.date(2026, 12, 1),
+        dt.date(2027, 1, 1),
+    ]
+    assert months_between(dt.date(2026, 3, 1), dt.date(2026, 3, 1)) == []

@@ -45,9 +45,14 @@ def _members(household):
 
 def _gd(officer, person, start, end, paid=None):
     return services.card_register(
-        actor=officer, person=person, group_code="GD", valid_from=start, valid_to=end,
-        social_insurance_number=f"72{person.pk:08d}", paid_on=paid,
-    )  # fmt: skip
+        scope=scope_for(officer),
+        person=person,
+        group_code="GD",
+        valid_from=start,
+        valid_to=end,
+        social_insurance_number=f"72{person.pk:08d}",
+        paid_on=paid,
+    )
 
 
 # --- status ----------------------------------------------------------------------------
@@ -72,9 +77,13 @@ def test_people_by_status_and_the_free_card_flag(officer, family):
     _gd(officer, m["Nguyễn Văn Bình"], D(2025, 12, 1), D(2026, 11, 30))  # expiring
     _gd(officer, m["Lê Thị Hoa"], D(2025, 1, 1), D(2025, 12, 31))  # covered
     services.card_register(
-        actor=officer, person=m["Nguyễn Ngọc Hân"], group_code="TE", valid_from=D(2023, 5, 5),
-        valid_to=D(2026, 8, 31), social_insurance_number="7223050512",
-    )  # fmt: skip  # lapsed: a child under 6 should be covered for free
+        scope=scope_for(officer),
+        person=m["Nguyễn Ngọc Hân"],
+        group_code="TE",
+        valid_from=D(2023, 5, 5),
+        valid_to=D(2026, 8, 31),
+        social_insurance_number="7223050512",
+    )  # lapsed: a child under 6 should be covered for free
     scope = scope_for(officer)
     expiring = selectors.people_by_status(scope, ON, CoverageStatus.EXPIRING)
     assert [r.person.full_name for r in expiring] == ["Nguyễn Văn Bình"]
@@ -91,7 +100,9 @@ def test_coverage_counts_only_people_present_on_the_date(officer, family, dong_h
     m = _members(family)
     for name in ("Nguyễn Văn Bình", "Lê Thị Hoa", "Nguyễn Minh Tâm"):
         _gd(officer, m[name], D(2026, 1, 1), D(2026, 12, 31))
-    registry.person_record_death(actor=officer, person=m["Lê Thị Hoa"], date=D(2026, 10, 1))
+    registry.person_record_death(
+        scope=scope_for(officer), person=m["Lê Thị Hoa"], date=D(2026, 10, 1)
+    )
     scope = scope_for(officer)
     rows = {r.name: r for r in selectors.coverage_by_village(scope, ON)}
     tan_dong = rows["Ấp Tân Đông"]
@@ -107,8 +118,13 @@ def test_coverage_series_has_one_point_per_month(officer, family):
     _gd(officer, m["Nguyễn Văn Bình"], D(2026, 6, 1), D(2027, 5, 31))
     series = selectors.coverage_series(scope_for(officer), ON, months=6)
     assert [d for d, _ in series] == [
-        D(2026, 6, 30), D(2026, 7, 31), D(2026, 8, 31), D(2026, 9, 30), D(2026, 10, 31), ON
-    ]  # fmt: skip
+        D(2026, 6, 30),
+        D(2026, 7, 31),
+        D(2026, 8, 31),
+        D(2026, 9, 30),
+        D(2026, 10, 31),
+        ON,
+    ]
     assert all(rate == pytest.approx(0.25) for _, rate in series)
 
 
@@ -126,21 +142,28 @@ def test_coverage_series_has_one_point_per_month(officer, family):
 )
 def test_bad_card_is_refused_with_the_field(officer, family, kwargs, field):
     data = {
-        "person": _members(family)["Nguyễn Văn Bình"], "group_code": "GD",
-        "valid_from": D(2026, 1, 1), "valid_to": D(2026, 12, 31),
-        "social_insurance_number": "7212345678", **kwargs,
-    }  # fmt: skip
+        "person": _members(family)["Nguyễn Văn Bình"],
+        "group_code": "GD",
+        "valid_from": D(2026, 1, 1),
+        "valid_to": D(2026, 12, 31),
+        "social_insurance_number": "7212345678",
+        **kwargs,
+    }
     with pytest.raises(ValidationError) as err:
-        services.card_register(actor=officer, **data)
+        services.card_register(scope=scope_for(officer), **data)
     assert field in err.value.message_dict
 
 
 def test_legacy_code_accepted_and_same_period_twice_refused(officer, family):
     head = _members(family)["Nguyễn Văn Bình"]
     card = services.card_register(
-        actor=officer, person=head, group_code="GD", valid_from=D(2026, 1, 1),
-        valid_to=D(2026, 12, 31), legacy_code="gd4 72 7212345678",
-    )  # fmt: skip
+        scope=scope_for(officer),
+        person=head,
+        group_code="GD",
+        valid_from=D(2026, 1, 1),
+        valid_to=D(2026, 12, 31),
+        legacy_code="gd4 72 7212345678",
+    )
     assert card.legacy_code == "GD4727212345678"
     assert card.payer == "household"
     with pytest.raises(ValidationError):
@@ -166,7 +189,7 @@ def test_one_reminder_per_household_and_stage_even_for_several_members(officer, 
     expiry = ON + dt.timedelta(days=30)
     _gd(officer, m["Nguyễn Văn Bình"], D(2025, 12, 21), expiry)
     _gd(officer, m["Lê Thị Hoa"], D(2025, 12, 21), expiry)
-    report = services.reminders_plan(commune=_commune(), on=ON)
+    report = services.reminders_plan(scope=f.system(), commune=_commune(), on=ON)
     assert report.created == 1
     reminder = Reminder.objects.get()
     assert (reminder.stage.code, reminder.people, reminder.phone) == ("truoc_30", 2, "+84912345678")
@@ -184,8 +207,8 @@ def test_one_reminder_per_household_and_stage_even_for_several_members(officer, 
 def test_planning_twice_creates_nothing_new(officer, family):
     head = _members(family)["Nguyễn Văn Bình"]
     _gd(officer, head, D(2025, 12, 21), ON + dt.timedelta(days=30))
-    assert services.reminders_plan(commune=_commune(), on=ON).created == 1
-    again = services.reminders_plan(commune=_commune(), on=ON)
+    assert services.reminders_plan(scope=f.system(), commune=_commune(), on=ON).created == 1
+    again = services.reminders_plan(scope=f.system(), commune=_commune(), on=ON)
     assert (again.created, again.already_planned) == (0, 1)
     assert OutboxMessage.objects.count() == 1
 
@@ -196,17 +219,20 @@ def test_renewed_cards_and_state_paid_cards_are_not_reminded(officer, family):
     _gd(officer, m["Nguyễn Văn Bình"], D(2025, 12, 21), expiry)
     _gd(officer, m["Nguyễn Văn Bình"], expiry + dt.timedelta(days=1), D(2027, 12, 20), paid=ON)
     services.card_register(
-        actor=officer, person=m["Lê Thị Hoa"], group_code="HN", valid_from=D(2026, 1, 1),
+        scope=scope_for(officer),
+        person=m["Lê Thị Hoa"],
+        group_code="HN",
+        valid_from=D(2026, 1, 1),
         valid_to=expiry,
-    )  # fmt: skip
-    assert services.reminders_plan(commune=_commune(), on=ON).created == 0
+    )
+    assert services.reminders_plan(scope=f.system(), commune=_commune(), on=ON).created == 0
 
 
 def test_after_lapse_stage_and_no_phone(officer, tan_dong, family):
     lonely = f.household(tan_dong, f.person("Trần Văn Út", D(1950, 2, 2)), actor=officer)
     _gd(officer, lonely.members.get(), D(2025, 11, 14), ON - dt.timedelta(days=7))
     _gd(officer, _members(family)["Lê Thị Hoa"], D(2025, 11, 14), ON - dt.timedelta(days=7))
-    report = services.reminders_plan(commune=_commune(), on=ON)
+    report = services.reminders_plan(scope=f.system(), commune=_commune(), on=ON)
     assert report.by_stage == {"sau_7": 1}
     assert report.no_phone == 1
     assert Reminder.objects.get().household == family
@@ -216,18 +242,28 @@ def test_sms_template_must_fit_one_message_with_real_names(officer, family):
     stage = services.stages_ensure_defaults(commune=_commune())[0]
     with pytest.raises(ValidationError) as err:
         services.stage_update(
-            actor=officer, stage=stage, sms_template="Thẻ BHYT của {chu_ho} hết hạn {ngay}",
-            zalo_template="", is_active=True,
-        )  # fmt: skip
+            scope=scope_for(officer),
+            stage=stage,
+            sms_template="Thẻ BHYT của {chu_ho} hết hạn {ngay}",
+            zalo_template="",
+            is_active=True,
+        )
     assert "sms_template" in err.value.message_dict
     with pytest.raises(ValidationError):
         services.stage_update(
-            actor=officer, stage=stage, sms_template="{xa}: " + "x" * 150 + " {chu_ho}",
-            zalo_template="", is_active=True,
-        )  # fmt: skip
+            scope=scope_for(officer),
+            stage=stage,
+            sms_template="{xa}: " + "x" * 150 + " {chu_ho}",
+            zalo_template="",
+            is_active=True,
+        )
     with pytest.raises(ValidationError):
         services.stage_update(
-            actor=officer, stage=stage, sms_template="{unknown}", zalo_template="", is_active=True
+            scope=scope_for(officer),
+            stage=stage,
+            sms_template="{unknown}",
+            zalo_template="",
+            is_active=True,
         )
 
 
@@ -236,15 +272,17 @@ def test_sms_template_must_fit_one_message_with_real_names(officer, family):
 def test_concurrent_plans_create_each_reminder_once(tan_dong, officer):
     for i in range(12):
         h = f.household(
-            tan_dong, f.person(f"Phạm Văn Số {chr(65 + i)}", D(1970, 1, 1 + i)), actor=officer,
+            tan_dong,
+            f.person(f"Phạm Văn Số {chr(65 + i)}", D(1970, 1, 1 + i)),
+            actor=officer,
             phone=f"09123450{i:02d}",
-        )  # fmt: skip
+        )
         _gd(officer, h.members.get(), D(2025, 12, 21), ON + dt.timedelta(days=30))
     errors = []
 
     def run():
         try:
-            services.reminders_plan(commune=_commune(), on=ON)
+            services.reminders_plan(scope=f.system(), commune=_commune(), on=ON)
         except Exception as exc:
             errors.append(exc)
         finally:
@@ -266,12 +304,15 @@ def test_concurrent_plans_create_each_reminder_once(tan_dong, officer):
 def test_pages_render_for_the_officer(client, officer, family):
     m = _members(family)
     _gd(officer, m["Nguyễn Văn Bình"], D(2025, 12, 21), ON + dt.timedelta(days=30))
-    services.reminders_plan(commune=_commune(), on=ON)
+    services.reminders_plan(scope=f.system(), commune=_commune(), on=ON)
     client.force_login(officer)
     for name, kwargs in [
-        ("insurance:coverage", {}), ("insurance:people", {}), ("insurance:stages", {}),
-        ("insurance:campaign", {}), ("insurance:household_cards", {"pk": family.pk}),
-    ]:  # fmt: skip
+        ("insurance:coverage", {}),
+        ("insurance:people", {}),
+        ("insurance:stages", {}),
+        ("insurance:campaign", {}),
+        ("insurance:household_cards", {"pk": family.pk}),
+    ]:
         response = client.get(reverse(name, kwargs=kwargs), {"date": ON.isoformat()})
         assert response.status_code == 200, name
     cards = client.get(reverse("insurance:household_cards", kwargs={"pk": family.pk}))
@@ -306,11 +347,11 @@ def test_import_is_all_or_nothing_and_reports_every_bad_row(tmp_path, officer, f
         "999999999999,GD,2026-01-01,2026-12-31,,\n"
         f"{head.cccd},GD,2027-01-01,not-a-date,,\n",
     )
-    report = cards_import(path=path, commune=_commune())
+    report = cards_import(path=path, commune=_commune(), scope=f.system())
     assert [(r, c) for r, c, _ in report.problems] == [(3, "cccd"), (4, "valid_to")]
     assert report.created == 0
     assert not Card.objects.exists()
-    skipped = cards_import(path=path, commune=_commune(), skip_invalid=True)
+    skipped = cards_import(path=path, commune=_commune(), scope=f.system(), skip_invalid=True)
     assert skipped.created == 1
     card = Card.objects.get()
     assert (card.valid_from, card.paid_on, card.source) == (
@@ -318,7 +359,7 @@ def test_import_is_all_or_nothing_and_reports_every_bad_row(tmp_path, officer, f
         D(2025, 12, 20),
         "imported",
     )
-    again = cards_import(path=path, commune=_commune(), skip_invalid=True)
+    again = cards_import(path=path, commune=_commune(), scope=f.system(), skip_invalid=True)
     assert (again.created, again.already) == (0, 1)
 
 
@@ -327,15 +368,19 @@ def test_import_finds_people_by_an_earlier_card_number(tmp_path, officer, family
 
     toddler = _members(family)["Nguyễn Ngọc Hân"]  # no CCCD
     services.card_register(
-        actor=officer, person=toddler, group_code="TE", valid_from=D(2023, 5, 5),
-        valid_to=D(2029, 5, 4), social_insurance_number="7223050512",
-    )  # fmt: skip
+        scope=scope_for(officer),
+        person=toddler,
+        group_code="TE",
+        valid_from=D(2023, 5, 5),
+        valid_to=D(2029, 5, 4),
+        social_insurance_number="7223050512",
+    )
     path = _csv(
         tmp_path,
         "social_insurance_number,group_code,valid_from,valid_to\n"
         "7223050512,TE,2029-05-05,2029-05-05\n",
     )
-    report = cards_import(path=path, commune=_commune())
+    report = cards_import(path=path, commune=_commune(), scope=f.system())
     assert (report.created, report.problems) == (1, [])
 
 
@@ -351,7 +396,7 @@ def test_import_reads_xlsx_with_date_cells(tmp_path, officer, family):
     ws.append([head.cccd, "gd", D(2026, 1, 1), D(2026, 12, 31), D(2025, 12, 28)])
     path = tmp_path / "danh-sach-bhyt.xlsx"
     wb.save(path)
-    report = cards_import(path=path, commune=_commune())
+    report = cards_import(path=path, commune=_commune(), scope=f.system())
     assert (report.created, report.problems) == (1, [])
     assert Card.objects.get().group_code == "GD"
 

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.places import services
 from ansinh.places.models import Commune, Province, Village
 
@@ -52,14 +53,14 @@ def test_officer_adds_a_village_through_the_page(client, officer):
 def test_village_code_must_be_plain(officer):
     with pytest.raises(ValidationError):
         services.village_create(
-            actor=officer, commune=officer.commune, name="Ấp Mới", kind="ap", code="Đ-1"
+            scope=scope_for(officer), commune=officer.commune, name="Ấp Mới", kind="ap", code="Đ-1"
         )
 
 
 def test_village_head_cannot_add_villages(client, head_td):
     with pytest.raises(PermissionDenied):
         services.village_create(
-            actor=head_td, commune=head_td.commune, name="Ấp Khác", kind="ap", code="AK"
+            scope=scope_for(head_td), commune=head_td.commune, name="Ấp Khác", kind="ap", code="AK"
         )
     client.force_login(head_td)
     response = client.post(

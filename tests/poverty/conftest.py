@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.places.models import Commune
 from ansinh.poverty import services
 from ansinh.poverty.choices import PovertyClass
@@ -50,7 +51,7 @@ def near_poor_dh(hh_dh):
 def annual_round(officer, commune, poor_td, near_poor_dh):
     """The annual review of 2025 (for 2026: the 2022–2026 standard) listing both households."""
     return services.round_open(
-        actor=officer, commune=commune, kind="annual", year=2025, as_of=TODAY
+        scope=scope_for(officer), commune=commune, kind="annual", year=2025, as_of=TODAY
     )
 
 
@@ -59,24 +60,26 @@ RECIPIENT = "Ủy ban nhân dân tỉnh Tây Ninh"
 
 def post_and_report(rnd, officer, village, *, on=TODAY, number="15/BC-UBND"):
     """Step 4 and 5: the list of ``village`` posted, then the results reported upward."""
-    services.posting_record(actor=officer, rnd=rnd, village=village, posted_on=on)
+    services.posting_record(scope=scope_for(officer), rnd=rnd, village=village, posted_on=on)
     return services.report_record(
-        actor=officer, rnd=rnd, number=number, reported_on=on, recipient=RECIPIENT
+        scope=scope_for(officer), rnd=rnd, number=number, reported_on=on, recipient=RECIPIENT
     )
 
 
 def fill(entry: RoundHousehold, actor, *, income=1_200_000, deprived=True) -> RoundHousehold:
     """Answer every section of a survey: ``deprived`` gives 4 deprivations (house, water,
     latrine, insurance), otherwise none."""
-    services.survey_save(actor=actor, entry=entry, section="a", data={"screened_out": "no"})
     services.survey_save(
-        actor=actor,
+        scope=scope_for(actor), entry=entry, section="a", data={"screened_out": "no"}
+    )
+    services.survey_save(
+        scope=scope_for(actor),
         entry=entry,
         section="b1",
         data={"route": "income", "income_per_capita": str(income)},
     )
     services.survey_save(
-        actor=actor,
+        scope=scope_for(actor),
         entry=entry,
         section="b2",
         data={
@@ -92,7 +95,7 @@ def fill(entry: RoundHousehold, actor, *, income=1_200_000, deprived=True) -> Ro
     for key, m in entry.answers["members"].items():
         age = TODAY.year - int(m["date_of_birth"][:4])
         services.survey_save(
-            actor=actor,
+            scope=scope_for(actor),
             entry=entry,
             section=f"member:{key}",
             data={

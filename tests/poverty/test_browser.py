@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.places.models import Commune
 from ansinh.poverty import services
 from ansinh.poverty.choices import EntryStatus
@@ -30,7 +31,7 @@ def _round():
     hh = f.household(village, actor=officer)
     set_status(hh, "poor")
     rnd = services.round_open(
-        actor=officer,
+        scope=scope_for(officer),
         commune=Commune.objects.get(code=f.TAN_DONG),
         kind="annual",
         year=2025,
@@ -96,11 +97,185 @@ def test_village_head_surveys_on_a_phone_and_survives_a_lost_connection(live_ser
     assert page.locator("#approve").count() == 0  # a village head does not approve
 
 
+def _pending(page) -> int:
+    bar = page.locator("#sync-bar")
+    return int(bar.get_attribute("data-count") or 0) if bar.is_visible() else 0
+
+
+def _result_covers_no_input(page, section: str) -> None:
+    """The result box (class and explanation) is never over an input of the section shown."""
+    page.locator(f"form[data-section='{section}'] button[type=submit]").scroll_into_view_if_needed()
+    overlaps = page.evaluate(
+        """section => {
+            const box = document.getElementById("result").getBoundingClientRect();
+            const form = document.querySelector(`form[data-section='${section}']`);
+            const hit = (a, b) => a.left < b.right && b.left < a.right
+                && a.top < b.bottom && b.top < a.bottom;
+            return [...form.querySelectorAll("input:not([type=hidden]), select, button")]
+                .map(el => el.getBoundingClientRect())
+                .filter(r => r.bottom > 0 && r.top < innerHeight)
+                .filter(r => hit(r, box)).length;
+        }""",
+        section,
+    )
+    assert overlaps == 0
+
+
+def test_saves_made_without_network_wait_on_the_phone_and_reach_the_server(
+    live_server, browser_page
+):
+    """Issue 10 item 6: two sections saved offline are marked failed, counted at the top of
+    the page and kept on the phone; when the network returns they reach the server."""
+    village, _officer, entry = _round()
+    f.user("truongap1", f.Role.VILLAGE_HEAD, villages=[village])
+    page, base = browser_page, live_server.url
+    _login(page, base, "truongap1")
+    page.goto(f"{base}/poverty/households/{entry.pk}/")
+    assert page.locator("#sync-bar").is_hidden()
+    assert page.get_attribute("form[data-section=b1] [data-role=chip]", "data-state") == "empty"
+
+    page.context.set_offline(True)
+    b1 = page.locator("form[data-section=b1]")
+    b1.locator("input[name=route][value=income]").check()
+    b1.locator("input[name=income_per_capita]").fill("1500000")
+    assert b1.get_attribute("data-state") == "dirty"  # edited, not saved yet
+    b1.locator("button[type=submit]").click()
+    b2 = page.locator("form[data-section=b2]")
+    b2.locator("select[name=house_type]").select_option("less_durable")
+    b2.locator("input[name=floor_area_m2]").fill("24")
+    b2.locator("input[name=safe_water][value=yes]").check()
+    b2.locator("button[type=submit]").click()
+
+    page.wait_for_selector("form[data-section=b1][data-state=failed]")
+    page.wait_for_selector("form[data-section=b2][data-state=failed]")
+    page.wait_for_selector("#sync-bar[data-count='2']")
+    assert page.locator("#sync-bar").is_visible()
+    assert page.locator("form[data-section=b2] [data-role=detail].pending").is_visible()
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('ansinh-survey-{entry.pk}'))")
+    assert kept["b1"]["data"]["income_per_capita"] == "1500000"
+    assert kept["b2"]["data"]["house_type"] == "less_durable"
+    entry.refresh_from_db()
+    assert not entry.answers  # nothing reached the server
+    _result_covers_no_input(page, "b2")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    page.context.set_offline(False)  # the browser's "online" event sends them, oldest first
+    page.wait_for_selector("form[data-section=b1][data-state=saved]")
+    page.wait_for_selector("form[data-section=b2][data-state=saved]")
+    page.wait_for_selector("#sync-bar", state="hidden")
+    entry.refresh_from_db()
+    assert entry.answers["b1"]["income_per_capita"] == 1_500_000
+    assert entry.answers["b2"]["house_type"] == "less_durable"
+    assert entry.answers["b2"]["floor_area_m2"] == 24
+    assert entry.answers["b2"]["safe_water"] is True
+    assert page.evaluate(f"localStorage.getItem('ansinh-survey-{entry.pk}')") is None
+    _result_covers_no_input(page, "b1")
+    _result_covers_no_input(page, "b2")
+
+    # offline again, and the tab is closed before the network returns: the next page sends it
+    page.context.set_offline(True)
+    page.fill("form[data-section=a] input[name=note]", "Gặp chủ hộ ngoài ruộng")
+    page.click("form[data-section=a] button[type=submit]")
+    page.wait_for_selector("#sync-bar[data-count='1']")
+    context = page.context
+    page.close()
+    context.set_offline(False)
+    page = context.new_page()
+    page.goto(f"{base}/poverty/households/{entry.pk}/")
+    page.wait_for_selector("form[data-section=a][data-state=saved]")
+    entry.refresh_from_db()
+    assert entry.answers["a"]["note"] == "Gặp chủ hộ ngoài ruộng"
+    assert page.evaluate(f"localStorage.getItem('ansinh-survey-{entry.pk}')") is None
+
+
+def test_a_server_error_is_shown_and_the_save_retried(live_server, browser_page):
+    village, _officer, entry = _round()
+    f.user("truongap1", f.Role.VILLAGE_HEAD, villages=[village])
+    page, base = browser_page, live_server.url
+    page.add_init_script("window.ansinhSurveyRetryMs = 1000")  # instead of every 20 s
+    _login(page, base, "truongap1")
+    page.goto(f"{base}/poverty/households/{entry.pk}/")
+    calls = []
+
+    def fail_once(route):
+        calls.append(route.request.method)
+        if len(calls) == 1:
+            route.fulfill(status=500, content_type="text/html", body="<h1>Server Error</h1>")
+        else:
+            route.continue_()
+
+    page.route(f"{base}/poverty/households/{entry.pk}/", fail_once)
+    b2 = page.locator("form[data-section=b2]")
+    b2.locator("select[name=house_type]").select_option("makeshift")
+    b2.locator("button[type=submit]").click()
+    page.wait_for_selector("form[data-section=b2][data-state=failed]")
+    assert "500" in b2.locator("[data-role=detail]").inner_text()
+    assert _pending(page) == 1
+    entry.refresh_from_db()
+    assert not entry.answers
+
+    page.wait_for_selector("form[data-section=b2][data-state=saved]")  # sent again by itself
+    assert calls == ["POST", "POST"]
+    entry.refresh_from_db()
+    assert entry.answers["b2"]["house_type"] == "makeshift"
+    assert _pending(page) == 0
+    _result_covers_no_input(page, "b2")
+
+    # a refused answer is not retried: the server's message stays on the section
+    b1 = page.locator("form[data-section=b1]")
+    b1.locator("input[name=income_per_capita]").evaluate("el => { el.type = 'text' }")
+    b1.locator("input[name=income_per_capita]").fill("abc")
+    b1.locator("button[type=submit]").click()
+    page.wait_for_selector("form[data-section=b1][data-state=failed]")
+    assert "nhập một số" in b1.locator("[data-role=detail]").inner_text()  # the Vietnamese message
+    assert _pending(page) == 0
+    page.wait_for_timeout(2_500)  # longer than the retry period: nothing sent again
+    assert calls == ["POST", "POST", "POST"]
+    assert page.locator("form[data-section=b1][data-state=failed]").count() == 1
+
+
+@pytest.mark.parametrize("readable_csrf_cookie", [True, False])
+def test_an_expired_session_keeps_the_answers_until_signed_in_again(
+    live_server, browser_page, settings, readable_csrf_cookie
+):
+    settings.CSRF_COOKIE_HTTPONLY = not readable_csrf_cookie  # then a fresh page gives it
+    village, _officer, entry = _round()
+    f.user("truongap1", f.Role.VILLAGE_HEAD, villages=[village])
+    page, base = browser_page, live_server.url
+    page.add_init_script("window.ansinhSurveyRetryMs = 1000")
+    _login(page, base, "truongap1")
+    page.goto(f"{base}/poverty/households/{entry.pk}/")
+    page.context.clear_cookies(name="sessionid")  # the session ends while the form is open
+
+    b1 = page.locator("form[data-section=b1]")
+    b1.locator("input[name=income_per_capita]").fill("900000")
+    b1.locator("button[type=submit]").click()
+    page.wait_for_selector("form[data-section=b1][data-state=failed]")
+    link = b1.locator("[data-role=detail] a.signin")
+    assert link.get_attribute("target") == "_blank"
+    assert "/accounts/login/" in (link.get_attribute("href") or "")
+    assert _pending(page) == 1
+    entry.refresh_from_db()
+    assert not entry.answers
+
+    other = page.context.new_page()  # signing in again in another tab (a new CSRF token too)
+    _login(other, base, "truongap1")
+    other.close()
+    page.wait_for_selector("form[data-section=b1][data-state=saved]")
+    entry.refresh_from_db()
+    assert entry.answers["b1"]["income_per_capita"] == 900_000
+    assert _pending(page) == 0
+
+
 def test_officer_approval_path(live_server, browser_page):
     village, officer, entry = _round()
     surveyor = f.user("khaosat", f.Role.COMMITTEE)
     services.committee_set(
-        actor=officer, rnd=entry.round, user=surveyor, role="surveyor", villages=[village]
+        scope=scope_for(officer),
+        rnd=entry.round,
+        user=surveyor,
+        role="surveyor",
+        villages=[village],
     )
     fill(entry, surveyor)
     page, base = browser_page, live_server.url
@@ -119,7 +294,7 @@ def test_officer_approval_path(live_server, browser_page):
     assert RoundHousehold.objects.get(pk=entry.pk).status == EntryStatus.AGREED
     # the list posted, then the results reported upward before the decision (step 5)
     services.posting_record(
-        actor=officer, rnd=entry.round, village=village, posted_on=dt.date(2026, 11, 22)
+        scope=scope_for(officer), rnd=entry.round, village=village, posted_on=dt.date(2026, 11, 22)
     )
     page.goto(f"{base}/poverty/rounds/{entry.round_id}/report-up/")
     assert page.input_value("#id_recipient") == "Ủy ban nhân dân tỉnh Tây Ninh"

@@ -30,7 +30,9 @@ def test_round_lists_current_poor_and_near_poor(annual_round, poor_td, near_poor
 
 
 def test_regular_round_lists_only_requests(officer, commune, poor_td):
-    rnd = services.round_open(actor=officer, commune=commune, kind="regular", year=2026, month=3)
+    rnd = services.round_open(
+        scope=scope_for(officer), commune=commune, kind="regular", year=2026, month=3
+    )
     assert (rnd.start, rnd.deadline, rnd.standard_date) == (
         dt.date(2026, 3, 15),
         dt.date(2026, 3, 30),
@@ -40,14 +42,14 @@ def test_regular_round_lists_only_requests(officer, commune, poor_td):
 
 
 def test_annual_round_dates(officer, commune):
-    rnd = services.round_open(actor=officer, commune=commune, kind="annual", year=2026)
+    rnd = services.round_open(scope=scope_for(officer), commune=commune, kind="annual", year=2026)
     assert (rnd.start, rnd.deadline, rnd.standard_date) == (
         dt.date(2026, 9, 1),
         dt.date(2026, 12, 14),
         dt.date(2027, 1, 1),
     )
     with pytest.raises(ValidationError):
-        services.round_open(actor=officer, commune=commune, kind="annual", year=2026)
+        services.round_open(scope=scope_for(officer), commune=commune, kind="annual", year=2026)
 
 
 def test_request_form01_and_committee_addition(annual_round, officer, committee, tan_dong):
@@ -55,10 +57,14 @@ def test_request_form01_and_committee_addition(annual_round, officer, committee,
     binh = other.members.get()
     with pytest.raises(ValidationError):
         services.household_add(
-            actor=officer, rnd=annual_round, household=other, reason=ListReason.REQUEST, note=""
+            scope=scope_for(officer),
+            rnd=annual_round,
+            household=other,
+            reason=ListReason.REQUEST,
+            note="",
         )
     entry = services.household_add(
-        actor=officer,
+        scope=scope_for(officer),
         rnd=annual_round,
         household=other,
         reason=ListReason.REQUEST,
@@ -75,7 +81,7 @@ def test_request_form01_and_committee_addition(annual_round, officer, committee,
     )
     with pytest.raises(PermissionDenied):
         services.household_add(
-            actor=f.user("x", f.Role.AUDITOR),
+            scope=scope_for(f.user("x", f.Role.AUDITOR)),
             rnd=annual_round,
             household=third,
             reason=ListReason.COMMITTEE,
@@ -83,7 +89,7 @@ def test_request_form01_and_committee_addition(annual_round, officer, committee,
         )
     with pytest.raises(PermissionDenied):  # a request is entered by the officer
         services.household_add(
-            actor=committee,
+            scope=scope_for(committee),
             rnd=annual_round,
             household=third,
             reason=ListReason.REQUEST,
@@ -92,7 +98,7 @@ def test_request_form01_and_committee_addition(annual_round, officer, committee,
             members={third.members.get().pk: "working"},
         )
     e3 = services.household_add(
-        actor=committee,
+        scope=scope_for(committee),
         rnd=annual_round,
         household=third,
         reason=ListReason.COMMITTEE,
@@ -116,7 +122,7 @@ def test_request_member_table_is_validated(annual_round, officer, tan_dong, hh_t
 
     def add(members, reason=ListReason.REQUEST):
         return services.household_add(
-            actor=officer,
+            scope=scope_for(officer),
             rnd=annual_round,
             household=hh,
             reason=reason,
@@ -136,7 +142,9 @@ def test_request_member_table_is_validated(annual_round, officer, tan_dong, hh_t
     assert any("Đỗ Thị Mai" in m for m in err.value.message_dict["members"])
     with pytest.raises(ValidationError):
         add({"abc": "working", dung.pk: "working", mai.pk: "studying"})
-    registry_services.person_record_death(actor=officer, person=mai, date=dt.date(2026, 10, 1))
+    registry_services.person_record_death(
+        scope=scope_for(officer), person=mai, date=dt.date(2026, 10, 1)
+    )
     with pytest.raises(ValidationError):  # no longer a living member
         add({dung.pk: "working", mai.pk: "studying"})
     entry = add({str(dung.pk): "not_working"}, reason=ListReason.ESCAPE_REQUEST)
@@ -147,7 +155,7 @@ def test_request_member_table_is_validated(annual_round, officer, tan_dong, hh_t
 def test_survey_prefills_registry_and_classifies(annual_round, officer, poor_td):
     entry = annual_round.entries.get(household=poor_td)
     services.survey_save(
-        actor=officer,
+        scope=scope_for(officer),
         entry=entry,
         section="b1",
         data={"route": "income", "income_per_capita": "1200000"},
@@ -172,14 +180,14 @@ def test_correcting_a_registry_value_needs_a_note(annual_round, officer, poor_td
     key = next(iter(entry.answers["members"]))
     with pytest.raises(ValidationError) as err:
         services.survey_save(
-            actor=officer,
+            scope=scope_for(officer),
             entry=entry,
             section=f"member:{key}",
             data={"date_of_birth": "1981-05-17"},
         )
     assert "note_date_of_birth" in err.value.message_dict
     services.survey_save(
-        actor=officer,
+        scope=scope_for(officer),
         entry=entry,
         section=f"member:{key}",
         data={"date_of_birth": "1981-05-17", "note_date_of_birth": "Theo giấy khai sinh"},
@@ -189,7 +197,9 @@ def test_correcting_a_registry_value_needs_a_note(annual_round, officer, poor_td
 
 
 def test_2027_standard_is_refused_not_crashing(officer, commune, poor_td):
-    rnd = services.round_open(actor=officer, commune=commune, kind="annual", year=2026, as_of=TODAY)
+    rnd = services.round_open(
+        scope=scope_for(officer), commune=commune, kind="annual", year=2026, as_of=TODAY
+    )
     entry = fill(rnd.entries.get(household=poor_td), officer)
     assert entry.result_class == ""
     assert "2027" in entry.problem
@@ -198,7 +208,10 @@ def test_2027_standard_is_refused_not_crashing(officer, commune, poor_td):
 def test_screened_out_by_form_a(annual_round, officer, poor_td):
     entry = annual_round.entries.get(household=poor_td)
     services.survey_save(
-        actor=officer, entry=entry, section="a", data={"screened_out": "yes", "note": "Lương cao"}
+        scope=scope_for(officer),
+        entry=entry,
+        section="a",
+        data={"screened_out": "yes", "note": "Lương cao"},
     )
     entry.refresh_from_db()
     assert entry.result_class == "not_poor"
@@ -214,7 +227,7 @@ def test_agreement_rule():
 
 def _approved(rnd, hh, surveyor, approver, **kw):
     entry = fill(rnd.entries.get(household=hh), surveyor, **kw)
-    return services.survey_approve(actor=approver, entry=entry)
+    return services.survey_approve(scope=scope_for(approver), entry=entry)
 
 
 def test_meeting_under_half_goes_back_to_survey(
@@ -223,7 +236,7 @@ def test_meeting_under_half_goes_back_to_survey(
     entry = _approved(annual_round, poor_td, officer, committee)
     with pytest.raises(ValidationError):
         services.meeting_record(
-            actor=officer,
+            scope=scope_for(officer),
             rnd=annual_round,
             village=tan_dong,
             held_on=TODAY,
@@ -231,7 +244,7 @@ def test_meeting_under_half_goes_back_to_survey(
             agreements={},
         )
     services.meeting_record(
-        actor=officer,
+        scope=scope_for(officer),
         rnd=annual_round,
         village=tan_dong,
         held_on=TODAY,
@@ -241,9 +254,9 @@ def test_meeting_under_half_goes_back_to_survey(
     entry.refresh_from_db()
     assert entry.status == EntryStatus.RESURVEY
     entry = fill(entry, officer)
-    services.survey_approve(actor=committee, entry=entry)
+    services.survey_approve(scope=scope_for(committee), entry=entry)
     services.meeting_record(
-        actor=officer,
+        scope=scope_for(officer),
         rnd=annual_round,
         village=tan_dong,
         held_on=TODAY,
@@ -258,29 +271,40 @@ def test_meeting_under_half_goes_back_to_survey(
 def test_surveyor_cannot_approve_own_survey(annual_round, officer, committee, poor_td):
     entry = fill(annual_round.entries.get(household=poor_td), officer)
     with pytest.raises(PermissionDenied):
-        services.survey_approve(actor=officer, entry=entry)
-    assert services.survey_approve(actor=committee, entry=entry).status == EntryStatus.APPROVED
+        services.survey_approve(scope=scope_for(officer), entry=entry)
+    assert (
+        services.survey_approve(scope=scope_for(committee), entry=entry).status
+        == EntryStatus.APPROVED
+    )
 
 
 def test_village_head_surveys_only_own_village(annual_round, head_td, poor_td, near_poor_dh):
     own = annual_round.entries.get(household=poor_td)
     other = annual_round.entries.get(household=near_poor_dh)
-    services.survey_save(actor=head_td, entry=own, section="a", data={"screened_out": "no"})
+    services.survey_save(
+        scope=scope_for(head_td), entry=own, section="a", data={"screened_out": "no"}
+    )
     with pytest.raises(PermissionDenied):
-        services.survey_save(actor=head_td, entry=other, section="a", data={})
+        services.survey_save(scope=scope_for(head_td), entry=other, section="a", data={})
 
 
 def test_assigned_surveyor(annual_round, officer, surveyor, poor_td, near_poor_dh, tan_dong):
     own = annual_round.entries.get(household=poor_td)
     with pytest.raises(PermissionDenied):
-        services.survey_save(actor=surveyor, entry=own, section="a", data={})
+        services.survey_save(scope=scope_for(surveyor), entry=own, section="a", data={})
     services.committee_set(
-        actor=officer, rnd=annual_round, user=surveyor, role="surveyor", villages=[tan_dong]
+        scope=scope_for(officer),
+        rnd=annual_round,
+        user=surveyor,
+        role="surveyor",
+        villages=[tan_dong],
     )
-    services.survey_save(actor=surveyor, entry=own, section="a", data={"screened_out": "no"})
+    services.survey_save(
+        scope=scope_for(surveyor), entry=own, section="a", data={"screened_out": "no"}
+    )
     with pytest.raises(PermissionDenied):
         services.survey_save(
-            actor=surveyor,
+            scope=scope_for(surveyor),
             entry=annual_round.entries.get(household=near_poor_dh),
             section="a",
             data={},
@@ -312,7 +336,7 @@ def test_transitions_table(previous, new, escaped, expected):
 def _to_agreed(rnd, officer, committee, village, hh, **kw):
     entry = _approved(rnd, hh, officer, committee, **kw)
     services.meeting_record(
-        actor=officer,
+        scope=scope_for(officer),
         rnd=rnd,
         village=village,
         held_on=TODAY,
@@ -334,7 +358,7 @@ def test_decision_sets_official_status_with_history(
     _to_agreed(annual_round, officer, committee, dong_hiep, near_poor_dh)
     with pytest.raises(ValidationError, match="24/2021"):  # an annual round reports first
         services.decide(
-            actor=committee,
+            scope=scope_for(committee),
             rnd=annual_round,
             number="125/QĐ-UBND",
             signed_on=TODAY,
@@ -342,7 +366,7 @@ def test_decision_sets_official_status_with_history(
         )
     annual_round = post_and_report(annual_round, officer, tan_dong)
     counts = services.decide(
-        actor=committee,
+        scope=scope_for(committee),
         rnd=annual_round,
         number="125/QĐ-UBND",
         signed_on=TODAY,
@@ -360,14 +384,18 @@ def test_decision_sets_official_status_with_history(
     assert old.valid_to == dt.date(2026, 11, 30)
     with pytest.raises(ValidationError):
         services.decide(
-            actor=committee, rnd=annual_round, number="x", signed_on=TODAY, effective_date=TODAY
+            scope=scope_for(committee),
+            rnd=annual_round,
+            number="x",
+            signed_on=TODAY,
+            effective_date=TODAY,
         )
 
 
 def test_complaint_sends_back_to_survey(annual_round, officer, committee, poor_td, tan_dong):
     entry = _to_agreed(annual_round, officer, committee, tan_dong, poor_td)
     services.complaint_record(
-        actor=officer,
+        scope=scope_for(officer),
         entry=entry,
         received_on=TODAY,
         text="Hộ đã có việc làm ổn định",
@@ -408,15 +436,19 @@ def test_classify_round_in_batches_and_refusal(annual_round, officer, poor_td, n
 
 
 def test_report_deadlines(officer, commune):
-    annual = services.round_open(actor=officer, commune=commune, kind="annual", year=2026)
+    annual = services.round_open(
+        scope=scope_for(officer), commune=commune, kind="annual", year=2026
+    )
     assert (annual.report_preliminary_due, annual.report_due) == (
         dt.date(2026, 11, 15),
         dt.date(2026, 12, 20),
     )
-    march = services.round_open(actor=officer, commune=commune, kind="regular", year=2026, month=3)
+    march = services.round_open(
+        scope=scope_for(officer), commune=commune, kind="regular", year=2026, month=3
+    )
     assert (march.report_preliminary_due, march.report_due) == (None, dt.date(2026, 4, 5))
     december = services.round_open(
-        actor=officer, commune=commune, kind="regular", year=2026, month=12
+        scope=scope_for(officer), commune=commune, kind="regular", year=2026, month=12
     )
     assert december.report_due == dt.date(2027, 1, 5)
 
@@ -429,23 +461,25 @@ def test_report_record_rules(annual_round, officer, committee, poor_td, tan_dong
     entry = _to_agreed(annual_round, officer, committee, tan_dong, poor_td)
     kwargs = {"number": "15/BC-UBND", "reported_on": TODAY, "recipient": RECIPIENT}
     with pytest.raises(ValidationError, match="niêm yết"):  # before the public posting
-        services.report_record(actor=officer, rnd=annual_round, **kwargs)
-    services.posting_record(actor=officer, rnd=annual_round, village=tan_dong, posted_on=TODAY)
+        services.report_record(scope=scope_for(officer), rnd=annual_round, **kwargs)
+    services.posting_record(
+        scope=scope_for(officer), rnd=annual_round, village=tan_dong, posted_on=TODAY
+    )
     with pytest.raises(PermissionDenied):
-        services.report_record(actor=committee, rnd=annual_round, **kwargs)
+        services.report_record(scope=scope_for(committee), rnd=annual_round, **kwargs)
     with pytest.raises(ValidationError) as err:
         services.report_record(
-            actor=officer, rnd=annual_round, number=" ", reported_on=None, recipient=""
+            scope=scope_for(officer), rnd=annual_round, number=" ", reported_on=None, recipient=""
         )
     assert set(err.value.message_dict) == {"number", "reported_on", "recipient"}
-    rnd = services.report_record(actor=officer, rnd=annual_round, **kwargs)
+    rnd = services.report_record(scope=scope_for(officer), rnd=annual_round, **kwargs)
     assert (rnd.report_number, rnd.report_date, rnd.report_recipient) == (
         "15/BC-UBND",
         TODAY,
         RECIPIENT,
     )
     rnd = services.report_record(  # corrected before the decision
-        actor=officer, rnd=rnd, **{**kwargs, "reported_on": dt.date(2026, 11, 29)}
+        scope=scope_for(officer), rnd=rnd, **{**kwargs, "reported_on": dt.date(2026, 11, 29)}
     )
     logged = AuditEntry.objects.filter(
         model_label="poverty.reviewround", object_id=rnd.pk, note="report"
@@ -454,7 +488,7 @@ def test_report_record_rules(annual_round, officer, committee, poor_td, tan_dong
     assert logged.order_by("pk").last().changes["report_date"] == ["2026-11-28", "2026-11-29"]
     with pytest.raises(ValidationError) as err:  # the decision comes after the report
         services.decide(
-            actor=committee,
+            scope=scope_for(committee),
             rnd=rnd,
             number="1/QĐ-UBND",
             signed_on=TODAY,
@@ -462,7 +496,7 @@ def test_report_record_rules(annual_round, officer, committee, poor_td, tan_dong
         )
     assert "signed_on" in err.value.message_dict
     services.decide(
-        actor=committee,
+        scope=scope_for(committee),
         rnd=rnd,
         number="1/QĐ-UBND",
         signed_on=dt.date(2026, 12, 1),
@@ -471,13 +505,15 @@ def test_report_record_rules(annual_round, officer, committee, poor_td, tan_dong
     entry.refresh_from_db()
     assert entry.status == EntryStatus.DECIDED
     with pytest.raises(ValidationError, match="quyết định công nhận"):
-        services.report_record(actor=officer, rnd=rnd, **kwargs)
+        services.report_record(scope=scope_for(officer), rnd=rnd, **kwargs)
 
 
 def test_regular_round_decides_without_report(officer, committee, commune, tan_dong, hh_td):
-    rnd = services.round_open(actor=officer, commune=commune, kind="regular", year=2026, month=11)
+    rnd = services.round_open(
+        scope=scope_for(officer), commune=commune, kind="regular", year=2026, month=11
+    )
     services.household_add(
-        actor=officer,
+        scope=scope_for(officer),
         rnd=rnd,
         household=hh_td,
         reason=ListReason.REQUEST,
@@ -487,7 +523,11 @@ def test_regular_round_decides_without_report(officer, committee, commune, tan_d
     )
     entry = _to_agreed(rnd, officer, committee, tan_dong, hh_td)
     services.decide(
-        actor=committee, rnd=rnd, number="3/QĐ-UBND", signed_on=TODAY, effective_date=TODAY
+        scope=scope_for(committee),
+        rnd=rnd,
+        number="3/QĐ-UBND",
+        signed_on=TODAY,
+        effective_date=TODAY,
     )
     entry.refresh_from_db()
     assert entry.status == EntryStatus.DECIDED
@@ -519,7 +559,7 @@ def test_round_report_before_and_after_the_decision(
     assert rates(f.TAN_DONG, TODAY)[-1]["both"] == 2  # the official figures are untouched
     rnd = post_and_report(annual_round, officer, tan_dong)
     services.decide(
-        actor=committee,
+        scope=scope_for(committee),
         rnd=rnd,
         number="9/QĐ-UBND",
         signed_on=TODAY,
@@ -539,7 +579,9 @@ def test_round_report_before_and_after_the_decision(
 
 
 def test_refusal_of_the_2027_standard_is_said_from_name_and_date(officer, commune, poor_td):
-    rnd = services.round_open(actor=officer, commune=commune, kind="annual", year=2026, as_of=TODAY)
+    rnd = services.round_open(
+        scope=scope_for(officer), commune=commune, kind="annual", year=2026, as_of=TODAY
+    )
     entry = fill(rnd.entries.get(household=poor_td), officer)
     assert entry.result_class == ""
     assert "01/01/2027" in entry.problem

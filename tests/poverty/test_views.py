@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.poverty import services
 from ansinh.poverty.choices import EntryStatus, ListReason
 from tests import factories as f
@@ -161,9 +162,9 @@ def test_plan_fulfilment(client, annual_round, officer, committee, poor_td, tan_
     entry = fill(
         annual_round.entries.get(household=poor_td), officer, income=2_600_000, deprived=False
     )
-    services.survey_approve(actor=committee, entry=entry)
+    services.survey_approve(scope=scope_for(committee), entry=entry)
     services.meeting_record(
-        actor=officer,
+        scope=scope_for(officer),
         rnd=annual_round,
         village=tan_dong,
         held_on=TODAY,
@@ -172,7 +173,7 @@ def test_plan_fulfilment(client, annual_round, officer, committee, poor_td, tan_
     )
     annual_round = post_and_report(annual_round, officer, tan_dong)
     services.decide(
-        actor=officer,
+        scope=scope_for(officer),
         rnd=annual_round,
         number="1",
         signed_on=TODAY,
@@ -293,11 +294,11 @@ def test_form04_escape_request(client, annual_round, officer, poor_td):
     hh = f.household(f.village(), f.person("Trương Văn Lực", dt.date(1975, 1, 1)), actor=officer)
     set_status(hh, "poor")
     rnd = services.round_open(
-        actor=officer, commune=annual_round.commune, kind="regular", year=2026, month=11
+        scope=scope_for(officer), commune=annual_round.commune, kind="regular", year=2026, month=11
     )
     luc = hh.members.get()
     entry = services.household_add(
-        actor=officer,
+        scope=scope_for(officer),
         rnd=rnd,
         household=hh,
         reason=ListReason.ESCAPE_REQUEST,
@@ -323,7 +324,7 @@ def test_request_pages_permissions(
     client, annual_round, officer, committee, head_td, head_dh, auditor, request_hh, poor_td
 ):
     entry = services.household_add(
-        actor=officer,
+        scope=scope_for(officer),
         rnd=annual_round,
         household=request_hh,
         reason=ListReason.REQUEST,

@@ -133,7 +133,7 @@ def test_filter_by_village_and_status(officer, people, hh_tim, dong_hiep):
     assert names(officer, "tim", village_id=dong_hiep.pk) == ["Lê Thị Tím"]
     hung = hh_tim.members.get(full_name="Trần Văn Hùng")
     services.person_record_death(
-        actor=officer, person=hung, date=timezone.localdate() - dt.timedelta(days=3)
+        scope=scope_for(officer), person=hung, date=timezone.localdate() - dt.timedelta(days=3)
     )
     assert names(officer, "tran", status=LifeStatus.DECEASED) == ["Trần Văn Hùng"]
     assert names(officer, "tran", status=LifeStatus.LIVING) == ["Trần Thị Bích"]
@@ -191,9 +191,11 @@ def test_browse_pages_and_filters(client, officer, people, settings, hh_dh, dong
 
     tim = hh_dh.members.get()
     services.person_move_out(
-        actor=officer, person=tim, date=timezone.localdate() - dt.timedelta(days=1)
+        scope=scope_for(officer), person=tim, date=timezone.localdate() - dt.timedelta(days=1)
     )
-    services.household_close(actor=officer, household=hh_dh, status=HouseholdStatus.MOVED_AWAY)
+    services.household_close(
+        scope=scope_for(officer), household=hh_dh, status=HouseholdStatus.MOVED_AWAY
+    )
     gone = client.get(LIST, {"status": "moved_away"}).context["page"]
     assert [h.code for h in gone.object_list] == ["DH-0001"]
     active = client.get(LIST, {"status": "active"}).context["page"]

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.core.models import AuditAction, AuditEntry
 from ansinh.registry import services
 from ansinh.registry.choices import (
@@ -79,7 +80,7 @@ def test_register_stores_members_with_folded_name_and_village(officer, tan_dong)
 
 def test_register_needs_at_least_one_member(officer, tan_dong):
     with pytest.raises(ValidationError) as err:
-        services.household_register(actor=officer, village=tan_dong, members=[])
+        services.household_register(scope=scope_for(officer), village=tan_dong, members=[])
     assert "members" in _messages(err.value)
     assert not Household.objects.exists()
 
@@ -95,7 +96,7 @@ def test_register_needs_exactly_one_head(officer, tan_dong, relationships):
         f.person("Trần Thị Bé", dt.date(1982, 1, 1), "female", relationships[1]),
     ]
     with pytest.raises(ValidationError) as err:
-        services.household_register(actor=officer, village=tan_dong, members=members)
+        services.household_register(scope=scope_for(officer), village=tan_dong, members=members)
     assert _messages(err.value)["members"] == ["A household must have exactly one head."]
     assert not Household.objects.exists()
 
@@ -116,7 +117,7 @@ def test_register_needs_exactly_one_head(officer, tan_dong, relationships):
 def test_register_refuses_cccd_and_names_the_wrong_part(officer, tan_dong, cccd, fragments):
     tim = replace(f.person("Nguyễn Thị Tím", dt.date(1990, 4, 2), "female", "head"), cccd=cccd)
     with pytest.raises(ValidationError) as err:
-        services.household_register(actor=officer, village=tan_dong, members=[tim])
+        services.household_register(scope=scope_for(officer), village=tan_dong, members=[tim])
     (message,) = _messages(err.value)["members-0-cccd"]
     for fragment in fragments:
         assert fragment in message
@@ -126,7 +127,9 @@ def test_register_refuses_cccd_and_names_the_wrong_part(officer, tan_dong, cccd,
 def test_register_accepts_cccd_typed_with_spaces(officer, tan_dong):
     tim = f.person("Nguyễn Thị Tím", dt.date(1990, 4, 2), "female", "head")
     tim = replace(tim, cccd="072 190 000 123")
-    household = services.household_register(actor=officer, village=tan_dong, members=[tim])
+    household = services.household_register(
+        scope=scope_for(officer), village=tan_dong, members=[tim]
+    )
     assert _head(household).cccd == "072190000123"
 
 
@@ -136,7 +139,7 @@ def test_duplicate_cccd_is_refused_naming_the_other_household(officer, hh_td, do
         f.person("Lê Văn Khác", taken.date_of_birth, taken.sex, "head"), cccd=taken.cccd
     )
     with pytest.raises(ValidationError) as err:
-        services.household_register(actor=officer, village=dong_hiep, members=[member])
+        services.household_register(scope=scope_for(officer), village=dong_hiep, members=[member])
     (message,) = _messages(err.value)["members-0-cccd"]
     assert hh_td.code in message
     assert taken.full_name in message
@@ -150,7 +153,9 @@ def test_same_cccd_twice_in_one_household_form(officer, tan_dong):
         f.person("Nguyễn Văn Bình", dt.date(1980, 5, 17), "male", "sibling"), cccd=head.cccd
     )
     with pytest.raises(ValidationError) as err:
-        services.household_register(actor=officer, village=tan_dong, members=[head, twin])
+        services.household_register(
+            scope=scope_for(officer), village=tan_dong, members=[head, twin]
+        )
     assert _messages(err.value) == {
         "members-1-cccd": ["The same personal ID is entered twice in this household."]
     }
@@ -161,7 +166,7 @@ def test_same_name_and_birth_date_is_a_warning_to_confirm(officer, hh_td, dong_h
     existing = _head(hh_td)  # Nguyễn Văn An, 17/05/1980
     namesake = f.person("NGUYEN VAN AN", existing.date_of_birth, "male", "head")
     with pytest.raises(PossibleDuplicate) as err:
-        services.household_register(actor=officer, village=dong_hiep, members=[namesake])
+        services.household_register(scope=scope_for(officer), village=dong_hiep, members=[namesake])
     assert [p.pk for p in err.value.matches] == [existing.pk]
     (message,) = _messages(err.value)["members-0-full_name"]
     assert hh_td.code in message
@@ -169,7 +174,7 @@ def test_same_name_and_birth_date_is_a_warning_to_confirm(officer, hh_td, dong_h
     assert Household.objects.filter(village=dong_hiep).count() == 0
 
     household = services.household_register(
-        actor=officer, village=dong_hiep, members=[namesake], confirm_duplicates=True
+        scope=scope_for(officer), village=dong_hiep, members=[namesake], confirm_duplicates=True
     )
     assert Person.objects.filter(folded_name="nguyen van an").count() == 2
     assert _head(household).full_name == "Nguyen Van An"
@@ -177,7 +182,9 @@ def test_same_name_and_birth_date_is_a_warning_to_confirm(officer, hh_td, dong_h
 
 def test_same_name_with_other_birth_date_is_no_duplicate(officer, hh_td, dong_hiep):
     other = f.person("Nguyễn Văn An", dt.date(1980, 5, 18), "male", "head")
-    household = services.household_register(actor=officer, village=dong_hiep, members=[other])
+    household = services.household_register(
+        scope=scope_for(officer), village=dong_hiep, members=[other]
+    )
     assert household.members.count() == 1
 
 
@@ -194,7 +201,9 @@ def test_failing_member_leaves_no_household_behind(officer, hh_td, dong_hiep):
         f.person("Phạm Văn Trùng", taken.date_of_birth, "male", "child"), cccd=taken.cccd
     )
     with pytest.raises(ValidationError) as err:
-        services.household_register(actor=officer, village=dong_hiep, members=[head, clash])
+        services.household_register(
+            scope=scope_for(officer), village=dong_hiep, members=[head, clash]
+        )
     assert "members-1-cccd" in _messages(err.value)
     assert Household.objects.count() == households
     assert Person.objects.count() == persons
@@ -214,13 +223,13 @@ def test_register_leaves_audit_entries_by_the_officer(officer, tan_dong):
 
 def test_household_update_normalises_phone_and_moves_members(officer, hh_td, dong_hiep):
     services.household_update(
-        actor=officer, household=hh_td, village=dong_hiep, phone="0912-345-678"
+        scope=scope_for(officer), household=hh_td, village=dong_hiep, phone="0912-345-678"
     )
     hh_td.refresh_from_db()
     assert hh_td.phone == "+84912345678"
     assert set(hh_td.members.values_list("village_id", flat=True)) == {dong_hiep.pk}
     with pytest.raises(ValidationError) as err:
-        services.household_update(actor=officer, household=hh_td, phone="12345")
+        services.household_update(scope=scope_for(officer), household=hh_td, phone="12345")
     assert "phone" in _messages(err.value)
 
 
@@ -230,7 +239,7 @@ def test_household_update_normalises_phone_and_moves_members(officer, hh_td, don
 def test_person_add_birth_records_event_on_birth_date(officer, hh_td):
     born = timezone.localdate() - dt.timedelta(days=20)
     baby = services.person_add(
-        actor=officer,
+        scope=scope_for(officer),
         household=hh_td,
         data=f.person("Nguyễn Ngọc Hân", born, "female", "child", with_cccd=False),
         event_kind=EventKind.BIRTH,
@@ -245,7 +254,7 @@ def test_person_add_birth_records_event_on_birth_date(officer, hh_td):
 @pytest.mark.parametrize("kind", [EventKind.MARRIAGE, EventKind.MOVE_IN])
 def test_person_add_marriage_or_move_in_with_date_and_place(officer, hh_td, kind):
     person = services.person_add(
-        actor=officer,
+        scope=scope_for(officer),
         household=hh_td,
         data=f.person("Võ Thị Dâu", dt.date(1990, 2, 2), "female", "child_in_law"),
         event_kind=kind,
@@ -262,12 +271,14 @@ def test_person_add_marriage_or_move_in_with_date_and_place(officer, hh_td, kind
 def test_person_add_refuses_a_second_head_and_a_future_date(officer, hh_td):
     with pytest.raises(ValidationError) as err:
         services.person_add(
-            actor=officer, household=hh_td, data=f.person("Hồ Văn Chủ", dt.date(1960, 1, 1))
+            scope=scope_for(officer),
+            household=hh_td,
+            data=f.person("Hồ Văn Chủ", dt.date(1960, 1, 1)),
         )
     assert "relationship" in _messages(err.value)
     with pytest.raises(ValidationError) as err:
         services.person_add(
-            actor=officer,
+            scope=scope_for(officer),
             household=hh_td,
             data=f.person("Hồ Văn Khách", dt.date(1960, 1, 1), "male", "other"),
             event_date=timezone.localdate() + dt.timedelta(days=3),
@@ -280,8 +291,10 @@ def test_person_add_warns_about_a_namesake(officer, hh_td, hh_dh):
     tim = hh_dh.members.get()
     data = f.person("Le Thi Tim", tim.date_of_birth, "female", "other")
     with pytest.raises(PossibleDuplicate):
-        services.person_add(actor=officer, household=hh_td, data=data)
-    services.person_add(actor=officer, household=hh_td, data=data, confirm_duplicate=True)
+        services.person_add(scope=scope_for(officer), household=hh_td, data=data)
+    services.person_add(
+        scope=scope_for(officer), household=hh_td, data=data, confirm_duplicate=True
+    )
     assert Person.objects.filter(folded_name="le thi tim").count() == 2
 
 
@@ -305,7 +318,7 @@ def _same(person: Person, **changes) -> PersonData:
 def test_person_update_records_before_and_after(officer, hh_td):
     person = _head(hh_td)
     services.person_update(
-        actor=officer,
+        scope=scope_for(officer),
         person=person,
         data=_same(
             person,
@@ -339,7 +352,7 @@ def test_person_update_refuses_a_cccd_used_elsewhere(officer, hh_td, hh_dh):
     other = hh_dh.members.get()
     with pytest.raises(ValidationError) as err:
         services.person_update(
-            actor=officer,
+            scope=scope_for(officer),
             person=other,
             data=_same(other, sex=person.sex, cccd=person.cccd, date_of_birth=person.date_of_birth),
         )
@@ -352,14 +365,16 @@ def test_person_update_cannot_make_a_second_head(officer, hh_td):
     spouse = hh_td.members.get(relationship="spouse")
     with pytest.raises(ValidationError) as err:
         services.person_update(
-            actor=officer, person=spouse, data=_same(spouse, relationship="head")
+            scope=scope_for(officer), person=spouse, data=_same(spouse, relationship="head")
         )
     assert "relationship" in _messages(err.value)
 
 
 def test_record_death(officer, hh_td):
     spouse = hh_td.members.get(relationship="spouse")
-    services.person_record_death(actor=officer, person=spouse, date=ago(200), note="giấy báo tử")
+    services.person_record_death(
+        scope=scope_for(officer), person=spouse, date=ago(200), note="giấy báo tử"
+    )
     spouse.refresh_from_db()
     assert (spouse.life_status, spouse.status_date) == (LifeStatus.DECEASED, ago(200))
     event = MembershipEvent.objects.get(person=spouse)
@@ -369,18 +384,20 @@ def test_record_death(officer, hh_td):
         hh_td.pk,
     )
     with pytest.raises(ValidationError):
-        services.person_record_death(actor=officer, person=spouse, date=ago(199))
+        services.person_record_death(scope=scope_for(officer), person=spouse, date=ago(199))
     assert MembershipEvent.objects.filter(person=spouse).count() == 1
 
 
 def test_leaving_before_birth_or_in_the_future_is_refused(officer, hh_td):
     child = hh_td.members.get(relationship="child")  # born 2012
     with pytest.raises(ValidationError) as err:
-        services.person_record_death(actor=officer, person=child, date=dt.date(2011, 1, 1))
+        services.person_record_death(
+            scope=scope_for(officer), person=child, date=dt.date(2011, 1, 1)
+        )
     assert "date" in _messages(err.value)
     with pytest.raises(ValidationError):
         services.person_move_out(
-            actor=officer, person=child, date=timezone.localdate() + dt.timedelta(days=1)
+            scope=scope_for(officer), person=child, date=timezone.localdate() + dt.timedelta(days=1)
         )
     child.refresh_from_db()
     assert child.life_status == LifeStatus.LIVING
@@ -390,13 +407,15 @@ def test_leaving_before_birth_or_in_the_future_is_refused(officer, hh_td):
 
 def test_move_out(officer, hh_td):
     child = hh_td.members.get(relationship="child")
-    services.person_move_out(actor=officer, person=child, date=ago(120), place="TP. Hồ Chí Minh")
+    services.person_move_out(
+        scope=scope_for(officer), person=child, date=ago(120), place="TP. Hồ Chí Minh"
+    )
     child.refresh_from_db()
     assert (child.life_status, child.status_date) == (LifeStatus.MOVED_AWAY, ago(120))
     event = MembershipEvent.objects.get(person=child)
     assert (event.kind, event.place) == (EventKind.MOVE_OUT, "TP. Hồ Chí Minh")
     with pytest.raises(ValidationError):
-        services.person_record_death(actor=officer, person=child, date=ago(100))
+        services.person_record_death(scope=scope_for(officer), person=child, date=ago(100))
 
 
 # --- household changes -----------------------------------------------------------------
@@ -405,7 +424,9 @@ def test_move_out(officer, hh_td):
 def test_change_head(officer, hh_td):
     old = _head(hh_td)
     spouse = hh_td.members.get(relationship="spouse")
-    services.household_change_head(actor=officer, household=hh_td, new_head=spouse, date=ago(90))
+    services.household_change_head(
+        scope=scope_for(officer), household=hh_td, new_head=spouse, date=ago(90)
+    )
     assert _head(hh_td) == spouse
     old.refresh_from_db()
     assert old.relationship == Relationship.OTHER_RELATIVE
@@ -416,7 +437,7 @@ def test_change_head(officer, hh_td):
 def test_change_head_to_a_stranger_is_refused(officer, hh_td, hh_dh):
     with pytest.raises(ValidationError) as err:
         services.household_change_head(
-            actor=officer, household=hh_td, new_head=hh_dh.members.get(), date=ago(90)
+            scope=scope_for(officer), household=hh_td, new_head=hh_dh.members.get(), date=ago(90)
         )
     assert "new_head" in _messages(err.value)
     assert _head(hh_td).full_name == "Nguyễn Văn An"
@@ -426,7 +447,7 @@ def test_split_moves_members_to_a_new_household(officer, hh_td):
     spouse = hh_td.members.get(relationship="spouse")
     child = hh_td.members.get(relationship="child")
     new = services.household_split(
-        actor=officer,
+        scope=scope_for(officer),
         household=hh_td,
         members=[spouse, child],
         new_head=spouse,
@@ -465,7 +486,7 @@ def test_split_refusals(officer, hh_td, leaving, new_head, key):
     members = [hh_td.members.get(relationship=r) for r in leaving]
     with pytest.raises(ValidationError) as err:
         services.household_split(
-            actor=officer,
+            scope=scope_for(officer),
             household=hh_td,
             members=members,
             new_head=hh_td.members.get(relationship=new_head),
@@ -483,11 +504,11 @@ def test_split_needs_someone_to_stay(officer, tan_dong):
         f.person("Mai Văn Con", dt.date(1980, 1, 1), "male", "child"),
         actor=officer,
     )
-    services.person_record_death(actor=officer, person=_head(household), date=ago(150))
+    services.person_record_death(scope=scope_for(officer), person=_head(household), date=ago(150))
     child = household.members.get(relationship="child")
     with pytest.raises(ValidationError) as err:
         services.household_split(
-            actor=officer,
+            scope=scope_for(officer),
             household=household,
             members=[child],
             new_head=child,
@@ -500,10 +521,12 @@ def test_close_household_only_when_nobody_lives_there(officer, tan_dong):
     household = f.household(tan_dong, f.person("Tô Văn Một", dt.date(1940, 1, 1)), actor=officer)
     with pytest.raises(ValidationError):
         services.household_close(
-            actor=officer, household=household, status=HouseholdStatus.DISSOLVED
+            scope=scope_for(officer), household=household, status=HouseholdStatus.DISSOLVED
         )
-    services.person_record_death(actor=officer, person=_head(household), date=ago(149))
-    services.household_close(actor=officer, household=household, status=HouseholdStatus.DISSOLVED)
+    services.person_record_death(scope=scope_for(officer), person=_head(household), date=ago(149))
+    services.household_close(
+        scope=scope_for(officer), household=household, status=HouseholdStatus.DISSOLVED
+    )
     household.refresh_from_db()
     assert household.status == HouseholdStatus.DISSOLVED
     entry = AuditEntry.objects.filter(model_label="registry.household", object_id=household.pk)
@@ -512,7 +535,9 @@ def test_close_household_only_when_nobody_lives_there(officer, tan_dong):
 
 def test_close_household_needs_a_closing_status(officer, hh_td):
     with pytest.raises(ValidationError) as err:
-        services.household_close(actor=officer, household=hh_td, status=HouseholdStatus.ACTIVE)
+        services.household_close(
+            scope=scope_for(officer), household=hh_td, status=HouseholdStatus.ACTIVE
+        )
     assert "status" in _messages(err.value)
 
 
@@ -522,7 +547,7 @@ def test_close_household_needs_a_closing_status(officer, hh_td):
 def test_village_head_proposes_and_officer_applies(officer, head_td, hh_td):
     child = hh_td.members.get(relationship="child")
     proposal = services.proposal_submit(
-        actor=head_td,
+        scope=scope_for(head_td),
         household=hh_td,
         person=child,
         kind=ProposalKind.UPDATE_PERSON,
@@ -533,7 +558,7 @@ def test_village_head_proposes_and_officer_applies(officer, head_td, hh_td):
     assert child.phone == ""  # nothing changes until the officer applies
     assert proposal.status == ProposalStatus.PENDING
 
-    services.proposal_apply(actor=officer, proposal=proposal)
+    services.proposal_apply(scope=scope_for(officer), proposal=proposal)
     proposal.refresh_from_db()
     child.refresh_from_db()
     assert child.phone == "+84912345678"
@@ -550,14 +575,14 @@ def test_applying_a_proposal_runs_the_same_validation(officer, head_td, hh_td):
     head = _head(hh_td)
     wrong = "072" + "1" + head.cccd[4:]  # says: woman, but the head is a man
     proposal = services.proposal_submit(
-        actor=head_td,
+        scope=scope_for(head_td),
         household=hh_td,
         person=head,
         kind=ProposalKind.UPDATE_PERSON,
         payload={"cccd": wrong},
     )
     with translation.override("en"), pytest.raises(ValidationError) as err:
-        services.proposal_apply(actor=officer, proposal=proposal)
+        services.proposal_apply(scope=scope_for(officer), proposal=proposal)
     assert "4th digit" in _messages(err.value)["cccd"][0]
     proposal.refresh_from_db()
     head.refresh_from_db()
@@ -568,7 +593,7 @@ def test_applying_a_proposal_runs_the_same_validation(officer, head_td, hh_td):
 def test_applied_add_person_and_death_proposals(officer, head_td, hh_td):
     spouse = hh_td.members.get(relationship="spouse")
     add = services.proposal_submit(
-        actor=head_td,
+        scope=scope_for(head_td),
         household=hh_td,
         kind=ProposalKind.ADD_PERSON,
         payload={
@@ -580,14 +605,14 @@ def test_applied_add_person_and_death_proposals(officer, head_td, hh_td):
         },
     )
     death = services.proposal_submit(
-        actor=head_td,
+        scope=scope_for(head_td),
         household=hh_td,
         person=spouse,
         kind=ProposalKind.RECORD_DEATH,
         payload={"date": ago(10).isoformat()},
     )
-    services.proposal_apply(actor=officer, proposal=add)
-    services.proposal_apply(actor=officer, proposal=death)
+    services.proposal_apply(scope=scope_for(officer), proposal=add)
+    services.proposal_apply(scope=scope_for(officer), proposal=death)
     baby = hh_td.members.get(full_name="Nguyễn Thị Mới")
     assert MembershipEvent.objects.get(person=baby).kind == EventKind.BIRTH
     spouse.refresh_from_db()
@@ -597,7 +622,7 @@ def test_applied_add_person_and_death_proposals(officer, head_td, hh_td):
 def test_village_head_cannot_propose_for_another_village(head_td, hh_dh):
     with pytest.raises(PermissionDenied):
         services.proposal_submit(
-            actor=head_td,
+            scope=scope_for(head_td),
             household=hh_dh,
             kind=ProposalKind.UPDATE_HOUSEHOLD,
             payload={"address": "Tổ 9"},
@@ -609,7 +634,7 @@ def test_proposal_for_a_person_of_another_household_is_refused(head_td, hh_td, t
     neighbour = f.household(tan_dong, f.person("Huỳnh Văn Xóm", dt.date(1965, 1, 1)), actor=officer)
     with pytest.raises(ValidationError):
         services.proposal_submit(
-            actor=head_td,
+            scope=scope_for(head_td),
             household=hh_td,
             person=_head(neighbour),
             kind=ProposalKind.RECORD_DEATH,
@@ -619,7 +644,7 @@ def test_proposal_for_a_person_of_another_household_is_refused(head_td, hh_td, t
 
 def _proposal(head_td, hh_td) -> ChangeProposal:
     return services.proposal_submit(
-        actor=head_td,
+        scope=scope_for(head_td),
         household=hh_td,
         kind=ProposalKind.UPDATE_HOUSEHOLD,
         payload={"address": "Tổ 5, Ấp Tân Đông"},
@@ -629,9 +654,9 @@ def _proposal(head_td, hh_td) -> ChangeProposal:
 def test_rejecting_needs_a_reason(officer, head_td, hh_td):
     proposal = _proposal(head_td, hh_td)
     with pytest.raises(ValidationError) as err:
-        services.proposal_reject(actor=officer, proposal=proposal, reason="   ")
+        services.proposal_reject(scope=scope_for(officer), proposal=proposal, reason="   ")
     assert "decision_note" in _messages(err.value)
-    services.proposal_reject(actor=officer, proposal=proposal, reason="Sai địa chỉ")
+    services.proposal_reject(scope=scope_for(officer), proposal=proposal, reason="Sai địa chỉ")
     proposal.refresh_from_db()
     assert (proposal.status, proposal.decision_note) == (ProposalStatus.REJECTED, "Sai địa chỉ")
     hh_td.refresh_from_db()
@@ -642,13 +667,13 @@ def test_rejecting_needs_a_reason(officer, head_td, hh_td):
 def test_a_proposal_is_decided_once(officer, head_td, hh_td, first):
     proposal = _proposal(head_td, hh_td)
     if first == "apply":
-        services.proposal_apply(actor=officer, proposal=proposal)
+        services.proposal_apply(scope=scope_for(officer), proposal=proposal)
     else:
-        services.proposal_reject(actor=officer, proposal=proposal, reason="Không đúng")
+        services.proposal_reject(scope=scope_for(officer), proposal=proposal, reason="Không đúng")
     with pytest.raises(ValidationError):
-        services.proposal_apply(actor=officer, proposal=proposal)
+        services.proposal_apply(scope=scope_for(officer), proposal=proposal)
     with pytest.raises(ValidationError):
-        services.proposal_reject(actor=officer, proposal=proposal, reason="lần hai")
+        services.proposal_reject(scope=scope_for(officer), proposal=proposal, reason="lần hai")
     assert AuditEntry.objects.filter(model_label="registry.household", action="update").count() == (
         1 if first == "apply" else 0
     )
@@ -658,9 +683,9 @@ def test_village_head_and_committee_cannot_decide(head_td, committee, hh_td):
     proposal = _proposal(head_td, hh_td)
     for actor in (head_td, committee):
         with pytest.raises(PermissionDenied):
-            services.proposal_apply(actor=actor, proposal=proposal)
+            services.proposal_apply(scope=scope_for(actor), proposal=proposal)
         with pytest.raises(PermissionDenied):
-            services.proposal_reject(actor=actor, proposal=proposal, reason="không")
+            services.proposal_reject(scope=scope_for(actor), proposal=proposal, reason="không")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PENDING
     hh_td.refresh_from_db()
@@ -672,33 +697,35 @@ def test_village_head_and_committee_cannot_decide(head_td, committee, hh_td):
 
 WRITES = {
     "household_register": lambda actor, hh: services.household_register(
-        actor=actor, village=hh.village, members=[f.person("Đỗ Văn Mới", dt.date(1990, 1, 1))]
+        scope=scope_for(actor),
+        village=hh.village,
+        members=[f.person("Đỗ Văn Mới", dt.date(1990, 1, 1))],
     ),
     "household_update": lambda actor, hh: services.household_update(
-        actor=actor, household=hh, address="Tổ 1"
+        scope=scope_for(actor), household=hh, address="Tổ 1"
     ),
     "person_add": lambda actor, hh: services.person_add(
-        actor=actor,
+        scope=scope_for(actor),
         household=hh,
         data=f.person("Đỗ Thị Mới", dt.date(1990, 1, 1), "female", "other"),
     ),
     "person_update": lambda actor, hh: services.person_update(
-        actor=actor, person=_head(hh), data=_same(_head(hh), phone="0912345678")
+        scope=scope_for(actor), person=_head(hh), data=_same(_head(hh), phone="0912345678")
     ),
     "person_record_death": lambda actor, hh: services.person_record_death(
-        actor=actor, person=_head(hh), date=ago(150)
+        scope=scope_for(actor), person=_head(hh), date=ago(150)
     ),
     "person_move_out": lambda actor, hh: services.person_move_out(
-        actor=actor, person=_head(hh), date=ago(150)
+        scope=scope_for(actor), person=_head(hh), date=ago(150)
     ),
     "household_change_head": lambda actor, hh: services.household_change_head(
-        actor=actor,
+        scope=scope_for(actor),
         household=hh,
         new_head=hh.members.get(relationship="spouse"),
         date=ago(150),
     ),
     "household_split": lambda actor, hh: services.household_split(
-        actor=actor,
+        scope=scope_for(actor),
         household=hh,
         members=[hh.members.get(relationship="spouse")],
         new_head=hh.members.get(relationship="spouse"),

@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope, scope_for
 
 View = Callable[..., HttpResponse]
@@ -30,11 +29,3 @@ def scoped(*, need: str | None = None) -> Callable[[View], View]:
         return wrapper
 
     return decorator
-
-
-def actor_of(request: HttpRequest) -> User:
-    """The signed-in user as the ``actor`` of a service (views are already ``scoped``)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied
-    return user

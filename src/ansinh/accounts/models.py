@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.accounts.choices import Role
@@ -33,6 +37,12 @@ class User(AbstractUser):
         Village, verbose_name=_("villages"), blank=True, related_name="heads"
     )
     phone = models.CharField(_("phone"), max_length=16, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("The password is temporary: the user must choose a new one after signing in."),
+    )
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -46,6 +56,23 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The one place where ``password_changed_at`` is set: ``set_password()`` keeps the new
+        # raw password in ``_password`` until the save (Django clears it for a mere hash
+        # upgrade at sign-in, which is not a change). Every way of changing a password — the
+        # password page, ``create_user``, ``ansinh changepassword`` — passes through here.
+        if getattr(self, "_password", None) is not None:
+            self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "password" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
+
+
+def token_expiry() -> dt.datetime:
+    """When a token issued now expires: ``ANSINH_API_TOKEN_DAYS`` days later."""
+    return timezone.now() + dt.timedelta(days=settings.ANSINH_API_TOKEN_DAYS)
 
 
 def hash_token(raw: str) -> str:
@@ -64,6 +91,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), default=token_expiry)
 
     class Meta:
         verbose_name = _("API token")
@@ -75,3 +103,11 @@ class ApiToken(models.Model):
     @staticmethod
     def generate() -> str:
         return "ansinh_" + secrets.token_urlsafe(32)
+
+    def is_valid(self, now: dt.datetime | None = None) -> bool:
+        """Not revoked, not expired, and issued after the user's last password change."""
+        now = now or timezone.now()
+        if self.revoked_at is not None or self.expires_at <= now:
+            return False
+        changed = self.user.password_changed_at
+        return changed is None or self.created_at >= changed

@@ -1,18 +1,17 @@
 """The REST API (django-ninja). OpenAPI at /api/docs. Same scopes and services as the UI."""
 
-from __future__ import annotations
-
-from typing import Any
+# No `from __future__ import annotations`: django-ninja builds its query models from these
+# annotations at import time and must see the bounded types themselves.
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Status
+from ninja import Field, NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from ansinh.accounts.decorators import actor_of
 from ansinh.accounts.scopes import Scope
 from ansinh.api.auth import TokenAuth
 from ansinh.api.schemas import (
@@ -26,6 +25,7 @@ from ansinh.api.schemas import (
     PersonPatch,
 )
 from ansinh.assistance.api import router as assistance_router
+from ansinh.core.api import BoundedLimitOffsetPagination, DbId
 from ansinh.registry import selectors, services
 from ansinh.registry.validation import PersonData
 
@@ -40,6 +40,9 @@ api = NinjaAPI(
 )
 
 api.add_router("/assistance", assistance_router)
+
+# Query texts are bounded like the forms (a search of 1 MB is a 422, not a slow query).
+Word = Annotated[str, Field(max_length=100)]
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -91,9 +94,9 @@ def _require_edit(scope: Scope) -> None:
 
 
 @api.get("/households", response=list[HouseholdOut], tags=["households"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_households(
-    request: HttpRequest, village_id: int | None = None, status: str | None = None
+    request: HttpRequest, village_id: DbId | None = None, status: Word | None = None
 ) -> Any:
     qs = selectors.households_for(_scope(request)).select_related("village", "village__commune")
     if village_id:
@@ -108,7 +111,7 @@ def list_households(
     response={200: HouseholdDetailOut, 404: ErrorOut},
     tags=["households"],
 )
-def get_household(request: HttpRequest, household_id: int) -> Any:
+def get_household(request: HttpRequest, household_id: DbId) -> Any:
     household = selectors.household_get(_scope(request), household_id)
     return household
 
@@ -125,7 +128,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     if village is None:
         raise ValidationError({"village_id": [_("Choose a village of your commune.")]})
     household = services.household_register(
-        actor=actor_of(request),
+        scope=scope,
         village=village,
         members=[PersonData(**m.dict()) for m in payload.members],
         address=payload.address,
@@ -142,7 +145,7 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     response={200: HouseholdOut, 422: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     tags=["households"],
 )
-def update_household(request: HttpRequest, household_id: int, payload: HouseholdPatch) -> Any:
+def update_household(request: HttpRequest, household_id: DbId, payload: HouseholdPatch) -> Any:
     scope = _scope(request)
     household = selectors.household_get(scope, household_id)
     _require_edit(scope)
@@ -152,7 +155,7 @@ def update_household(request: HttpRequest, household_id: int, payload: Household
         if village is None:
             raise ValidationError({"village_id": [_("Choose a village of your commune.")]})
     services.household_update(
-        actor=actor_of(request),
+        scope=scope,
         household=household,
         village=village,
         address=payload.address,
@@ -163,19 +166,19 @@ def update_household(request: HttpRequest, household_id: int, payload: Household
 
 
 @api.get("/persons", response=list[PersonOut], tags=["persons"])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_persons(
     request: HttpRequest,
-    q: str = "",
-    village_id: int | None = None,
-    life_status: str | None = None,
+    q: Word = "",
+    village_id: DbId | None = None,
+    life_status: Word | None = None,
 ) -> Any:
     qs = selectors.person_search(_scope(request), q, village_id=village_id, status=life_status)
     return qs
 
 
 @api.get("/persons/{person_id}", response={200: PersonOut, 404: ErrorOut}, tags=["persons"])
-def get_person(request: HttpRequest, person_id: int) -> Any:
+def get_person(request: HttpRequest, person_id: DbId) -> Any:
     return selectors.person_get(_scope(request), person_id)
 
 
@@ -186,15 +189,15 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
 )
 def create_person(
     request: HttpRequest,
-    household_id: int,
+    household_id: DbId,
     payload: PersonIn,
-    event_kind: Query[str] = "move_in",
+    event_kind: Annotated[str, Query(max_length=100)] = "move_in",
 ) -> Any:
     scope = _scope(request)
     household = selectors.household_get(scope, household_id)
     _require_edit(scope)
     person = services.person_add(
-        actor=actor_of(request),
+        scope=scope,
         household=household,
         data=PersonData(**payload.dict()),
         event_kind=event_kind,
@@ -207,7 +210,7 @@ def create_person(
     response={200: PersonOut, 422: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     tags=["persons"],
 )
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
+def update_person(request: HttpRequest, person_id: DbId, payload: PersonPatch) -> Any:
     scope = _scope(request)
     person = selectors.person_get(scope, person_id)
     _require_edit(scope)
@@ -217,7 +220,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
         {k: v for k, v in changes.items() if v is not None}
     )
     services.person_update(
-        actor=actor_of(request),
+        scope=scope,
         person=person,
         data=data,
         confirm_duplicate=confirm,

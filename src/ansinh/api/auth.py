@@ -21,6 +21,8 @@ class TokenAuth(HttpBearer):
             )
         except ApiToken.DoesNotExist:
             return None
+        if not record.is_valid():  # expired, or issued before the last password change
+            return None
         user = record.user
         if not user.is_active:
             return None

@@ -5,20 +5,22 @@ sets ``request.scope``: the same scoped selectors as the pages (village heads se
 villages; a case elsewhere is a 404). Bank account numbers are masked.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: django-ninja builds its query models from these
+# annotations at import time and must see the bounded types themselves.
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from ansinh.accounts.scopes import Scope
 from ansinh.assistance import selectors
+from ansinh.core.api import BoundedLimitOffsetPagination, DbId
 from ansinh.core.identifiers import mask
 
 router = Router(tags=["assistance"])
+Word = Annotated[str, Field(max_length=100)]
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -101,13 +103,13 @@ class PayrollDetailOut(PayrollOut):
 
 
 @router.get("/cases", response=list[CaseOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_cases(
     request: HttpRequest,
-    status: str = "",
-    group: str = "",
-    village_id: int | None = None,
-    scheme: str = "",
+    status: Word = "",
+    group: Word = "",
+    village_id: DbId | None = None,
+    scheme: Word = "",
 ) -> Any:
     return selectors.case_list(
         _scope(request), status=status, group=group, village_id=village_id, scheme=scheme
@@ -115,18 +117,18 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut)
-def get_case(request: HttpRequest, case_id: int) -> Any:
+def get_case(request: HttpRequest, case_id: DbId) -> Any:
     return selectors.case_get(_scope(request), case_id)
 
 
 @router.get("/payrolls", response=list[PayrollOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_payrolls(request: HttpRequest) -> Any:
     return selectors.payrolls_for(_scope(request)).order_by("-month")
 
 
 @router.get("/payrolls/{payroll_id}", response=PayrollDetailOut)
-def get_payroll(request: HttpRequest, payroll_id: int) -> Any:
+def get_payroll(request: HttpRequest, payroll_id: DbId) -> Any:
     scope = _scope(request)
     payroll = selectors.payroll_get(scope, payroll_id)
     summary = selectors.payroll_summary(scope, payroll)

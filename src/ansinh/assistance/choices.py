@@ -64,6 +64,7 @@ class LineStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
     CARRIED = "carried", _("Failed, carried to next month")
     CASH = "cash", _("Failed, paid in cash")
+    HELD = "held", _("Held: not to be paid")
 
 
 class GuardRule(models.TextChoices):
@@ -75,6 +76,15 @@ class GuardRule(models.TextChoices):
     SHARED_ACCOUNT = "shared_account", _("Bank account shared across households")
     BANK_FAILED = "bank_failed", _("Last bank payment failed")
     ENDED_ARREARS = "ended_arrears", _("Arrears for a stopped case")
+    CASE_ENDED = "case_ended", _("Case ended after the payroll was made")
+
+
+class GuardOrigin(models.TextChoices):
+    """Who raised a guard item: a guard run (closed again when no longer found) or an event
+    recorded after the payroll was made (a death, a move, a case ended: kept until resolved)."""
+
+    GUARD = "guard", _("Guard run")
+    EVENT = "event", _("Event after generation")
 
 
 class GuardAction(models.TextChoices):

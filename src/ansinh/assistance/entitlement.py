@@ -14,7 +14,7 @@ from ansinh.poverty.selectors import status_in_commune, status_on
 from ansinh.rules.allowance import compute
 from ansinh.rules.explain import explain_allowance, render
 
-_RULES_STATUS = {"poor": "poor", "near_poor": "near_poor"}
+RULES_STATUS = {"poor": "poor", "near_poor": "near_poor"}
 
 
 def household_statuses(
@@ -26,11 +26,11 @@ def household_statuses(
     ids = list(household_ids)
     if commune_code is not None and len(ids) > chunk:
         known = status_in_commune(commune_code, on)
-        return {h: _RULES_STATUS.get(known.get(h, ""), "other") for h in ids}
+        return {h: RULES_STATUS.get(known.get(h, ""), "other") for h in ids}
     out: dict[int, str] = {}
     for i in range(0, len(ids), chunk):
         for k, v in status_on(ids[i : i + chunk], on).items():
-            out[k] = _RULES_STATUS.get(v, "other")
+            out[k] = RULES_STATUS.get(v, "other")
     return out
 
 

@@ -3,7 +3,6 @@ schema before it is offered) and the cash list (PDF with a signature column)."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterator
@@ -13,14 +12,16 @@ from importlib import resources
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from lxml import etree
 
 from ansinh.assistance.choices import LineKind, LineStatus, PaymentMethod
 from ansinh.assistance.models import Payroll
+from ansinh.assistance.payroll import payroll_file_lines
 from ansinh.core.money import format_vnd
 from ansinh.core.pdf import VnDocument, place_date
+from ansinh.core.spreadsheet import append_row, csv_writer
 from ansinh.core.text import fold
 from ansinh.registry.choices import Bank
 
@@ -58,9 +59,7 @@ def content(kind: str, month: dt.date, folded_name: str, reference: str) -> str:
 def _bank_values(payroll: Payroll, bank: str | None) -> Iterator[tuple[Any, ...]]:
     """The bank lines as plain tuples (``_LINE_FIELDS``), streamed: a million lines never
     become model instances (the person's name comes folded from the registry)."""
-    qs = payroll.lines.filter(method=PaymentMethod.BANK)
-    if bank:
-        qs = qs.filter(bank=bank)
+    qs = payroll_file_lines(payroll, method=PaymentMethod.BANK, bank=bank)
     return qs.order_by("bank", "id").values_list(*_LINE_FIELDS).iterator(chunk_size=5000)
 
 
@@ -84,7 +83,7 @@ def rows(payroll: Payroll, bank: str | None = None) -> Iterator[Row]:
 
 def bank_csv(payroll: Payroll, bank: str | None = None) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = csv_writer(out, delimiter=";")  # a holder typed "=…" is written '=…
     writer.writerow(HEADERS)
     for r in rows(payroll, bank):
         writer.writerow([r.number, r.holder, r.account, r.bank, r.amount, r.content, r.reference])
@@ -96,12 +95,12 @@ def bank_xlsx(payroll: Payroll, bank: str | None = None) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(f"{payroll.month:%m-%Y}")
-    ws.append(HEADERS)
+    append_row(ws, HEADERS)
     total = 0
     for r in rows(payroll, bank):
-        ws.append([r.number, r.holder, r.account, r.bank, r.amount, r.content, r.reference])
+        append_row(ws, [r.number, r.holder, r.account, r.bank, r.amount, r.content, r.reference])
         total += r.amount
-    ws.append(["", "Tổng cộng", "", "", total, "", ""])
+    append_row(ws, ["", "Tổng cộng", "", "", total, "", ""])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -161,9 +160,7 @@ def pain001(
     Written as text, one transaction at a time (every value escaped), then parsed back and
     validated by libxml2 while streaming: a malformed or invalid file is never returned, and a
     million payments need neither a tree in memory nor a Python object per element."""
-    qs = payroll.lines.filter(method=PaymentMethod.BANK)
-    if bank:
-        qs = qs.filter(bank=bank)
+    qs = payroll_file_lines(payroll, method=PaymentMethod.BANK, bank=bank)
     totals = qs.aggregate(n=Count("id"), total=Sum("amount"))
     count, total = totals["n"], totals["total"] or 0
     suffix = f"-{bank}" if bank else ""
@@ -210,7 +207,7 @@ def pain001(
 
 def cash_pdf(payroll: Payroll, *, commune_name: str, place: str) -> bytes:
     lines = list(
-        payroll.lines.filter(Q(method=PaymentMethod.CASH) | Q(status=LineStatus.CASH))
+        payroll_file_lines(payroll, method=PaymentMethod.CASH)
         .select_related("case__person", "case__village")
         .order_by("case__village__name", "case__person__given_key", "id")
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.assistance.choices import (
@@ -12,6 +13,8 @@ from ansinh.assistance.choices import (
     Scheme,
     StopReason,
 )
+from ansinh.core import forms as core_forms
+from ansinh.core.forms import MAX_AMOUNT, DateField, UploadField
 from ansinh.registry.choices import Bank
 from ansinh.rules.allowance import GROUP_CODES, group_parameters
 from ansinh.rules.parameters import default_parameters
@@ -21,12 +24,11 @@ MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 
 def group_choices() -> list[tuple[str, str]]:
-    import datetime as dt
 
     from django.utils.translation import get_language
 
     params = default_parameters()
-    values = group_parameters(dt.date.today(), params)
+    values = group_parameters(timezone.localdate(), params)
     vi = (get_language() or "vi").startswith("vi")
     out = []
     for code in GROUP_CODES:
@@ -35,25 +37,27 @@ def group_choices() -> list[tuple[str, str]]:
     return out
 
 
-class MonthField(forms.DateField):
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
+class MonthField(core_forms.MonthField):
+    """A month from 2000-01 to 12 months ahead (a payroll for 9999-12 is refused)."""
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(widget=MONTH, **kw)
 
 
 class ApplyForm(forms.Form):
-    person = forms.IntegerField(label=_("Person (registry number)"), widget=forms.HiddenInput)
+    person = forms.IntegerField(label=_("Person (registry number)"), widget=forms.HiddenInput,
+                                min_value=1, max_value=10**18 - 1)  # fmt: skip
     scheme = forms.ChoiceField(label=_("Scheme"), choices=Scheme.choices)
     groups = forms.MultipleChoiceField(
         label=_("Groups"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    applied_on = forms.DateField(label=_("Application date"), widget=DATE)
+    applied_on = DateField(label=_("Application date"), widget=DATE)
     documents = forms.CharField(label=_("Documents received"), required=False,
                                 widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    children = forms.IntegerField(label=_("Children raised"), min_value=0, initial=0)
+    children = forms.IntegerField(label=_("Children raised"), min_value=0, max_value=30,
+                                  initial=0)  # fmt: skip
     pension = forms.IntegerField(label=_("Pension or monthly benefit (đồng)"), min_value=0,
-                                 initial=0)  # fmt: skip
+                                 max_value=MAX_AMOUNT, initial=0)  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,13 +65,13 @@ class ApplyForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    verified_on = forms.DateField(label=_("Verified on"), widget=DATE)
+    verified_on = DateField(label=_("Verified on"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False)
 
 
 class DecideForm(forms.Form):
     decision_number = forms.CharField(label=_("Decision number"), max_length=40)
-    decision_date = forms.DateField(label=_("Signed on"), widget=DATE)
+    decision_date = DateField(label=_("Signed on"), widget=DATE)
     signer = forms.CharField(label=_("Signed by (chairman)"), max_length=100)
     effective_month = MonthField(label=_("Paid from (month), if back-dated"), required=False)
     backdate_reason = forms.CharField(label=_("Reason for back-dating"), required=False)
@@ -85,19 +89,19 @@ class AdjustForm(forms.Form):
 
 
 class NoteDateForm(forms.Form):
-    on = forms.DateField(label=_("Date"), widget=DATE)
+    on = DateField(label=_("Date"), widget=DATE)
     note = forms.CharField(label=_("Reason"), required=False)
 
 
 class StopForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=StopReason.choices)
-    event_date = forms.DateField(label=_("Date of the event"), widget=DATE)
+    event_date = DateField(label=_("Date of the event"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False)
 
 
 class TransferForm(forms.Form):
     to = forms.CharField(label=_("New commune"), max_length=200)
-    event_date = forms.DateField(label=_("Date of the move"), widget=DATE)
+    event_date = DateField(label=_("Date of the move"), widget=DATE)
 
 
 class PaymentForm(forms.Form):
@@ -110,7 +114,7 @@ class PaymentForm(forms.Form):
 class FuneralForm(forms.Form):
     claimant_name = forms.CharField(label=_("Claimant"), max_length=100)
     claimant_relationship = forms.CharField(label=_("Relationship"), required=False)
-    claimed_on = forms.DateField(label=_("Claim date"), widget=DATE)
+    claimed_on = DateField(label=_("Claim date"), widget=DATE)
 
 
 class GenerateForm(forms.Form):
@@ -134,7 +138,7 @@ class LineResolveForm(forms.Form):
 
 
 class ResultsForm(forms.Form):
-    file = forms.FileField(label=_("Bank result file (CSV or XLSX)"))
+    file = UploadField(label=_("Bank result file (CSV or XLSX)"))
 
 
 class PaymentAccountForm(forms.Form):

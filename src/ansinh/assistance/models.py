@@ -11,6 +11,7 @@ from ansinh.assistance.choices import (
     CaseEventKind,
     CaseStatus,
     GuardAction,
+    GuardOrigin,
     GuardRule,
     LineKind,
     LineStatus,
@@ -119,6 +120,15 @@ class CaseEvent(models.Model):
 
 
 class Payroll(models.Model):
+    """One month's payments of a commune: generated and guarded together, prepared by the
+    officer, approved by a committee member, exported to the banks, reconciled, closed.
+
+    ``inputs_version`` counts the changes that matter to the payments (a person's life status,
+    a case, a bank account, a poverty status, a payment result); ``guarded_version`` is the
+    value it had when the last *complete* guard run started. The payroll is fresh only when
+    both are equal: prepare, approve and export refuse a stale payroll (they run the guard
+    again first)."""
+
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
     month = models.DateField(_("month"))
     status = models.CharField(
@@ -134,6 +144,9 @@ class Payroll(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    inputs_version = models.BigIntegerField(default=0)
+    guarded_version = models.BigIntegerField(null=True, blank=True)
+    guarded_at = models.DateTimeField(_("last checked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payroll")
@@ -150,9 +163,18 @@ class Payroll(models.Model):
     def locked(self) -> bool:
         return self.status in (PayrollStatus.APPROVED, PayrollStatus.CLOSED)
 
+    @property
+    def fresh(self) -> bool:
+        """The last complete guard run saw every change that matters to the payments."""
+        return self.guarded_version is not None and self.guarded_version == self.inputs_version
+
 
 class PayrollLine(models.Model):
-    """One payment: a case, the month it is for, and its kind. The account is a snapshot."""
+    """One payment: a case, the month it is for, and its kind. The account is a snapshot.
+
+    ``exported_at``: when it first went into a payment file (bank file or cash list); from
+    then on it can no longer be held. ``recovery``: why money paid (or sent to the bank) on
+    this line must be recovered (truy thu), e.g. a death recorded after the export."""
 
     # no single-column indexes: (payroll, status) and the unique (case, month, kind) lead with
     # these columns and serve every lookup; two fewer indexes to maintain per inserted line
@@ -173,6 +195,8 @@ class PayrollLine(models.Model):
     )
     result_reason = models.CharField(_("reason"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
+    recovery = models.CharField(_("to recover"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("payroll line")
@@ -208,6 +232,9 @@ class GuardItem(models.Model):
     resolved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
     action = models.CharField(_("action"), max_length=12, choices=GuardAction.choices, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    origin = models.CharField(
+        _("raised by"), max_length=5, choices=GuardOrigin.choices, default=GuardOrigin.GUARD
+    )
 
     class Meta:
         verbose_name = _("guard item")

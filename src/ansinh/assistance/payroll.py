@@ -20,11 +20,11 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
-from ansinh.accounts.choices import Role
-from ansinh.accounts.models import User
-from ansinh.accounts.scopes import scope_for
-from ansinh.assistance import services
+from ansinh.accounts.permissions import require
+from ansinh.accounts.scopes import Scope
+from ansinh.assistance import holds, services
 from ansinh.assistance.choices import (
     CaseStatus,
     GuardAction,
@@ -36,11 +36,17 @@ from ansinh.assistance.choices import (
     StopReason,
 )
 from ansinh.assistance.entitlement import household_statuses
-from ansinh.assistance.guard import blocking_count, guard_run, payable_cases
+from ansinh.assistance.guard import ACCOUNT_NUMBER, blocking_count, guard_run, payable_cases
 from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
 from ansinh.core import audit
 from ansinh.core.models import AuditAction
-from ansinh.core.periods import first_of_month
+from ansinh.core.periods import (
+    MIN_MONTH,
+    check_month_in_range,
+    first_of_month,
+    latest_month,
+    months_between,
+)
 from ansinh.registry.choices import LifeStatus
 
 KIND_LETTER: dict[str, str] = {
@@ -54,15 +60,6 @@ PAYROLL_FIELDS = ["status", "prepared_by", "approved_by"]
 
 def reference(commune_code: int, case_id: int, kind: str, month: dt.date) -> str:
     return f"TC{commune_code}-{case_id}-{KIND_LETTER[kind]}{month:%y%m}"
-
-
-def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
-    """First days of the months from ``start`` (included) to ``end`` (excluded)."""
-    out, m = [], first_of_month(start)
-    while m < end:
-        out.append(m)
-        m = services.next_month(m)
-    return out
 
 
 def _ensure_unlocked(payroll: Payroll) -> None:
@@ -224,13 +221,14 @@ def insert_regular_lines(payroll: Payroll) -> int:
     bank = PaymentMethod.BANK.value
     sql = f"""
         INSERT INTO {line} (payroll_id, case_id, month, kind, amount, method, bank,
-                            account_number, account_holder, reference, status, result_reason, note)
+                            account_number, account_holder, reference, status, result_reason, note,
+                            recovery)
         SELECT %s, c.id, %s, %s, c.amount, c.payment_method,
                CASE WHEN c.payment_method = '{bank}' THEN c.bank ELSE '' END,
                CASE WHEN c.payment_method = '{bank}' THEN c.bank_account_number ELSE '' END,
                CASE WHEN c.payment_method = '{bank}' THEN c.bank_account_holder ELSE '' END,
                'TC' || CAST(c.commune_id AS TEXT) || '-' || CAST(c.id AS TEXT) || %s,
-               %s, '', ''
+               %s, '', '', ''
         FROM {case} c
         WHERE c.commune_id = %s AND c.effective_month <= %s
           AND (c.status = %s OR (c.status IN (%s, %s) AND c.end_month > %s))
@@ -251,120 +249,271 @@ def insert_regular_lines(payroll: Payroll) -> int:
         return cursor.rowcount
 
 
-def ensure_officer(actor: User | None, commune_code: int) -> None:
-    services.ensure_officer(actor, commune_code)
-
-
-def payroll_generate(*, actor: User | None, commune_code: int, month: dt.date) -> Payroll:
-    """Create the month's payroll (or complete it) and run the guard. Safe to re-run, also
-    concurrently: the constraints decide, ``ignore_conflicts`` skips what exists."""
-    ensure_officer(actor, commune_code)
+def payroll_generate(*, scope: Scope, commune_code: int, month: dt.date) -> Payroll:
+    """Create the month's payroll (or complete it) and run the guard, as one unit: a crash
+    anywhere leaves the payroll as it was. Safe to re-run, also concurrently: the constraints
+    decide, ``ignore_conflicts`` skips what exists."""
+    services.ensure_officer(scope, commune_code)
+    today = timezone.localdate()
+    try:
+        check_month_in_range(month, today)
+    except ValueError as exc:
+        raise ValidationError(
+            {
+                "month": [
+                    _("Choose a month from %(lo)s to %(hi)s.")
+                    % {"lo": f"{MIN_MONTH:%m/%Y}", "hi": f"{latest_month(today):%m/%Y}"}
+                ]
+            }
+        ) from exc
     month = first_of_month(month)
-    payroll, created = Payroll.objects.get_or_create(commune_id=commune_code, month=month)
-    _ensure_unlocked(payroll)
     with transaction.atomic():
+        payroll, created = Payroll.objects.get_or_create(commune_id=commune_code, month=month)
+        _ensure_unlocked(payroll)
         insert_regular_lines(payroll)
-    lines = planned_lines(payroll)
-    PayrollLine.objects.bulk_create(lines, ignore_conflicts=True, batch_size=5000)
-    Payroll.objects.filter(pk=payroll.pk).update(generated_at=timezone.now())
-    guard_run(commune_code=commune_code, month=month)
-    if created:
-        audit.record(actor=actor, instance=payroll, action=AuditAction.CREATE,
-                     after={"month": month.isoformat()}, commune_code=commune_code)  # fmt: skip
+        lines = planned_lines(payroll)
+        PayrollLine.objects.bulk_create(lines, ignore_conflicts=True, batch_size=5000)
+        Payroll.objects.filter(pk=payroll.pk).update(generated_at=timezone.now())
+        guard_run(commune_code=commune_code, month=month)
+        if created:
+            audit.record(actor=scope, instance=payroll, action=AuditAction.CREATE,
+                         after={"month": month.isoformat()}, commune_code=commune_code)  # fmt: skip
     payroll.refresh_from_db()
     return payroll
 
 
 def payroll_total(payroll: Payroll) -> int:
-    return int(payroll.lines.aggregate(t=Sum("amount"))["t"] or 0)
+    """What the payroll pays: every line but those held."""
+    lines = payroll.lines.exclude(status=LineStatus.HELD)
+    return int(lines.aggregate(t=Sum("amount"))["t"] or 0)
 
 
-@transaction.atomic
-def payroll_prepare(*, actor: User, payroll: Payroll) -> Payroll:
-    """The officer (maker) hands the payroll over for approval."""
-    ensure_officer(actor, payroll.commune_id)
+def _guarded(payroll: Payroll, *, step: str) -> Payroll:
+    """Run the guard again, then, in the caller's transaction, lock the payroll and refuse it
+    if anything changed since that run or a blocking item is unresolved."""
+    guard_run(commune_code=payroll.commune_id, month=payroll.month)
     payroll = Payroll.objects.select_for_update().get(pk=payroll.pk)
-    _ensure_unlocked(payroll)
-    before = audit.snapshot(payroll, PAYROLL_FIELDS)
-    payroll.status = PayrollStatus.PREPARED
-    payroll.prepared_by = actor
-    payroll.prepared_at = timezone.now()
-    payroll.save()
-    audit.record(
-        actor=actor,
-        instance=payroll,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(payroll, PAYROLL_FIELDS),
-        commune_code=payroll.commune_id,
-    )
+    if not payroll.fresh:
+        raise ValidationError(
+            _(
+                "The data changed while the payroll was being checked: check it again, "
+                "then %(step)s."
+            )
+            % {"step": step}
+        )
+    blocking = blocking_count(payroll.commune_id, payroll.month)
+    if blocking:
+        raise ValidationError(
+            ngettext(
+                "%(n)s blocking check is not resolved: resolve it before you %(step)s.",
+                "%(n)s blocking checks are not resolved: resolve them before you %(step)s.",
+                blocking,
+            )
+            % {"n": blocking, "step": step}
+        )
     return payroll
 
 
-@transaction.atomic
-def payroll_approve(*, actor: User | None, payroll: Payroll) -> Payroll:
-    """A committee member other than the preparer approves; the payroll is then locked."""
-    payroll = Payroll.objects.select_for_update().get(pk=payroll.pk)
-    if actor is not None:
-        scope = scope_for(actor)
-        if scope.commune_code != payroll.commune_id or scope.role != Role.COMMITTEE:
-            raise PermissionDenied(_("Only a committee member approves payrolls."))
-        if payroll.prepared_by_id == actor.pk:
-            raise PermissionDenied(_("The person who prepared the payroll cannot approve it."))
+def payroll_prepare(*, scope: Scope, payroll: Payroll) -> Payroll:
+    """The officer (maker) hands the payroll over for approval, after a new guard run that
+    finds no unresolved blocking item."""
+    services.ensure_officer(scope, payroll.commune_id)
+    _ensure_unlocked(Payroll.objects.get(pk=payroll.pk))
+    with transaction.atomic():
+        payroll = _guarded(payroll, step=_("send it for approval"))
+        _ensure_unlocked(payroll)
+        before = audit.snapshot(payroll, PAYROLL_FIELDS)
+        payroll.status = PayrollStatus.PREPARED
+        payroll.prepared_by = scope.user
+        payroll.prepared_at = timezone.now()
+        payroll.save()
+        audit.record(
+            actor=scope,
+            instance=payroll,
+            action=AuditAction.UPDATE,
+            before=before,
+            after=audit.snapshot(payroll, PAYROLL_FIELDS),
+            commune_code=payroll.commune_id,
+        )
+    return payroll
+
+
+def payroll_approve(*, scope: Scope, payroll: Payroll) -> Payroll:
+    """A committee member other than the preparer approves, after a new guard run that finds
+    no unresolved blocking item; the payroll is then locked."""
+    payroll = Payroll.objects.get(pk=payroll.pk)
+    require(
+        scope,
+        payroll.commune_id,
+        can="committee",
+        message=_("Only a committee member approves payrolls."),
+    )
+    if scope.user is not None and payroll.prepared_by_id == scope.user.pk:
+        raise PermissionDenied(_("The person who prepared the payroll cannot approve it."))
     if payroll.status != PayrollStatus.PREPARED:
         raise ValidationError(_("Only a prepared payroll can be approved."))
-    if blocking_count(payroll.commune_id, payroll.month):
-        raise ValidationError(_("Resolve every blocking check before approving."))
-    before = audit.snapshot(payroll, PAYROLL_FIELDS)
-    payroll.status = PayrollStatus.APPROVED
-    payroll.approved_by = actor if getattr(actor, "pk", None) else None
-    payroll.approved_at = timezone.now()
-    payroll.save()
-    audit.record(
-        actor=actor,
-        instance=payroll,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(payroll, PAYROLL_FIELDS),
-        commune_code=payroll.commune_id,
-    )
+    with transaction.atomic():
+        payroll = _guarded(payroll, step=_("approve it"))
+        if payroll.status != PayrollStatus.PREPARED:
+            raise ValidationError(_("Only a prepared payroll can be approved."))
+        before = audit.snapshot(payroll, PAYROLL_FIELDS)
+        payroll.status = PayrollStatus.APPROVED
+        payroll.approved_by = scope.user
+        payroll.approved_at = timezone.now()
+        payroll.save()
+        audit.record(
+            actor=scope,
+            instance=payroll,
+            action=AuditAction.UPDATE,
+            before=before,
+            after=audit.snapshot(payroll, PAYROLL_FIELDS),
+            commune_code=payroll.commune_id,
+        )
     return payroll
+
+
+def payroll_export_begin(
+    *, scope: Scope, payroll: Payroll, method: str, bank: str | None = None
+) -> int:
+    """The last check before money leaves: the payment file of ``method`` (and ``bank``) is
+    made only from an approved payroll that is fresh (the guard runs again if anything changed
+    since its last run) with no unresolved blocking item, and whose bank lines all carry a
+    valid account number. Its lines are then marked exported: from now on a death or an ended
+    case can no longer hold them, and flags them for recovery instead. Returns the number of
+    lines in the file."""
+    services.ensure_officer(scope, payroll.commune_id)
+    payroll = Payroll.objects.get(pk=payroll.pk)
+    if payroll.status not in (PayrollStatus.APPROVED, PayrollStatus.CLOSED):
+        raise ValidationError(_("Payment files are made from an approved payroll."))
+    if not payroll.fresh and payroll.status == PayrollStatus.APPROVED:
+        guard_run(commune_code=payroll.commune_id, month=payroll.month)
+    with transaction.atomic():
+        payroll = Payroll.objects.select_for_update().get(pk=payroll.pk)
+        lines = payroll_file_lines(payroll, method=method, bank=bank)
+        if payroll.status == PayrollStatus.CLOSED:
+            return lines.count()
+        if not payroll.fresh:
+            raise ValidationError(
+                _("The data changed while the payroll was being checked: try again.")
+            )
+        blocking = blocking_count(payroll.commune_id, payroll.month)
+        if blocking:
+            raise ValidationError(
+                ngettext(
+                    "%(n)s blocking check is not resolved: no payment file can be made.",
+                    "%(n)s blocking checks are not resolved: no payment file can be made.",
+                    blocking,
+                )
+                % {"n": blocking}
+            )
+        if method == PaymentMethod.BANK:
+            bad = [
+                ref
+                for ref, account, bank_code in lines.values_list(
+                    "reference", "account_number", "bank"
+                )
+                if not bank_code or not ACCOUNT_NUMBER.match(account or "")
+            ]
+            if bad:
+                raise ValidationError(
+                    _(
+                        "These payments have no valid bank account: %(refs)s. Correct the "
+                        "account or pay them in cash."
+                    )
+                    % {"refs": ", ".join(bad[:20]) + (" …" if len(bad) > 20 else "")}
+                )
+        count = lines.count()
+        marked = lines.filter(exported_at__isnull=True).update(exported_at=timezone.now())
+        if marked:
+            audit.record(actor=scope, instance=payroll, action=AuditAction.EVENT,
+                         after={"method": method, "bank": bank or "", "lines": marked},
+                         note="payment file", commune_code=payroll.commune_id)  # fmt: skip
+        return count
+
+
+def payroll_file_lines(
+    payroll: Payroll, *, method: str, bank: str | None = None
+) -> QuerySet[PayrollLine]:
+    """The lines a payment file carries: pending payments of ``method`` (never held, paid or
+    failed ones), one bank's if ``bank``. Cash lists also carry failed bank payments switched
+    to cash."""
+    if method == PaymentMethod.CASH:
+        return payroll.lines.filter(
+            Q(method=PaymentMethod.CASH, status__in=[LineStatus.PENDING, LineStatus.PAID])
+            | Q(status=LineStatus.CASH)
+        )
+    qs = payroll.lines.filter(method=PaymentMethod.BANK, status=LineStatus.PENDING)
+    return qs.filter(bank=bank) if bank else qs
 
 
 _CHECK_ACTIONS: list[str] = [GuardAction.CONFIRMED, GuardAction.CASH, GuardAction.HELD]
 RULE_ACTIONS: dict[str, list[str]] = {
     GuardRule.BANK_FAILED.value: _CHECK_ACTIONS,
     GuardRule.ENDED_ARREARS.value: [*_CHECK_ACTIONS, GuardAction.NOT_OWED],
+    # no "pay as is": a bank payment without a valid account cannot be paid; correct the
+    # account on the case (the next check clears the item), switch to cash or hold
+    GuardRule.BANK_ACCOUNT.value: [GuardAction.CASH, GuardAction.HELD],
+    GuardRule.PERSON_GONE.value: [
+        GuardAction.STOPPED,
+        GuardAction.CONFIRMED,
+        GuardAction.CASH,
+        GuardAction.HELD,
+    ],
+    GuardRule.CASE_ENDED.value: [GuardAction.NOT_OWED],
 }
 CASE_ACTIONS: list[str] = [GuardAction.CONFIRMED, GuardAction.STOPPED, GuardAction.RECOMPUTED,
                 GuardAction.CASH, GuardAction.HELD]  # fmt: skip
+# Once approved, a payroll can only lose payments (or get back held ones it had approved).
+APPROVED_ACTIONS = {
+    GuardAction.CONFIRMED,
+    GuardAction.STOPPED,
+    GuardAction.HELD,
+    GuardAction.NOT_OWED,
+}
+NOTE_NEEDED: dict[str, Any] = {
+    GuardAction.CONFIRMED: gettext_lazy("Say why the case can be paid as is."),
+    GuardAction.HELD: gettext_lazy("Say why the payment is held."),
+    GuardAction.NOT_OWED: gettext_lazy("Say why this money is not owed."),
+}
 
 
-def actions_for(rule: str) -> list[tuple[str, str]]:
-    """The actions that make sense for an item of ``rule`` (value, label)."""
-    return [(a, str(GuardAction(a).label)) for a in RULE_ACTIONS.get(rule, CASE_ACTIONS)]
+def actions_for(rule: str, payroll: Payroll | None = None) -> list[tuple[str, str]]:
+    """The actions that make sense for an item of ``rule`` (value, label), in ``payroll``'s
+    state."""
+    actions = RULE_ACTIONS.get(rule, CASE_ACTIONS)
+    if payroll is not None and payroll.status == PayrollStatus.APPROVED:
+        actions = [a for a in actions if a in APPROVED_ACTIONS]
+    return [(a, str(GuardAction(a).label)) for a in actions]
 
 
 @transaction.atomic
-def guard_resolve(*, actor: User | None, item: GuardItem, action: str, note: str = "") -> GuardItem:
-    """Resolve one guard item, acting on the case and on the draft payroll's lines."""
-    ensure_officer(actor, item.commune_id)
+def guard_resolve(*, scope: Scope, item: GuardItem, action: str, note: str = "") -> GuardItem:
+    """Resolve one guard item, acting on the case and on the payroll's lines (held lines
+    included). In an approved payroll only actions that take payments out (or give back held
+    ones) are possible, and never on a line already in a payment file."""
+    services.ensure_officer(scope, item.commune_id)
     item = GuardItem.objects.select_for_update().select_related("case__person").get(pk=item.pk)
     if item.resolved_at:
         raise ValidationError(_("This item is already resolved."))
     payroll = Payroll.objects.filter(commune_id=item.commune_id, month=item.month).first()
-    if payroll:
-        _ensure_unlocked(payroll)
-    lines = PayrollLine.objects.filter(payroll=payroll, case=item.case) if payroll else None
-    case = item.case
-    if action not in RULE_ACTIONS.get(item.rule, CASE_ACTIONS):
+    if payroll is not None and payroll.status == PayrollStatus.CLOSED:
+        raise ValidationError(_("This payroll is closed: it can no longer be changed."))
+    if action not in [a for a, _label in actions_for(item.rule, payroll)]:
         raise ValidationError({"action": [_("This action does not apply to this check.")]})
+    if action in NOTE_NEEDED and not note.strip():
+        raise ValidationError({"note": [str(NOTE_NEEDED[action])]})
+    lines = (
+        PayrollLine.objects.filter(payroll=payroll, case=item.case, exported_at__isnull=True)
+        if payroll
+        else None
+    )
+    case = item.case
     if action == GuardAction.CONFIRMED:
-        if not note.strip():
-            raise ValidationError({"note": [_("Say why the case can be paid as is.")]})
         if item.rule == GuardRule.HOUSEHOLD_STATUS:  # checked: the new status is the basis now
             status = household_statuses([case.household_id], item.month)[case.household_id]
             Case.objects.filter(pk=case.pk).update(household_status=status)
+        if payroll is not None:
+            holds.lines_release(case_id=case.pk, payroll=payroll)
     elif action == GuardAction.STOPPED:
         person = case.person
         if person.life_status == LifeStatus.DECEASED:
@@ -374,36 +523,38 @@ def guard_resolve(*, actor: User | None, item: GuardItem, action: str, note: str
         else:
             reason = StopReason.NOT_ELIGIBLE
         event = person.status_date or item.month - dt.timedelta(days=1)
-        case = services.case_stop(actor=actor, case=case, reason=reason, event_date=event,
+        case = services.case_stop(scope=scope, case=case, reason=reason, event_date=event,
                                   note=note)  # fmt: skip
-        if lines is not None:
+        if lines is not None and payroll is not None:
             lines.filter(month__gte=case.end_month).delete()
+            holds.lines_release(case_id=case.pk, payroll=payroll)  # months still owed
+            holds.event_items_resolve(case_id=case.pk, month=item.month,
+                                      rule=GuardRule.CASE_ENDED, scope=scope,
+                                      action=GuardAction.STOPPED, note=note)  # fmt: skip
     elif action == GuardAction.RECOMPUTED:
-        case = services.case_adjust(actor=actor, case=case, from_month=item.month, note=note)
+        case = services.case_adjust(scope=scope, case=case, from_month=item.month, note=note)
         if lines is not None:
             lines.filter(kind=LineKind.REGULAR, month=item.month).update(amount=case.amount)
     elif action == GuardAction.CASH:
-        services.case_payment_set(actor=actor, case=case, method=PaymentMethod.CASH, note=note)
-        if lines is not None:
+        services.case_payment_set(scope=scope, case=case, method=PaymentMethod.CASH, note=note)
+        if lines is not None and payroll is not None:
             lines.update(method=PaymentMethod.CASH, bank="", account_number="", account_holder="")
+            holds.lines_release(case_id=case.pk, payroll=payroll)
     elif action == GuardAction.HELD:
-        if not note.strip():
-            raise ValidationError({"note": [_("Say why the payment is held.")]})
         if lines is not None:
             lines.delete()
     elif action == GuardAction.NOT_OWED:
-        if not note.strip():
-            raise ValidationError({"note": [_("Say why this money is not owed.")]})
         if lines is not None:
-            lines.filter(kind=LineKind.ARREARS).delete()
+            kinds = [LineKind.ARREARS] if item.rule == GuardRule.ENDED_ARREARS else LineKind.values
+            lines.filter(kind__in=kinds).exclude(status=LineStatus.PAID).delete()
     else:
         raise ValidationError({"action": [_("Choose an action.")]})
     item.action = action
     item.note = note[:300]
     item.resolved_at = timezone.now()
-    item.resolved_by = actor if getattr(actor, "pk", None) else None
+    item.resolved_by = scope.user
     item.save()
-    audit.record(actor=actor, instance=item, action=AuditAction.UPDATE,
+    audit.record(actor=scope, instance=item, action=AuditAction.UPDATE,
                  before={"action": ""}, after={"action": action}, note=note,
                  commune_code=item.commune_id, household_id=case.household_id)  # fmt: skip
     return item
@@ -413,11 +564,9 @@ def guard_resolve(*, actor: User | None, item: GuardItem, action: str, note: str
 
 
 @transaction.atomic
-def line_failed_resolve(
-    *, actor: User | None, line: PayrollLine, action: str, note: str
-) -> PayrollLine:
+def line_failed_resolve(*, scope: Scope, line: PayrollLine, action: str, note: str) -> PayrollLine:
     """A failed bank payment is carried to next month's payroll or paid in cash (note needed)."""
-    ensure_officer(actor, line.payroll.commune_id)
+    services.ensure_officer(scope, line.payroll.commune_id)
     if line.status != LineStatus.FAILED:
         raise ValidationError(_("Only a failed payment can be carried or paid in cash."))
     if not note.strip():
@@ -431,16 +580,16 @@ def line_failed_resolve(
     line.status = action
     line.note = note[:300]
     line.save(update_fields=["status", "note"])
-    audit.record(actor=actor, instance=line, action=AuditAction.UPDATE,
+    audit.record(actor=scope, instance=line, action=AuditAction.UPDATE,
                  before={"status": LineStatus.FAILED}, after={"status": action}, note=note,
                  commune_code=line.payroll.commune_id)  # fmt: skip
     return line
 
 
 @transaction.atomic
-def cash_paid_confirm(*, actor: User | None, payroll: Payroll, references: list[str]) -> int:
+def cash_paid_confirm(*, scope: Scope, payroll: Payroll, references: list[str]) -> int:
     """Cash payments signed for on the cash list."""
-    ensure_officer(actor, payroll.commune_id)
+    services.ensure_officer(scope, payroll.commune_id)
     if payroll.status != PayrollStatus.APPROVED:
         raise ValidationError(_("Only an approved payroll is paid."))
     return payroll.lines.filter(
@@ -449,12 +598,14 @@ def cash_paid_confirm(*, actor: User | None, payroll: Payroll, references: list[
 
 
 @transaction.atomic
-def payroll_close(*, actor: User | None, payroll: Payroll) -> Payroll:
+def payroll_close(*, scope: Scope, payroll: Payroll) -> Payroll:
     """Closed only when every line is paid or explained (carried over or paid in cash)."""
-    ensure_officer(actor, payroll.commune_id)
+    services.ensure_officer(scope, payroll.commune_id)
     payroll = Payroll.objects.select_for_update().get(pk=payroll.pk)
     if payroll.status != PayrollStatus.APPROVED:
         raise ValidationError(_("Only an approved payroll can be closed."))
+    if blocking_count(payroll.commune_id, payroll.month):
+        raise ValidationError(_("Resolve every blocking check before closing the payroll."))
     open_lines = payroll.lines.filter(status__in=[LineStatus.PENDING, LineStatus.FAILED]).count()
     if open_lines:
         raise ValidationError(
@@ -464,7 +615,7 @@ def payroll_close(*, actor: User | None, payroll: Payroll) -> Payroll:
     payroll.closed_at = timezone.now()
     payroll.save()
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=payroll,
         action=AuditAction.UPDATE,
         before={"status": PayrollStatus.APPROVED},
@@ -472,9 +623,3 @@ def payroll_close(*, actor: User | None, payroll: Payroll) -> Payroll:
         commune_code=payroll.commune_id,
     )
     return payroll
-
-
-__all__ = [
-    "CaseStatus", "cash_paid_confirm", "guard_resolve", "line_failed_resolve", "payroll_approve",
-    "payroll_close", "payroll_generate", "payroll_prepare", "payroll_total", "planned_lines",
-]  # fmt: skip

@@ -6,8 +6,7 @@ or Vietnamese, any case, extra spaces; amounts like ``750000``, ``750.000`` or `
 
 from __future__ import annotations
 
-import csv
-import io
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,14 +16,16 @@ from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ansinh.accounts.models import User
+from ansinh.accounts.scopes import Scope
 from ansinh.assistance import services
 from ansinh.assistance.choices import LineStatus, PaymentMethod, PayrollStatus
 from ansinh.assistance.models import Payroll, PayrollLine
 from ansinh.core import audit
 from ansinh.core.models import AuditAction
 from ansinh.core.money import format_vnd
+from ansinh.core.spreadsheet import SpreadsheetError, read_csv, read_xlsx
 from ansinh.core.text import fold
+from ansinh.core.web import upload_error
 
 ALIASES = {
     "reference": {"reference", "ref", "ma tham chieu", "tham chieu", "end to end id", "noi dung"},
@@ -55,22 +56,34 @@ def _amount(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
         return round(value)
     text = re.sub(r"[^\d.,\-]", "", str(value))
     text = re.sub(r"[.,]\d{1,2}$", "", text)  # decimals (",00"), never thousands (".000")
     digits = re.sub(r"[^\d\-]", "", text)
-    return int(digits) if digits not in ("", "-") else None
+    if digits in ("", "-") or len(digits) > 19:  # no amount has 20 digits
+        return None
+    return int(digits)
+
+
+#: A bank's result file has one row per payment: far more rows than this is not one.
+MAX_ROWS = 1_000_000
 
 
 def _table(data: bytes, filename: str) -> list[list[Any]]:
-    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        return [list(r) for r in wb.active.iter_rows(values_only=True)]
-    text = data.decode("utf-8-sig", errors="replace")
-    dialect = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=dialect))
+    """The file's rows; a file that is not a readable workbook or CSV (random bytes named
+    .xlsx, a zip bomb, a CSV field over the csv module's limit) is a ``ValidationError``
+    with a plain message, never a crash."""
+    try:
+        if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
+            return read_xlsx(data, max_rows=MAX_ROWS)
+        text = data.decode("utf-8-sig", errors="replace")
+        first = text.split("\n", 1)[0]
+        dialect = ";" if first.count(";") > first.count(",") else ","
+        return read_csv(text, delimiter=dialect, max_rows=MAX_ROWS)
+    except SpreadsheetError as exc:
+        raise ValidationError(upload_error(exc)) from exc
 
 
 def parse_results(data: bytes, filename: str = "results.csv") -> list[ResultRow]:
@@ -112,11 +125,11 @@ def _lang() -> str:
 
 @transaction.atomic
 def results_import(
-    *, actor: User | None, payroll: Payroll, data: bytes, filename: str = "results.csv"
+    *, scope: Scope, payroll: Payroll, data: bytes, filename: str = "results.csv"
 ) -> Reconciliation:
     """Mark lines paid or failed; report unknown references, wrong amounts and duplicates
     (those rows change nothing)."""
-    services.ensure_officer(actor, payroll.commune_id)
+    services.ensure_officer(scope, payroll.commune_id)
     if payroll.status != PayrollStatus.APPROVED:
         raise ValidationError(_("Bank results are imported for an approved payroll."))
     rows = parse_results(data, filename)
@@ -154,7 +167,7 @@ def results_import(
             result.paid += 1
         else:
             result.failed += 1
-    audit.record(actor=actor, instance=payroll, action=AuditAction.EVENT,
+    audit.record(actor=scope, instance=payroll, action=AuditAction.EVENT,
                  after={"paid": result.paid, "failed": result.failed,
                         "exceptions": len(result.exceptions)},
                  note=_("Bank results imported"), commune_code=payroll.commune_id)  # fmt: skip

@@ -10,9 +10,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from ansinh.accounts.scopes import Scope
-from ansinh.assistance.choices import CaseStatus, LineKind, PaymentMethod
-from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
+from ansinh.assistance.choices import CaseStatus, LineKind, LineStatus, PaymentMethod
+from ansinh.assistance.models import Case, GuardItem, PaymentAccount, Payroll, PayrollLine
+from ansinh.core.models import AuditEntry
 from ansinh.core.periods import age_on
+from ansinh.places.models import Commune
 
 
 def cases_for(scope: Scope) -> QuerySet[Case]:
@@ -75,14 +77,19 @@ def payroll_lines(scope: Scope, payroll: Payroll) -> QuerySet[PayrollLine]:
 
 
 def payroll_summary(scope: Scope, payroll: Payroll) -> dict[str, Any]:
-    lines = payroll_lines(scope, payroll).order_by()
+    """Totals of what the payroll pays (held lines apart: they are not paid unless released)."""
+    all_lines = payroll_lines(scope, payroll).order_by()
+    held = all_lines.filter(status=LineStatus.HELD).aggregate(n=Count("id"), total=Sum("amount"))
+    lines = all_lines.exclude(status=LineStatus.HELD)
     by = {
         (r["method"], r["kind"]): r
         for r in lines.values("method", "kind").annotate(n=Count("id"), total=Sum("amount"))
     }
     total = sum(r["total"] or 0 for r in by.values())
     bank = sum(r["total"] or 0 for (m, _k), r in by.items() if m == PaymentMethod.BANK)
-    statuses = dict(lines.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    statuses = dict(
+        all_lines.values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
     rows = [  # with labels for the page (the codes stay for sorting)
         {
             **r,
@@ -91,9 +98,16 @@ def payroll_summary(scope: Scope, payroll: Payroll) -> dict[str, Any]:
         }
         for r in sorted(by.values(), key=lambda r: (r["method"], r["kind"]))
     ]
-    return {"rows": rows, "total": total,
-            "bank": bank, "cash": total - bank, "count": sum(r["n"] for r in by.values()),
-            "statuses": statuses}  # fmt: skip
+    return {
+        "rows": rows,
+        "total": total,
+        "bank": bank,
+        "cash": total - bank,
+        "count": sum(r["n"] for r in by.values()),
+        "statuses": statuses,
+        "held": held["total"] or 0,
+        "held_count": held["n"],
+    }
 
 
 def guard_items(scope: Scope, payroll: Payroll) -> QuerySet[GuardItem]:
@@ -145,3 +159,64 @@ def person_history(scope: Scope, person_id: int) -> QuerySet[PayrollLine]:
         .select_related("payroll", "case")
         .order_by("-month", "kind")
     )
+
+
+def commune_of(scope: Scope) -> Commune:
+    return Commune.objects.get(code=scope.commune_code)
+
+
+def paying_account(scope: Scope) -> PaymentAccount | None:
+    """The commune's paying account (not personal data: the commune's own)."""
+    return PaymentAccount.objects.filter(commune_id=scope.commune_code).first()
+
+
+def guard_item_get(scope: Scope, pk: int) -> GuardItem:
+    qs = GuardItem.objects.filter(commune_id=scope.commune_code).select_related("case__person")
+    if scope.village_ids is not None:
+        qs = qs.filter(case__village_id__in=scope.village_ids)
+    try:
+        return qs.get(pk=pk)
+    except GuardItem.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def line_get(scope: Scope, pk: int) -> PayrollLine:
+    qs = PayrollLine.objects.filter(payroll__commune_id=scope.commune_code).select_related(
+        "payroll"
+    )
+    if scope.village_ids is not None:
+        qs = qs.filter(case__village_id__in=scope.village_ids)
+    try:
+        return qs.get(pk=pk)
+    except PayrollLine.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def blocking_count(payroll: Payroll) -> int:
+    return GuardItem.objects.filter(
+        commune_id=payroll.commune_id, month=payroll.month, blocking=True, resolved_at=None
+    ).count()
+
+
+def cash_pending_references(payroll: Payroll) -> list[str]:
+    return list(
+        payroll.lines.filter(method=PaymentMethod.CASH, status=LineStatus.PENDING).values_list(
+            "reference", flat=True
+        )
+    )
+
+
+def recovery_lines(scope: Scope, payroll: Payroll) -> QuerySet[PayrollLine]:
+    """Lines already sent to the bank (or on the cash list) whose money must be recovered."""
+    return payroll_lines(scope, payroll).exclude(recovery="")
+
+
+def case_history(scope: Scope, case: Case) -> QuerySet[AuditEntry]:
+    """Audit entries of a case already fetched through :func:`case_get`."""
+    return AuditEntry.objects.filter(
+        commune_code=scope.commune_code, model_label="assistance.case", object_id=case.pk
+    ).select_related("actor")
+
+
+def case_guard_items(scope: Scope, case: Case) -> QuerySet[GuardItem]:
+    return GuardItem.objects.filter(commune_id=scope.commune_code, case=case).order_by("-month")

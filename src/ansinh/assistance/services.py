@@ -8,12 +8,14 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ansinh.accounts.models import User
-from ansinh.accounts.scopes import scope_for
+from ansinh.accounts.permissions import require
+from ansinh.accounts.scopes import Scope
+from ansinh.assistance import holds
 from ansinh.assistance.choices import (
     CaseEventKind,
     CaseStatus,
@@ -34,7 +36,7 @@ from ansinh.assistance.models import (
 from ansinh.core import audit
 from ansinh.core.identifiers import IdentifierError, clean_bank_account
 from ansinh.core.models import AuditAction
-from ansinh.core.periods import first_of_month
+from ansinh.core.periods import first_of_month, next_month
 from ansinh.registry.choices import Bank, LifeStatus
 from ansinh.registry.models import Person
 from ansinh.rules.allowance import GROUP_CODES, funeral_support
@@ -47,24 +49,21 @@ CASE_FIELDS = [
 ]  # fmt: skip
 
 
-def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def ensure_officer(actor: User | None, commune_code: int) -> None:
-    """Only the commune's officer writes (``actor=None`` is the system: demo, commands)."""
-    if actor is None:
-        return
-    scope = scope_for(actor)
-    if not scope.can_edit or scope.commune_code != commune_code:
-        raise PermissionDenied(_("Only the commune officer can change allowance cases."))
+def ensure_officer(scope: Scope, commune_code: int) -> None:
+    """Only the commune's officer (or the system) writes allowance cases and payrolls."""
+    require(
+        scope,
+        commune_code,
+        can="edit",
+        message=_("Only the commune officer can change allowance cases."),
+    )
 
 
 def _event(
     case: Case,
     kind: str,
     *,
-    actor: User | None,
+    scope: Scope,
     date: dt.date,
     before: dict[str, Any],
     month: dt.date | None = None,
@@ -72,10 +71,10 @@ def _event(
 ) -> None:
     CaseEvent.objects.create(
         case=case, kind=kind, date=date, month=month, amount=case.amount, note=note[:300],
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=scope.user,
     )  # fmt: skip
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=case,
         action=AuditAction.UPDATE,
         before=before,
@@ -84,6 +83,8 @@ def _event(
         commune_code=case.commune_id,
         household_id=case.household_id,
     )
+    if case.effective_month is not None:  # a decided case: its payments may change
+        holds.payrolls_touch(case.commune_id)
 
 
 def _need_status(case: Case, *allowed: str) -> None:
@@ -139,7 +140,7 @@ def _clean_groups(scheme: str, groups: Sequence[str]) -> list[str]:
 @transaction.atomic
 def case_apply(
     *,
-    actor: User | None,
+    scope: Scope,
     person: Person,
     scheme: str,
     applied_on: dt.date,
@@ -149,7 +150,7 @@ def case_apply(
     pension: int = 0,
 ) -> Case:
     """Record an application; the bank account on the person's record is used if present."""
-    ensure_officer(actor, person.commune_id)
+    ensure_officer(scope, person.commune_id)
     if scheme not in Scheme.values:
         raise ValidationError({"scheme": [_("Choose a scheme.")]})
     if person.life_status != LifeStatus.LIVING:
@@ -165,10 +166,10 @@ def case_apply(
     case.save()
     CaseEvent.objects.create(
         case=case, kind=CaseEventKind.APPLIED, date=applied_on, note=documents[:300],
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=scope.user,
     )  # fmt: skip
     audit.record(
-        actor=actor, instance=case, action=AuditAction.CREATE,
+        actor=scope, instance=case, action=AuditAction.CREATE,
         after=audit.snapshot(case, CASE_FIELDS), commune_code=case.commune_id,
         household_id=case.household_id,
     )  # fmt: skip
@@ -176,21 +177,21 @@ def case_apply(
 
 
 @transaction.atomic
-def case_verify(*, actor: User | None, case: Case, verified_on: dt.date, note: str = "") -> Case:
-    ensure_officer(actor, case.commune_id)
+def case_verify(*, scope: Scope, case: Case, verified_on: dt.date, note: str = "") -> Case:
+    ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.APPLIED)
     before = audit.snapshot(case, CASE_FIELDS)
     case.status = CaseStatus.VERIFIED
     case.verified_on = verified_on
     case.save()
-    _event(case, CaseEventKind.VERIFIED, actor=actor, date=verified_on, before=before, note=note)
+    _event(case, CaseEventKind.VERIFIED, scope=scope, date=verified_on, before=before, note=note)
     return case
 
 
 @transaction.atomic
 def case_decide(
     *,
-    actor: User | None,
+    scope: Scope,
     case: Case,
     decision_number: str,
     decision_date: dt.date,
@@ -200,7 +201,7 @@ def case_decide(
 ) -> Case:
     """The chairman's decision: paid from the month of signature (earlier only with a reason;
     the months in between are paid as arrears). Amount and explanation from the rules engine."""
-    ensure_officer(actor, case.commune_id)
+    ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.VERIFIED)
     signed_month = first_of_month(decision_date)
     month = first_of_month(effective_month) if effective_month else signed_month
@@ -230,7 +231,7 @@ def case_decide(
         raise ValidationError(
             _("This person already receives this scheme (one open case per scheme).")
         ) from exc
-    _event(case, CaseEventKind.DECIDED, actor=actor, date=decision_date, month=month,
+    _event(case, CaseEventKind.DECIDED, scope=scope, date=decision_date, month=month,
            before=before, note=case.explanation_text)  # fmt: skip
     return case
 
@@ -238,7 +239,7 @@ def case_decide(
 @transaction.atomic
 def case_adjust(
     *,
-    actor: User | None,
+    scope: Scope,
     case: Case,
     from_month: dt.date,
     groups: Sequence[str] | None = None,
@@ -248,7 +249,7 @@ def case_adjust(
 ) -> Case:
     """Recompute the amount from ``from_month`` (age band, household status, new facts).
     Months already paid at another amount get an adjustment line in the next payroll."""
-    ensure_officer(actor, case.commune_id)
+    ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.ACTIVE, CaseStatus.SUSPENDED)
     before = audit.snapshot(case, CASE_FIELDS)
     if groups is not None:
@@ -260,43 +261,43 @@ def case_adjust(
     month = max(first_of_month(from_month), case.effective_month or from_month)
     _apply_entitlement(case, month)
     case.save()
-    _event(case, CaseEventKind.ADJUSTED, actor=actor, date=dt.date.today(), month=month,
+    _event(case, CaseEventKind.ADJUSTED, scope=scope, date=timezone.localdate(), month=month,
            before=before, note=note or case.explanation_text)  # fmt: skip
     return case
 
 
 @transaction.atomic
-def case_suspend(*, actor: User | None, case: Case, on: dt.date, note: str) -> Case:
-    ensure_officer(actor, case.commune_id)
+def case_suspend(*, scope: Scope, case: Case, on: dt.date, note: str) -> Case:
+    ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.ACTIVE)
     if not note.strip():
         raise ValidationError({"note": [_("Give the reason.")]})
     before = audit.snapshot(case, CASE_FIELDS)
     case.status = CaseStatus.SUSPENDED
     case.save()
-    _event(case, CaseEventKind.SUSPENDED, actor=actor, date=on, month=first_of_month(on),
+    _event(case, CaseEventKind.SUSPENDED, scope=scope, date=on, month=first_of_month(on),
            before=before, note=note)  # fmt: skip
     return case
 
 
 @transaction.atomic
-def case_resume(*, actor: User | None, case: Case, on: dt.date, note: str = "") -> Case:
-    ensure_officer(actor, case.commune_id)
+def case_resume(*, scope: Scope, case: Case, on: dt.date, note: str = "") -> Case:
+    ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.SUSPENDED)
     before = audit.snapshot(case, CASE_FIELDS)
     case.status = CaseStatus.ACTIVE
     case.save()
-    _event(case, CaseEventKind.RESUMED, actor=actor, date=on, month=first_of_month(on),
+    _event(case, CaseEventKind.RESUMED, scope=scope, date=on, month=first_of_month(on),
            before=before, note=note)  # fmt: skip
     return case
 
 
 @transaction.atomic
 def case_stop(
-    *, actor: User | None, case: Case, reason: str, event_date: dt.date, note: str = ""
+    *, scope: Scope, case: Case, reason: str, event_date: dt.date, note: str = ""
 ) -> Case:
     """Stop from the month after the event (death, move, no longer eligible)."""
-    ensure_officer(actor, case.commune_id)
+    ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.ACTIVE, CaseStatus.SUSPENDED)
     if reason not in StopReason.values:
         raise ValidationError({"reason": [_("Choose a reason.")]})
@@ -306,18 +307,19 @@ def case_stop(
     case.stop_note = note[:300]
     case.end_month = next_month(first_of_month(event_date))
     case.save()
-    _event(case, CaseEventKind.STOPPED, actor=actor, date=event_date, month=case.end_month,
+    _event(case, CaseEventKind.STOPPED, scope=scope, date=event_date, month=case.end_month,
            before=before, note=note or case.get_stop_reason_display())  # fmt: skip
+    holds.case_ended(case, event_date=event_date, what="dừng trợ cấp")
     return case
 
 
 @transaction.atomic
 def case_transfer(
-    *, actor: User | None, case: Case, to: str, event_date: dt.date, note: str = ""
+    *, scope: Scope, case: Case, to: str, event_date: dt.date, note: str = ""
 ) -> Case:
     """The person moves to another commune: paid here until the month of the move; the file is
     forwarded and the new commune decides."""
-    ensure_officer(actor, case.commune_id)
+    ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.ACTIVE, CaseStatus.SUSPENDED)
     if not to.strip():
         raise ValidationError({"to": [_("Enter the new commune.")]})
@@ -327,15 +329,16 @@ def case_transfer(
     case.stop_reason = StopReason.MOVED
     case.end_month = next_month(first_of_month(event_date))
     case.save()
-    _event(case, CaseEventKind.TRANSFERRED, actor=actor, date=event_date, month=case.end_month,
+    _event(case, CaseEventKind.TRANSFERRED, scope=scope, date=event_date, month=case.end_month,
            before=before, note=note or to)  # fmt: skip
+    holds.case_ended(case, event_date=event_date, what=f"chuyển đến {case.transferred_to}")
     return case
 
 
 @transaction.atomic
 def case_payment_set(
     *,
-    actor: User | None,
+    scope: Scope,
     case: Case,
     method: str,
     bank: str = "",
@@ -343,7 +346,7 @@ def case_payment_set(
     account_holder: str = "",
     note: str = "",
 ) -> Case:
-    ensure_officer(actor, case.commune_id)
+    ensure_officer(scope, case.commune_id)
     before = audit.snapshot(case, CASE_FIELDS)
     if method == PaymentMethod.BANK:
         try:
@@ -370,7 +373,7 @@ def case_payment_set(
         account_number=case.bank_account_number if bank_now else "",
         account_holder=case.bank_account_holder if bank_now else "",
     )
-    _event(case, CaseEventKind.PAYMENT, actor=actor, date=dt.date.today(), before=before,
+    _event(case, CaseEventKind.PAYMENT, scope=scope, date=timezone.localdate(), before=before,
            note=note or case.get_payment_method_display())  # fmt: skip
     return case
 
@@ -378,7 +381,7 @@ def case_payment_set(
 @transaction.atomic
 def funeral_claim_record(
     *,
-    actor: User | None,
+    scope: Scope,
     case: Case,
     claimant_name: str,
     claimed_on: dt.date,
@@ -386,7 +389,7 @@ def funeral_claim_record(
 ) -> FuneralClaim:
     """Funeral support for a deceased recipient, amount from the rules engine; once per
     person (a database constraint)."""
-    ensure_officer(actor, case.commune_id)
+    ensure_officer(scope, case.commune_id)
     person = case.person
     if person.life_status != LifeStatus.DECEASED or person.status_date is None:
         raise ValidationError(_("Record the death in the registry first."))
@@ -399,7 +402,7 @@ def funeral_claim_record(
         claimant_relationship=claimant_relationship, death_date=person.status_date,
         claimed_on=claimed_on,
         amount=funeral_support(person.status_date, case.commune.province_id),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=scope.user,
     )  # fmt: skip
     try:
         with transaction.atomic():
@@ -409,7 +412,7 @@ def funeral_claim_record(
             _("Funeral support has already been granted for this person.")
         ) from exc
     audit.record(
-        actor=actor, instance=claim, action=AuditAction.CREATE,
+        actor=scope, instance=claim, action=AuditAction.CREATE,
         after={"claimant_name": claim.claimant_name, "amount": claim.amount,
                "death_date": claim.death_date.isoformat()},
         commune_code=case.commune_id, household_id=case.household_id,
@@ -423,7 +426,7 @@ _BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 @transaction.atomic
 def payment_account_set(
     *,
-    actor: User | None,
+    scope: Scope,
     commune_code: int,
     holder: str,
     bank: str,
@@ -431,7 +434,7 @@ def payment_account_set(
     bic: str = "",
 ) -> PaymentAccount:
     """The account the commune pays from: the debtor of every bank file."""
-    ensure_officer(actor, commune_code)
+    ensure_officer(scope, commune_code)
     errors: dict[str, list[str]] = {}
     try:
         account_number = clean_bank_account(account_number)
@@ -452,9 +455,9 @@ def payment_account_set(
     account = account or PaymentAccount(commune_id=commune_code)
     account.holder, account.bank = holder.strip()[:140], bank
     account.account_number, account.bic = account_number, bic
-    account.updated_by = actor if getattr(actor, "pk", None) else None
+    account.updated_by = scope.user
     account.save()
-    audit.record(actor=actor, instance=account,
+    audit.record(actor=scope, instance=account,
                  action=AuditAction.UPDATE if before else AuditAction.CREATE,
                  before=before or None, after=audit.snapshot(account, fields),
                  commune_code=commune_code)  # fmt: skip

@@ -13,43 +13,42 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ansinh.accounts.choices import Role
-from ansinh.accounts.decorators import actor_of, scoped
+from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.assistance import exports, forms, reconcile, selectors, services
 from ansinh.assistance import payroll as pr
-from ansinh.assistance.choices import CaseStatus, LineStatus, PayrollStatus, Scheme
+from ansinh.assistance.choices import (
+    CaseStatus,
+    GuardAction,
+    LineStatus,
+    PaymentMethod,
+    Scheme,
+)
 from ansinh.assistance.documents import decision_pdf
-from ansinh.assistance.models import GuardItem, PaymentAccount, PayrollLine
-from ansinh.core.models import AuditEntry
-from ansinh.places.models import Commune, Village
+from ansinh.core.audit import record_export
+from ansinh.core.reveal import reveal_response
+from ansinh.core.web import PROBLEMS_SHOWN, int_param, problems_download
 from ansinh.registry import selectors as registry
 from ansinh.registry.choices import Bank
 from ansinh.registry.forms import apply_errors
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 @scoped()
 def case_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     g = request.GET
     status = g.get("status", CaseStatus.ACTIVE) if "status" in g else CaseStatus.ACTIVE
-    filters = {"status": status, "group": g.get("group", ""), "village_id": _int(g.get("village")),
+    filters = {"status": status, "group": g.get("group", ""),
+               "village_id": int_param(g.get("village")),
                "scheme": g.get("scheme", ""), "q": g.get("q", "")}  # fmt: skip
     qs = selectors.case_list(scope, **filters)  # type: ignore[arg-type]
     page = Paginator(qs, getattr(settings, "ANSINH_PAGE_SIZE", 50)).get_page(g.get("page"))
-    villages = Village.objects.filter(commune_id=scope.commune_code).order_by("name")
-    if scope.village_ids is not None:
-        villages = villages.filter(id__in=scope.village_ids)
+    villages = registry.villages_for(scope)
     return render(request, "assistance/case_list.html", {
         "page": page, "filters": filters, "statuses": CaseStatus.choices,
         "groups": forms.group_choices(), "villages": villages, "schemes": Scheme.choices,
@@ -69,56 +68,56 @@ def _action(name: str, form: type) -> Callable[[Callable[..., Any]], Callable[..
 
 
 @_action("verify", forms.VerifyForm)
-def _verify(actor, case, d):
-    return services.case_verify(actor=actor, case=case, verified_on=d["verified_on"],
+def _verify(scope, case, d):
+    return services.case_verify(scope=scope, case=case, verified_on=d["verified_on"],
                                 note=d["note"])  # fmt: skip
 
 
 @_action("decide", forms.DecideForm)
-def _decide(actor, case, d):
-    return services.case_decide(actor=actor, case=case, decision_number=d["decision_number"],
+def _decide(scope, case, d):
+    return services.case_decide(scope=scope, case=case, decision_number=d["decision_number"],
                                 decision_date=d["decision_date"], signer=d["signer"],
                                 effective_month=d["effective_month"],
                                 backdate_reason=d["backdate_reason"])  # fmt: skip
 
 
 @_action("adjust", forms.AdjustForm)
-def _adjust(actor, case, d):
-    return services.case_adjust(actor=actor, case=case, from_month=d["from_month"],
+def _adjust(scope, case, d):
+    return services.case_adjust(scope=scope, case=case, from_month=d["from_month"],
                                 groups=d["groups"] or None, note=d["note"])  # fmt: skip
 
 
 @_action("suspend", forms.NoteDateForm)
-def _suspend(actor, case, d):
-    return services.case_suspend(actor=actor, case=case, on=d["on"], note=d["note"])
+def _suspend(scope, case, d):
+    return services.case_suspend(scope=scope, case=case, on=d["on"], note=d["note"])
 
 
 @_action("resume", forms.NoteDateForm)
-def _resume(actor, case, d):
-    return services.case_resume(actor=actor, case=case, on=d["on"], note=d["note"])
+def _resume(scope, case, d):
+    return services.case_resume(scope=scope, case=case, on=d["on"], note=d["note"])
 
 
 @_action("stop", forms.StopForm)
-def _stop(actor, case, d):
-    return services.case_stop(actor=actor, case=case, reason=d["reason"],
+def _stop(scope, case, d):
+    return services.case_stop(scope=scope, case=case, reason=d["reason"],
                               event_date=d["event_date"], note=d["note"])  # fmt: skip
 
 
 @_action("transfer", forms.TransferForm)
-def _transfer(actor, case, d):
-    return services.case_transfer(actor=actor, case=case, to=d["to"], event_date=d["event_date"])
+def _transfer(scope, case, d):
+    return services.case_transfer(scope=scope, case=case, to=d["to"], event_date=d["event_date"])
 
 
 @_action("payment", forms.PaymentForm)
-def _payment(actor, case, d):
-    return services.case_payment_set(actor=actor, case=case, method=d["method"], bank=d["bank"],
+def _payment(scope, case, d):
+    return services.case_payment_set(scope=scope, case=case, method=d["method"], bank=d["bank"],
                                      account_number=d["account_number"],
                                      account_holder=d["account_holder"])  # fmt: skip
 
 
 @_action("funeral", forms.FuneralForm)
-def _funeral(actor, case, d):
-    return services.funeral_claim_record(actor=actor, case=case, claimant_name=d["claimant_name"],
+def _funeral(scope, case, d):
+    return services.funeral_claim_record(scope=scope, case=case, claimant_name=d["claimant_name"],
                                          claimant_relationship=d["claimant_relationship"],
                                          claimed_on=d["claimed_on"])  # fmt: skip
 
@@ -137,7 +136,7 @@ def case_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         form = form_class(request.POST, prefix=name)
         if form.is_valid():
             try:
-                fn(actor_of(request), case, form.cleaned_data)
+                fn(scope, case, form.cleaned_data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
@@ -158,26 +157,26 @@ def case_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         name: bound.get(name) or form_class(prefix=name, initial=initial.get(name))
         for name, (form_class, _fn) in ACTIONS.items()
     }
-    history = AuditEntry.objects.filter(model_label="assistance.case", object_id=case.pk)
+    history = selectors.case_history(scope, case)
     return render(request, "assistance/case_detail.html", {
         "case": case, "events": case.events.select_related("actor"), "forms": action_forms,
         "can_edit": scope.can_edit, "audit": history[:50],
         "lines": selectors.person_history(scope, case.person_id)[:60],
-        "guard": case.guard_items.order_by("-month")[:20],
+        "guard": selectors.case_guard_items(scope, case)[:20],
         "funeral": getattr(case.person, "funeral_claim", None),
     })  # fmt: skip
 
 
 @scoped(need="can_edit")
 def case_apply(request: HttpRequest, scope: Scope) -> HttpResponse:
-    person_id = _int(request.GET.get("person") or request.POST.get("person"))
+    person_id = int_param(request.GET.get("person") or request.POST.get("person"))
     person = registry.person_get(scope, person_id) if person_id else None
     form = forms.ApplyForm(request.POST or None, initial={
         "person": person_id, "applied_on": timezone.localdate()})  # fmt: skip
     if request.method == "POST" and person is not None and form.is_valid():
         d = form.cleaned_data
         try:
-            case = services.case_apply(actor=actor_of(request), person=person,
+            case = services.case_apply(scope=scope, person=person,
                                        scheme=d["scheme"], groups=d["groups"],
                                        applied_on=d["applied_on"], documents=d["documents"],
                                        children=d["children"], pension=d["pension"])  # fmt: skip
@@ -203,8 +202,25 @@ def case_decision_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpRespon
     if not case.decision_number:
         raise Http404
     response = HttpResponse(decision_pdf(case), content_type="application/pdf")
+    record_export(actor=scope, what="assistance.case_decision.pdf", rows=1,
+                  commune_code=scope.commune_code, household_id=case.household_id,
+                  object_id=case.pk)  # fmt: skip
     response["Content-Disposition"] = f'inline; filename="quyet-dinh-{case.pk}.pdf"'
     return response
+
+
+@require_POST
+@scoped()
+def case_reveal(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    """The case's bank account number in full, for a role that sees it masked; logged.
+    A case outside the scope is a 404."""
+    case = selectors.case_get(scope, pk)
+    if request.POST.get("field", "") != "bank_account_number":
+        raise Http404
+    return reveal_response(request, actor=scope, instance=case,
+                           field="bank_account_number", commune_code=case.commune_id,
+                           household_id=case.household_id,
+                           back_url=reverse("assistance:case_detail", args=[case.pk]))  # fmt: skip
 
 
 # --- payrolls ------------------------------------------------------------------------------
@@ -224,7 +240,7 @@ def payroll_list(request: HttpRequest, scope: Scope) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                payroll = pr.payroll_generate(actor=actor_of(request),
+                payroll = pr.payroll_generate(scope=scope,
                                               commune_code=scope.commune_code,
                                               month=form.cleaned_data["month"])  # fmt: skip
             except ValidationError as exc:
@@ -236,40 +252,63 @@ def payroll_list(request: HttpRequest, scope: Scope) -> HttpResponse:
                   {"payrolls": payrolls, "form": form, "can_edit": scope.can_edit})  # fmt: skip
 
 
+def _payroll_step(request: HttpRequest, scope: Scope, payroll: Any, step: str) -> Any:
+    """Run one step of the payroll page and say what happened; returns the bank results of
+    an import (shown on the page), else None."""
+    if step == "approve":
+        pr.payroll_approve(scope=scope, payroll=payroll)
+        messages.success(request, _("Payroll approved: the payment files can now be made."))
+        return None
+    if not scope.can_edit:
+        raise PermissionDenied
+    if step == "regenerate":
+        payroll = pr.payroll_generate(scope=scope, commune_code=payroll.commune_id,
+                                      month=payroll.month)  # fmt: skip
+        blocking = selectors.blocking_count(payroll)
+        messages.success(
+            request,
+            _("Checked again: %(n)s payments, %(b)s blocking checks to resolve.")
+            % {"n": payroll.lines.count(), "b": blocking},
+        )
+    elif step == "prepare":
+        pr.payroll_prepare(scope=scope, payroll=payroll)
+        messages.success(request, _("Checked again and sent for approval."))
+    elif step == "close":
+        pr.payroll_close(scope=scope, payroll=payroll)
+        messages.success(request, _("Payroll closed."))
+    elif step == "cash_paid":
+        refs = list(request.POST.getlist("reference")) or list(
+            selectors.cash_pending_references(payroll)
+        )
+        n = pr.cash_paid_confirm(scope=scope, payroll=payroll, references=refs)
+        messages.success(request, _("%(n)s cash payments marked paid.") % {"n": n})
+    elif step == "results":
+        upload = forms.ResultsForm(request.POST, request.FILES)
+        if not upload.is_valid():
+            if upload.has_error("file", code="file_too_large"):  # "Tệp quá lớn (tối đa 20 MB)"
+                raise ValidationError(list(upload.errors["file"]))
+            raise ValidationError(_("Choose the bank's result file (CSV or XLSX)."))
+        f = upload.cleaned_data["file"]
+        result = reconcile.results_import(scope=scope, payroll=payroll,
+                                          data=f.read(), filename=f.name)  # fmt: skip
+        messages.success(
+            request,
+            _("Bank results imported: %(p)s paid, %(f)s failed, %(e)s rows with a problem.")
+            % {"p": result.paid, "f": result.failed, "e": len(result.exceptions)},
+        )
+        return result
+    else:
+        raise Http404
+    return None
+
+
 @scoped()
 def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     payroll = selectors.payroll_get(scope, pk)
     result = None
     if request.method == "POST":
-        actor = actor_of(request)
-        step = request.POST.get("step", "")
         try:
-            if step == "approve":
-                pr.payroll_approve(actor=actor, payroll=payroll)
-            elif not scope.can_edit:
-                raise PermissionDenied
-            elif step == "regenerate":
-                pr.payroll_generate(actor=actor, commune_code=payroll.commune_id,
-                                    month=payroll.month)  # fmt: skip
-            elif step == "prepare":
-                pr.payroll_prepare(actor=actor, payroll=payroll)
-            elif step == "close":
-                pr.payroll_close(actor=actor, payroll=payroll)
-            elif step == "cash_paid":
-                refs = list(request.POST.getlist("reference")) or list(
-                    payroll.lines.filter(method="cash", status="pending").values_list(
-                        "reference", flat=True
-                    )
-                )
-                pr.cash_paid_confirm(actor=actor, payroll=payroll, references=refs)
-            elif step == "results":
-                upload = forms.ResultsForm(request.POST, request.FILES)
-                if upload.is_valid():
-                    f = upload.cleaned_data["file"]
-                    result = reconcile.results_import(actor=actor, payroll=payroll,
-                                                      data=f.read(), filename=f.name)  # fmt: skip
-            else:
-                raise Http404
+            result = _payroll_step(request, scope, payroll, request.POST.get("step", ""))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -277,6 +316,13 @@ def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             if result is None:
                 return redirect("assistance:payroll_detail", pk=payroll.pk)
         payroll.refresh_from_db()
+    exceptions_url = ""
+    if result is not None and len(result.exceptions) > PROBLEMS_SHOWN:
+        exceptions_url = problems_download(
+            request, what="assistance.bank_results", commune_code=scope.commune_code,
+            headings=[_("Row"), _("Reference"), _("Problem")],
+            rows=[[e["row"], e["reference"], e["problem"]] for e in result.exceptions],
+        )  # fmt: skip
     lines = selectors.payroll_lines(scope, payroll)
     status = request.GET.get("status", "")
     if status:
@@ -284,35 +330,45 @@ def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
     items = list(selectors.guard_items(scope, payroll))
     for item in items:
-        item.actions = pr.actions_for(item.rule)  # type: ignore[attr-defined]
+        item.actions = pr.actions_for(item.rule, payroll)  # type: ignore[attr-defined]
     return render(request, "assistance/payroll_detail.html", {
         "payroll": payroll, "page": page, "summary": selectors.payroll_summary(scope, payroll),
         "items": items, "can_edit": scope.can_edit,
         "can_approve": scope.role == Role.COMMITTEE, "result": result,
+        "exceptions_shown": result.exceptions[:PROBLEMS_SHOWN] if result else [],
+        "exceptions_url": exceptions_url,
         "resolve_form": forms.ResolveForm(), "line_form": forms.LineResolveForm(),
         "results_form": forms.ResultsForm(), "status": status, "line_statuses": LineStatus.choices,
         "banks": [(b, dict(Bank.choices).get(b, b)) for b in exports.banks_of(payroll)],
-        "blocking": sum(1 for i in selectors.guard_items(scope, payroll)
-                        if i.blocking and not i.resolved_at),
+        "blocking": sum(1 for i in items if i.blocking and not i.resolved_at),
+        "recovery": selectors.recovery_lines(scope, payroll),
     })  # fmt: skip
 
 
 @require_POST
 @scoped(need="can_edit")
 def guard_item_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
-    try:
-        item = GuardItem.objects.get(pk=pk, commune_id=scope.commune_code)
-    except GuardItem.DoesNotExist as exc:
-        raise Http404 from exc
+    item = selectors.guard_item_get(scope, pk)
     form = forms.ResolveForm(request.POST)
     payroll = selectors.payrolls_for(scope).filter(month=item.month).first()
     if form.is_valid():
         try:
-            pr.guard_resolve(actor=actor_of(request), item=item, action=form.cleaned_data["action"],
+            pr.guard_resolve(scope=scope, item=item, action=form.cleaned_data["action"],
                              note=form.cleaned_data["note"])  # fmt: skip
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(person)s: %(action)s.")
+                % {"person": item.case.person.full_name,
+                   "action": GuardAction(form.cleaned_data["action"]).label},
+            )  # fmt: skip
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
     if payroll:
         return redirect("assistance:payroll_detail", pk=payroll.pk)
     return redirect("assistance:payroll_list")
@@ -321,35 +377,49 @@ def guard_item_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpRespo
 @require_POST
 @scoped(need="can_edit")
 def line_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
-    try:
-        line = PayrollLine.objects.select_related("payroll").get(
-            pk=pk, payroll__commune_id=scope.commune_code
-        )
-    except PayrollLine.DoesNotExist as exc:
-        raise Http404 from exc
+    line = selectors.line_get(scope, pk)
     form = forms.LineResolveForm(request.POST)
     if form.is_valid():
         try:
-            pr.line_failed_resolve(actor=actor_of(request), line=line,
+            pr.line_failed_resolve(scope=scope, line=line,
                                    action=form.cleaned_data["action"],
                                    note=form.cleaned_data["note"])  # fmt: skip
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Payment %(ref)s: %(status)s.")
+                % {"ref": line.reference, "status": LineStatus(form.cleaned_data["action"]).label},
+            )
     else:
         messages.error(request, _("Add a note."))
     return redirect("assistance:payroll_detail", pk=line.payroll_id)
 
 
-@scoped()
+@scoped(need="can_edit")
 def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> HttpResponse:
+    """A payment file. The officer makes it (it is the act of paying): the last check runs
+    first (``payroll_export_begin``: fresh guard, no blocking item, valid accounts)."""
     payroll = selectors.payroll_get(scope, pk)
-    _no_village_heads(scope)
-    if payroll.status not in (PayrollStatus.APPROVED, PayrollStatus.CLOSED):
-        messages.error(request, _("Payment files are made from an approved payroll."))
-        return redirect("assistance:payroll_detail", pk=payroll.pk)
+    if fmt not in ("csv", "xlsx", "xml", "cash"):
+        raise Http404
     bank = request.GET.get("bank") or None
-    commune = Commune.objects.get(code=payroll.commune_id)
+    if bank is not None and bank not in Bank.values:
+        raise Http404
+    account = selectors.paying_account(scope)
+    if fmt == "xml" and account is None:
+        messages.error(request, _("Enter the commune's paying account first."))
+        return redirect("assistance:payment_account")
+    method = PaymentMethod.CASH if fmt == "cash" else PaymentMethod.BANK
+    try:
+        pr.payroll_export_begin(scope=scope, payroll=payroll, method=method, bank=bank)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("assistance:payroll_detail", pk=payroll.pk)
+    commune = selectors.commune_of(scope)
     stem = f"chi-tra-{payroll.month:%Y-%m}" + (f"-{bank}" if bank else "")
     if fmt == "csv":
         body, ctype, name = (
@@ -362,10 +432,7 @@ def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> Htt
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         name = stem + ".xlsx"
     elif fmt == "xml":
-        account = PaymentAccount.objects.filter(commune_id=payroll.commune_id).first()
-        if account is None:
-            messages.error(request, _("Enter the commune's paying account first."))
-            return redirect("assistance:payment_account")
+        assert account is not None
         try:
             body = exports.pain001(payroll, debtor_name=account.holder,
                                    debtor_account=account.account_number,
@@ -376,11 +443,13 @@ def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> Htt
             messages.error(request, _("The payment file is not valid: %(e)s") % {"e": exc})
             return redirect("assistance:payroll_detail", pk=payroll.pk)
         ctype, name = "application/xml", stem + "-pain001.xml"
-    elif fmt == "cash":
+    else:
         body = exports.cash_pdf(payroll, commune_name=commune.name, place=commune.name)
         ctype, name = "application/pdf", f"tien-mat-{payroll.month:%Y-%m}.pdf"
-    else:
-        raise Http404
+    rows = pr.payroll_file_lines(payroll, method=method, bank=bank).count()
+    record_export(actor=scope, what=f"assistance.payroll.{fmt}", rows=rows,
+                  commune_code=scope.commune_code, object_id=payroll.pk,
+                  note=f"{payroll.month:%Y-%m}" + (f" {bank}" if bank else ""))  # fmt: skip
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -390,7 +459,7 @@ def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> Htt
 def payment_account(request: HttpRequest, scope: Scope) -> HttpResponse:
     """The commune's paying account (debtor of the bank files): the officer keeps it."""
     _no_village_heads(scope)
-    account = PaymentAccount.objects.filter(commune_id=scope.commune_code).first()
+    account = selectors.paying_account(scope)
     initial = (
         {"holder": account.holder, "bank": account.bank,
          "account_number": account.account_number, "bic": account.bic}
@@ -402,7 +471,7 @@ def payment_account(request: HttpRequest, scope: Scope) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.payment_account_set(actor=actor_of(request),
+                services.payment_account_set(scope=scope,
                                              commune_code=scope.commune_code,
                                              **form.cleaned_data)  # fmt: skip
             except ValidationError as exc:

@@ -7,10 +7,12 @@ See README.md for every variable.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -29,11 +31,30 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# A real installation is safe without extra configuration: production is the default, and
+# the Makefile, the test run (pytest-env) and the demo say ANSINH_ENV=development.
+ANSINH_ENV = os.environ.get("ANSINH_ENV", "production").strip().lower() or "production"
+if ANSINH_ENV not in {"production", "development"}:
+    raise RuntimeError(
+        f"ANSINH_ENV={ANSINH_ENV!r}: dùng 'production' hoặc 'development' "
+        "(use 'production' or 'development')."
+    )
+PRODUCTION = ANSINH_ENV == "production"
+
 DEBUG = env_bool("ANSINH_DEBUG", default=False)
-_secret = os.environ.get("ANSINH_SECRET_KEY")
+_secret = os.environ.get("ANSINH_SECRET_KEY", "").strip()
 if not _secret:
-    if not DEBUG and env_bool("ANSINH_REQUIRE_SECRET", default=False):
-        raise RuntimeError("ANSINH_SECRET_KEY must be set in production")
+    # ANSINH_REQUIRE_SECRET is the older name of the same rule; kept as an alias.
+    if PRODUCTION or env_bool("ANSINH_REQUIRE_SECRET", default=False):
+        raise RuntimeError(
+            "Chưa đặt ANSINH_SECRET_KEY: máy chủ thật (ANSINH_ENV=production, mặc định) không "
+            "chạy khi thiếu khóa bí mật. Đặt ANSINH_SECRET_KEY là một chuỗi ngẫu nhiên dài "
+            "(ví dụ: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), hoặc "
+            "ANSINH_ENV=development trên máy phát triển.\n"
+            "ANSINH_SECRET_KEY is not set: a production server (ANSINH_ENV=production, the "
+            "default) does not start without a secret key. Set ANSINH_SECRET_KEY to a long "
+            "random string, or ANSINH_ENV=development on a development machine."
+        )
     # Development/demo only: a key that is per-checkout, never committed.
     _secret = "insecure-dev-key-" + str(BASE_DIR)
 SECRET_KEY = _secret
@@ -50,6 +71,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "ansinh.core",
     "ansinh.places",
     "ansinh.accounts",
@@ -64,6 +87,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ansinh.core.middleware.LanguageMiddleware",
@@ -71,8 +95,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ansinh.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "ansinh.accounts.middleware.ScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ansinh.config.urls"
@@ -131,9 +159,58 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: refuses a locked-out (user name, IP) before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# An idle timeout: the session ends after ANSINH_SESSION_HOURS without a request.
+SESSION_COOKIE_AGE = int(float(os.environ.get("ANSINH_SESSION_HOURS", "8")) * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("ANSINH_SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = env_bool("ANSINH_SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Sign-in throttling (django-axes): ANSINH_LOGIN_FAILURES wrong passwords for one user name
+# from one address lock that pair for ANSINH_LOCKOUT_MINUTES; a successful sign-in resets.
+AXES_FAILURE_LIMIT = int(os.environ.get("ANSINH_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("ANSINH_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ansinh.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "ansinh.accounts.views.client_ip"
+AXES_VERBOSE = False
+
+# --- HTTPS and browser protections ----------------------------------------------------
+# Behind a reverse proxy (nginx, Caddy) that terminates TLS and sets X-Forwarded-Proto and
+# X-Forwarded-For: ANSINH_BEHIND_PROXY=true.
+ANSINH_BEHIND_PROXY = env_bool("ANSINH_BEHIND_PROXY", default=False)
+if ANSINH_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("ANSINH_HSTS_SECONDS", "31536000")) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+# Redirect plain HTTP to HTTPS when Django can tell them apart (behind the proxy); the health
+# check stays reachable over HTTP for a local monitor.
+SECURE_SSL_REDIRECT = env_bool("ANSINH_SSL_REDIRECT", default=PRODUCTION and ANSINH_BEHIND_PROXY)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), in development too so that the browser tests see a
+# violation. Pages use only their own static files; a template that must run an inline
+# script marks it with nonce="{{ request.csp_nonce }}".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # --- i18n -----------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -165,6 +242,19 @@ TASKS = {
 
 # --- ansinh ---------------------------------------------------------------------------
 ANSINH_PAGE_SIZE = int(os.environ.get("ANSINH_PAGE_SIZE", "25"))
+
+# Uploads (card lists, bank results): each file at most ANSINH_MAX_UPLOAD_MB (default 20),
+# checked by the forms ("Tệp quá lớn"); past the limit nothing more is written to disk. A
+# request's other data (form fields) is capped by Django; files up to 2.5 MB stay in memory.
+ANSINH_MAX_UPLOAD_MB = int(os.environ.get("ANSINH_MAX_UPLOAD_MB", "20"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "ansinh.core.web.LimitedTemporaryFileUploadHandler",
+]
+# API tokens expire this many days after they are issued.
+ANSINH_API_TOKEN_DAYS = int(os.environ.get("ANSINH_API_TOKEN_DAYS", "90"))
 
 LOGGING = {
     "version": 1,

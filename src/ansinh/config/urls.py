@@ -8,6 +8,7 @@ from ansinh.registry import views as registry_views
 urlpatterns = [
     path("", registry_views.home, name="home"),
     path("healthz", core_views.health, name="health"),
+    path("files/", include("ansinh.core.urls")),
     path("accounts/", include("ansinh.accounts.urls")),
     path("registry/", include("ansinh.registry.urls")),
     path("places/", include("ansinh.places.urls")),

@@ -1,5 +1,5 @@
 """Shared foundations: money, dates, Vietnamese text, identifiers, base models, audit log.
 
-The modules ``text``, ``identifiers``, ``money`` and ``periods`` are pure Python (no Django)
-so that any layer can use them.
+The modules ``text``, ``identifiers``, ``money``, ``periods`` and ``spreadsheet`` are pure
+Python (no Django) so that any layer, the rules engine included, can use them.
 """

@@ -6,17 +6,33 @@ Services call :func:`record` inside their transaction; pages call :func:`display
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 
-from ansinh.core.identifiers import format_phone, mask
+from ansinh.core.identifiers import mask, mask_identifier
 from ansinh.core.models import AuditAction, AuditEntry
 
-# Field names whose values are masked whenever the log is shown.
-SENSITIVE_FIELDS = frozenset({"cccd", "phone", "bank_account_number", "contact_phone"})
+# Field names whose values are masked whenever the log is shown, at any depth (a proposal's
+# payload, a survey's members). Other text is masked by :func:`mask_text`.
+SENSITIVE_FIELDS = frozenset(
+    {
+        "cccd",
+        "phone",
+        "contact_phone",
+        "bank_account_number",
+        "account_number",
+        "social_insurance_number",
+    }
+)
+
+# A run of 9 or more digits (single spaces allowed between them, "+" in front): a CCCD, a
+# phone or a bank account number typed into free text. Money is written with dots
+# ("1.500.000 ₫") and dates with slashes or dashes, so they are left alone.
+_NUMBER_IN_TEXT = re.compile(r"(?<![\d+])\+?\d(?: ?\d){8,}(?!\d)")
 
 
 def _jsonable(value: Any) -> Any:
@@ -27,6 +43,17 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
+
+
+def actor_user(actor: Any) -> Any:
+    """The person behind ``actor``: a user, or a ``Scope`` (its user; None for the system)."""
+    user = getattr(actor, "user", actor) if hasattr(actor, "commune_code") else actor
+    return user if getattr(user, "pk", None) else None
+
+
+def actor_system(actor: Any) -> str:
+    """The job or command when the system acts (a ``Scope.system(...)``), else ""."""
+    return str(getattr(actor, "via", "") or "")[:60] if getattr(actor, "is_system", False) else ""
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
@@ -60,7 +87,8 @@ def record(
     if action == AuditAction.UPDATE and not changes:
         return None
     return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor_user(actor),
+        system=actor_system(actor),
         action=action,
         model_label=instance._meta.label_lower,
         object_id=instance.pk,
@@ -83,17 +111,50 @@ class DisplayChange:
 Formatter = Callable[[Any], str]
 
 
+def _mask_number(raw: str) -> str:
+    digits = re.sub(r"\D", "", raw)
+    if raw.startswith("+84"):
+        digits = "0" + digits[2:]
+    return mask(digits)
+
+
+def mask_text(text: str | None) -> str:
+    """Free text as it may be shown (a note, a record's name): long numbers masked,
+    "gọi 0912 345 678" -> "gọi •••••••678"."""
+    return _NUMBER_IN_TEXT.sub(lambda m: _mask_number(m.group(0)), text or "")
+
+
+def _mask_field(field: str, value: Any) -> str:
+    return mask_identifier(str(value), field)
+
+
+def masked(value: Any, field: str | None = None) -> Any:
+    """``value`` with every sensitive number masked, at any depth: values under a sensitive
+    key (``{"members": [{"cccd": …}]}``) and long numbers inside text."""
+    if isinstance(value, Mapping):
+        return {k: masked(v, str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(v, field) for v in value]
+    if value is None or value == "":
+        return value
+    if field in SENSITIVE_FIELDS:
+        return _mask_field(field, value)
+    if isinstance(value, str):
+        return mask_text(value)
+    return value
+
+
 def _display_value(field: str, value: Any, formatters: Mapping[str, Formatter]) -> str:
     if value is None or value == "":
         return "—"
+    nested = isinstance(value, Mapping | list | tuple)
+    if field in SENSITIVE_FIELDS and not nested:
+        return _mask_field(field, value)
     if field in formatters and field not in SENSITIVE_FIELDS:
-        return formatters[field](value)
-    text = str(value)
-    if field in SENSITIVE_FIELDS:
-        if field in {"phone", "contact_phone"}:
-            text = format_phone(text)
-        return mask(text.replace(" ", ""))
-    return text
+        return mask_text(formatters[field](value))
+    if nested:
+        return str(masked(value, field))
+    return mask_text(value) if isinstance(value, str) else str(value)
 
 
 def display_changes(
@@ -117,3 +178,30 @@ def display_changes(
             )
         )
     return out
+
+
+def record_export(
+    *,
+    actor: Any,
+    what: str,
+    rows: int | None,
+    commune_code: int | None,
+    household_id: int | None = None,
+    object_id: int = 0,
+    note: str = "",
+) -> AuditEntry:
+    """Log a file of personal data handed out (an export, a printed document): who, what,
+    when and how many rows. One ``event`` entry with ``model_label`` ``"export"``;
+    ``object_id`` is the exported object's id (0 for a list), ``changes`` holds the count."""
+    return AuditEntry.objects.create(
+        actor=actor_user(actor),
+        system=actor_system(actor),
+        action=AuditAction.EVENT,
+        model_label="export",
+        object_id=object_id or 0,
+        object_repr=what[:200],
+        changes={"rows": rows},
+        note=note[:300],
+        commune_code=commune_code,
+        household_id=household_id,
+    )

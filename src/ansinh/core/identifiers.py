@@ -196,3 +196,18 @@ def clean_bank_account(value: str) -> str:
     if not _BANK_ACCOUNT.match(number):
         raise IdentifierError("format", gettext_noop("A bank account number has 6 to 19 digits."))
     return number
+
+
+_PHONE_FIELDS = frozenset({"phone", "contact_phone"})
+
+
+def identifier_text(value: str | None, field: str) -> str:
+    """A CCCD, phone or bank account number (named by its field) as a person reads it."""
+    if not value:
+        return ""
+    return format_phone(value) if field in _PHONE_FIELDS else str(value)
+
+
+def mask_identifier(value: str | None, field: str) -> str:
+    """The same, masked: "+84912345678" (phone) -> "•••••••678"."""
+    return mask(identifier_text(value, field).replace(" ", ""))

@@ -38,6 +38,9 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
     )
+    # When the system acted (a command, a scheduled job, the demo builder): which one. The
+    # audit log names it instead of a person ("Hệ thống: reminders plan").
+    system = models.CharField(_("by the system"), max_length=60, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
     model_label = models.CharField(_("record type"), max_length=64)
     object_id = models.BigIntegerField(_("record id"))
@@ -60,3 +63,12 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model_label}#{self.object_id}"
+
+    @property
+    def by(self) -> str:
+        """Who acted, as the log shows it: a person, or the system and its job."""
+        if self.actor_id is not None:
+            return str(self.actor)
+        if self.system:
+            return str(_("System: %(job)s") % {"job": self.system})
+        return str(_("system"))

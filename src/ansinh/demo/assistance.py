@@ -3,12 +3,11 @@
 About 369 Decree 20 recipients as in the source story (2 orphans, 132 elderly, 235 people with
 disabilities) and a few social-pension cases, nearly all paid by bank; 12 months of payrolls
 generated, checked, approved by the vice-chairman, paid (bank results imported) and closed; the
-current month prepared with a few checks left for the officer to resolve.
+current month generated (a draft) with a few checks left for the officer to resolve.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import random
@@ -17,11 +16,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from ansinh.accounts.models import User
+from ansinh.accounts.scopes import Scope, scope_for
 from ansinh.assistance import payroll as pr
 from ansinh.assistance import reconcile, services
 from ansinh.assistance.choices import GuardAction, GuardRule, LineStatus, PaymentMethod
 from ansinh.assistance.models import Case, GuardItem, Payroll
 from ansinh.core.periods import age_on
+from ansinh.core.spreadsheet import csv_writer
 from ansinh.core.text import fold
 from ansinh.places.models import Commune
 from ansinh.poverty.choices import PovertyClass
@@ -38,8 +39,10 @@ def _add_months(month: dt.date, n: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _user(username: str) -> User | None:
-    return User.objects.filter(username=username).first()
+def _as(username: str, commune: Commune) -> Scope:
+    """The demo acts as its users (the officer, the vice-chairman), or as the system."""
+    user = User.objects.filter(username=username).first()
+    return scope_for(user) if user is not None else Scope.system(commune.code, "demo")
 
 
 def _pick(rng: random.Random, pool: list[Person], k: int, used: set[int]) -> list[Person]:
@@ -51,7 +54,7 @@ def _pick(rng: random.Random, pool: list[Person], k: int, used: set[int]) -> lis
 
 def _open_case(
     *,
-    officer: User | None,
+    officer: Scope,
     person: Person,
     groups: list[str],
     scheme: str,
@@ -62,28 +65,28 @@ def _open_case(
 ) -> Case | None:
     try:
         case = services.case_apply(
-            actor=officer, person=person, scheme=scheme, groups=groups,
+            scope=officer, person=person, scheme=scheme, groups=groups,
             applied_on=signed - dt.timedelta(days=rng.randint(8, 25)),
             documents="Đơn đề nghị, bản sao CCCD" + (", giấy xác nhận khuyết tật"
                                                    if "disability" in ";".join(groups) else ""),
         )  # fmt: skip
-        services.case_verify(actor=officer, case=case, verified_on=signed - dt.timedelta(days=4))
+        services.case_verify(scope=officer, case=case, verified_on=signed - dt.timedelta(days=4))
         services.case_decide(
-            actor=officer, case=case, decision_number=f"{number}/QĐ-UBND", decision_date=signed,
+            scope=officer, case=case, decision_number=f"{number}/QĐ-UBND", decision_date=signed,
             signer="Nguyễn Văn Hòa",
         )  # fmt: skip
     except ValidationError:
         return None
     if bank and case.payment_method != PaymentMethod.BANK:
         services.case_payment_set(
-            actor=officer, case=case, method=PaymentMethod.BANK, bank=rng.choice(BANKS),
+            scope=officer, case=case, method=PaymentMethod.BANK, bank=rng.choice(BANKS),
             account_number=f"{rng.randint(1, 9)}{rng.randint(0, 10**12 - 1):012d}",
             account_holder=fold(person.full_name).upper(),
         )  # fmt: skip
     return case
 
 
-def _resolve(item: GuardItem, officer: User | None, note: str = "Đã kiểm tra hồ sơ") -> None:
+def _resolve(item: GuardItem, officer: Scope, note: str = "Đã kiểm tra hồ sơ") -> None:
     action = {
         GuardRule.PERSON_GONE: GuardAction.STOPPED,
         GuardRule.TWO_CASES: GuardAction.STOPPED,
@@ -93,43 +96,47 @@ def _resolve(item: GuardItem, officer: User | None, note: str = "Đã kiểm tra
         GuardRule.SHARED_ACCOUNT: GuardAction.CONFIRMED,
         GuardRule.BANK_FAILED: GuardAction.CONFIRMED,
         GuardRule.ENDED_ARREARS: GuardAction.CONFIRMED,
+        GuardRule.CASE_ENDED: GuardAction.NOT_OWED,
     }[GuardRule(item.rule)]
     if item.rule == GuardRule.BANK_FAILED:  # the recipient opened a new account
         case = item.case
-        services.case_payment_set(actor=officer, case=case, method=PaymentMethod.BANK,
+        services.case_payment_set(scope=officer, case=case, method=PaymentMethod.BANK,
                                   bank=case.bank, account_number=f"7{case.person_id:012d}",
                                   account_holder=case.bank_account_holder,
                                   note="Tài khoản cũ đã đóng, mở tài khoản mới")  # fmt: skip
         note = "Đã cập nhật số tài khoản mới"
     try:
-        pr.guard_resolve(actor=officer, item=item, action=action, note=note)
+        pr.guard_resolve(scope=officer, item=item, action=action, note=note)
     except ValidationError:  # no longer eligible after the review: stop
-        pr.guard_resolve(actor=officer, item=item, action=GuardAction.STOPPED,
+        pr.guard_resolve(scope=officer, item=item, action=GuardAction.STOPPED,
                          note="Không còn đủ điều kiện")  # fmt: skip
 
 
-def _pay(payroll: Payroll, officer: User | None, rng: random.Random, failures: int) -> None:
+def _pay(payroll: Payroll, officer: Scope, rng: random.Random, failures: int) -> None:
+    """The officer makes the payment files (the last check runs), the bank answers."""
+    pr.payroll_export_begin(scope=officer, payroll=payroll, method=PaymentMethod.BANK)
+    pr.payroll_export_begin(scope=officer, payroll=payroll, method=PaymentMethod.CASH)
     bank_lines = list(payroll.lines.filter(method=PaymentMethod.BANK).order_by("id"))
     failed = {line.pk for line in rng.sample(bank_lines, k=min(failures, len(bank_lines)))}
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["Reference", "Amount", "Status", "Reason"])
     for line in bank_lines:
         ok = line.pk not in failed
         writer.writerow([line.reference, line.amount, "Thành công" if ok else "Thất bại",
                          "" if ok else "Tài khoản đã đóng"])  # fmt: skip
-    reconcile.results_import(actor=officer, payroll=payroll, data=out.getvalue().encode())
+    reconcile.results_import(scope=officer, payroll=payroll, data=out.getvalue().encode())
     for line in payroll.lines.filter(status=LineStatus.FAILED):
-        pr.line_failed_resolve(actor=officer, line=line, action=LineStatus.CARRIED,
+        pr.line_failed_resolve(scope=officer, line=line, action=LineStatus.CARRIED,
                                note="Chuyển sang tháng sau")  # fmt: skip
     cash = list(payroll.lines.filter(method=PaymentMethod.CASH).values_list("reference", flat=True))
     if cash:
-        pr.cash_paid_confirm(actor=officer, payroll=payroll, references=cash)
+        pr.cash_paid_confirm(scope=officer, payroll=payroll, references=cash)
 
 
 def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[str, Any]:
     rng = random.Random(seed + 2021)
-    officer, chair = _user("canbo"), _user("phochutich")
+    officer, chair = _as("canbo", commune), _as("phochutich", commune)
     current = as_of.replace(day=1)
     first = _add_months(current, -HISTORY_MONTHS)
     living = list(
@@ -200,18 +207,16 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
                 _open_case(officer=officer, person=person, groups=["disability_severe"],
                            scheme="social_assistance", signed=month + dt.timedelta(days=9),
                            rng=rng, number=number)  # fmt: skip
-        payroll = pr.payroll_generate(actor=officer, commune_code=commune.code, month=month)
+        payroll = pr.payroll_generate(scope=officer, commune_code=commune.code, month=month)
         for item in GuardItem.objects.filter(commune=commune, month=month, resolved_at=None):
             _resolve(item, officer)
-        pr.payroll_generate(actor=officer, commune_code=commune.code, month=month)
+        pr.payroll_generate(scope=officer, commune_code=commune.code, month=month)
         for item in GuardItem.objects.filter(commune=commune, month=month, resolved_at=None):
             _resolve(item, officer)
-        payroll = pr.payroll_prepare(actor=officer, payroll=payroll) if officer else payroll
-        if not officer:
-            Payroll.objects.filter(pk=payroll.pk).update(status="prepared")
-        payroll = pr.payroll_approve(actor=chair, payroll=payroll)
+        payroll = pr.payroll_prepare(scope=officer, payroll=payroll)
+        payroll = pr.payroll_approve(scope=chair, payroll=payroll)
         _pay(payroll, officer, rng, failures=1 if i % 4 == 1 or i == HISTORY_MONTHS - 1 else 0)
-        pr.payroll_close(actor=officer, payroll=payroll)
+        pr.payroll_close(scope=officer, payroll=payroll)
     # the current month: a new recipient without an account yet, an account entered twice
     for person in _pick(rng, adults, 1, used):
         number += 1
@@ -231,12 +236,12 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
             bank=pair[1].bank, bank_account_number=pair[1].bank_account_number
         )
     holder = f"Ủy ban nhân dân {commune.name[:1].lower()}{commune.name[1:]}"
-    services.payment_account_set(actor=officer, commune_code=commune.code, holder=holder,
+    services.payment_account_set(scope=officer, commune_code=commune.code, holder=holder,
                                  bank=Bank.AGRIBANK, account_number="5700201004417")  # fmt: skip
-    payroll = pr.payroll_generate(actor=officer, commune_code=commune.code, month=current)
+    # the current month stays a draft: its blocking checks wait for the officer, and a payroll
+    # with unresolved blocking checks cannot be sent for approval
+    payroll = pr.payroll_generate(scope=officer, commune_code=commune.code, month=current)
     cases = Case.objects.filter(commune=commune, status="active")
-    if officer is not None:
-        pr.payroll_prepare(actor=officer, payroll=payroll)
     return {
         "cases": cases.count(),
         "by_bank": cases.filter(payment_method=PaymentMethod.BANK).count(),

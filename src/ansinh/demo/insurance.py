@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from ansinh.accounts.scopes import Scope
 from ansinh.core.identifiers import is_mobile
 from ansinh.core.periods import age_on
 from ansinh.insurance.choices import CardSource, payer_for
@@ -151,7 +152,9 @@ def build_insurance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict
     planned = 0
     day = reminders_start
     while day <= as_of:
-        planned += reminders_plan(commune=commune, on=day, catch_up_days=0).created
+        planned += reminders_plan(
+            scope=Scope.system(commune.code, "demo"), commune=commune, on=day, catch_up_days=0
+        ).created
         day += dt.timedelta(days=1)
     _settle_history(as_of, rng)
     return {"cards": len(unique), "reminders": planned}

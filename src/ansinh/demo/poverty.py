@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ansinh.accounts.models import User
+from ansinh.accounts.scopes import Scope, scope_for
 from ansinh.places.models import Commune, Village
 from ansinh.poverty import services
 from ansinh.poverty.choices import (
@@ -66,6 +67,11 @@ REQUEST_REASONS = [
 
 def _user(username: str) -> User | None:
     return User.objects.filter(username=username).first()
+
+
+def _as(user: User | None, commune: Commune) -> Scope:
+    """The demo acts as its users, or as the system when there is none."""
+    return scope_for(user) if user is not None else Scope.system(commune.code, "demo")
 
 
 def _answers(members: list[Person], target: str, on: dt.date, insured: bool = True) -> dict:
@@ -155,6 +161,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
     if ReviewRound.objects.filter(commune=commune).exists():
         return {"skipped": True}
     rng = random.Random(seed + 2021)
+    system = Scope.system(commune.code, "demo")
     officer, chair = _user("canbo"), _user("phochutich")
     heads = {u.username: u for u in User.objects.filter(username__in=["truongap1", "truongap2"])}
     villages = list(Village.objects.filter(commune=commune, is_active=True).order_by("code"))
@@ -192,7 +199,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
 
     # --- last year's annual round, completed --------------------------------------------
     rnd = services.round_open(
-        actor=None,
+        scope=system,
         commune=commune,
         kind=RoundKind.ANNUAL,
         year=last_year,
@@ -279,14 +286,14 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
     decision_number = rng.randrange(120, 260)
     # step 5: the official results reported to the province before the decision
     rnd = services.report_record(
-        actor=None,
+        scope=system,
         rnd=rnd,
         number=f"{decision_number - 7}/BC-UBND",
         reported_on=dt.date(last_year, 12, 12),
         recipient=services.default_report_recipient(commune),
     )
     counts = services.decide(
-        actor=None,
+        scope=system,
         rnd=rnd,
         number=f"{decision_number}/QĐ-UBND",
         signed_on=dt.date(last_year, 12, 20),
@@ -297,7 +304,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
 
     # --- this year's annual round, in progress ----------------------------------------
     current = services.round_open(
-        actor=None,
+        scope=system,
         commune=commune,
         kind=RoundKind.ANNUAL,
         year=as_of.year,
@@ -313,7 +320,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
     for pk, _village, _code in spare:
         note = rng.choice(REQUEST_REASONS[:4])
         services.household_add(
-            actor=None,
+            scope=system,
             rnd=current,
             household=households[pk],
             reason=ListReason.REQUEST,
@@ -360,7 +367,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
     # --- the regular review of the month, with a village meeting ----------------------
     month_start = as_of if as_of.day >= 15 else (as_of.replace(day=1) - dt.timedelta(days=1))
     regular = services.round_open(
-        actor=None,
+        scope=system,
         commune=commune,
         kind=RoundKind.REGULAR,
         year=month_start.year,
@@ -401,7 +408,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
         e.save()
     if approved and villages and officer:
         services.meeting_record(
-            actor=officer,
+            scope=_as(officer, commune),
             rnd=regular,
             village=villages[0],
             held_on=min(as_of, regular.start + dt.timedelta(days=5)),
@@ -433,14 +440,15 @@ def _committee(
     heads: dict[str, User],
     by_code: dict[str, Village],
 ) -> None:
+    system = Scope.system(rnd.commune_id, "demo")
     if chair:
-        services.committee_set(actor=None, rnd=rnd, user=chair, role=CommitteeRole.HEAD)
+        services.committee_set(scope=system, rnd=rnd, user=chair, role=CommitteeRole.HEAD)
     if officer:
-        services.committee_set(actor=None, rnd=rnd, user=officer, role=CommitteeRole.MEMBER)
+        services.committee_set(scope=system, rnd=rnd, user=officer, role=CommitteeRole.MEMBER)
     for username, code in (("truongap1", "TD"), ("truongap2", "DH")):
         if username in heads and code in by_code:
             services.committee_set(
-                actor=None,
+                scope=system,
                 rnd=rnd,
                 user=heads[username],
                 role=CommitteeRole.VILLAGE_HEAD,

@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils import timezone
 
 from ansinh.accounts.models import User
+from ansinh.accounts.scopes import scope_for
 from ansinh.registry import services
 from ansinh.registry.choices import EventKind, LifeStatus, ProposalKind, Relationship
 from ansinh.registry.models import Household, Person
@@ -31,7 +32,7 @@ def play(commune_code: int) -> None:
         family = father.full_name.split()[0] if father else "Nguyễn"
         birth = today - dt.timedelta(days=34)
         services.person_add(
-            actor=officer,
+            scope=scope_for(officer),
             household=young,
             data=PersonData(
                 full_name=f"{family} Ngọc Bảo Hân",
@@ -56,7 +57,7 @@ def play(commune_code: int) -> None:
     )
     if elder is not None:
         services.person_update(
-            actor=officer,
+            scope=scope_for(officer),
             person=elder,
             data=PersonData(
                 full_name=elder.full_name,
@@ -86,7 +87,7 @@ def play(commune_code: int) -> None:
     )
     if old is not None:
         services.proposal_submit(
-            actor=head1,
+            scope=scope_for(head1),
             household=old.household,
             person=old,
             kind=ProposalKind.RECORD_DEATH,
@@ -107,7 +108,7 @@ def play(commune_code: int) -> None:
     )
     if young_adult is not None:
         services.proposal_submit(
-            actor=head1,
+            scope=scope_for(head1),
             household=young_adult.household,
             person=young_adult,
             kind=ProposalKind.RECORD_MOVE_OUT,

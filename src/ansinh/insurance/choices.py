@@ -43,11 +43,23 @@ def payer_for(group: str) -> str:
     return Payer.OTHER
 
 
+# Subsidised groups whose members pay their own share at the commune (the state pays the
+# rest); pupils and students (HS, SV) pay theirs through their school.
+OWN_SHARE_GROUPS = frozenset({"CN", "GB"})
+
+
 class CoverageStatus(models.TextChoices):
     COVERED = "covered", _("Covered")
     EXPIRING = "expiring", _("Expiring soon")
     LAPSED = "lapsed", _("Lapsed")
     NEVER = "never", _("Never covered")
+    # Not covered on the day, but a card for a later period is already paid (after a gap the
+    # new card starts 30 days after payment): nothing to chase.
+    PAID_AHEAD = "paid_ahead", _("Paid, card not yet valid")
+
+
+# Statuses an officer chases (the "who to follow up" list).
+FOLLOW_UP = (CoverageStatus.EXPIRING, CoverageStatus.LAPSED, CoverageStatus.NEVER)
 
 
 class CardSource(models.TextChoices):

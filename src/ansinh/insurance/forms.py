@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.forms import DateField, UploadField
 from ansinh.insurance.choices import GroupCode
 from ansinh.registry.forms import DateInput
 from ansinh.registry.models import Person
@@ -20,9 +21,9 @@ class CardForm(forms.Form):
     legacy_code = forms.CharField(
         label=_("Card code (15 characters)"), max_length=20, required=False
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=DateInput())
-    valid_to = forms.DateField(label=_("Valid to"), widget=DateInput())
-    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), required=False)
+    valid_from = DateField(label=_("Valid from"), widget=DateInput())
+    valid_to = DateField(label=_("Valid to"), widget=DateInput())
+    paid_on = DateField(label=_("Paid on"), widget=DateInput(), required=False)
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,7 +50,7 @@ class TargetForm(forms.Form):
 
 
 class CardImportForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
         label=_("Card list from the social-insurance agency (CSV or XLSX)"),
         help_text=_(
             "Columns: cccd or social_insurance_number or legacy_code, group_code, valid_from, "

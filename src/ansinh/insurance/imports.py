@@ -11,18 +11,17 @@ same file changes nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import load_workbook
 
-from ansinh.accounts.models import User
+from ansinh.accounts.scopes import Scope
+from ansinh.core.spreadsheet import SpreadsheetError, read_csv, read_xlsx
+from ansinh.core.web import MAX_DATE, MIN_DATE
 from ansinh.insurance.models import Card
 from ansinh.insurance.services import card_register
 from ansinh.places.models import Commune
@@ -30,6 +29,8 @@ from ansinh.registry.models import Person
 
 REQUIRED = ("group_code", "valid_from", "valid_to")
 IDENTIFIERS = ("cccd", "social_insurance_number", "legacy_code")
+#: A commune's card list is a few thousand rows; a file with more is refused.
+MAX_ROWS = 100_000
 
 
 @dataclass
@@ -41,14 +42,19 @@ class ImportReport:
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
+    """The rows as ``{column: text}``. A file that cannot be read (not a workbook, a zip
+    bomb, not UTF-8, a malformed CSV, too many rows) raises ``SpreadsheetError``."""
+    values: list[list[Any]]
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        values = list(sheet.iter_rows(values_only=True)) if sheet is not None else []
-        header = [str(h or "").strip().lower() for h in (values[0] if values else [])]
-        return [{h: _cell(v) for h, v in zip(header, row, strict=False)} for row in values[1:]]
-    text = path.read_bytes().decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    return [{(k or "").strip().lower(): (v or "").strip() for k, v in r.items()} for r in reader]
+        values = read_xlsx(path, max_rows=MAX_ROWS)
+    else:
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SpreadsheetError("the CSV file is not UTF-8 text", "not_utf8") from exc
+        values = list(read_csv(text, max_rows=MAX_ROWS))
+    header = [str(h or "").strip().lower() for h in (values[0] if values else [])]
+    return [{h: _cell(v) for h, v in zip(header, row, strict=False) if h} for row in values[1:]]
 
 
 def _cell(value: Any) -> str:
@@ -63,14 +69,17 @@ def _date(value: str) -> dt.date:
     value = value[:10]
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(value, fmt).date()
+            day = dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar date
         except ValueError:
             continue
+        if MIN_DATE <= day <= MAX_DATE:  # 0001-01-01 would overflow date arithmetic later
+            return day
+        break
     raise ValueError(value)
 
 
 def cards_import(
-    *, path: Path, commune: Commune, actor: User | None = None, skip_invalid: bool = False
+    *, path: Path, commune: Commune, scope: Scope, skip_invalid: bool = False
 ) -> ImportReport:
     report = ImportReport()
     rows = _rows(path)
@@ -118,7 +127,7 @@ def cards_import(
             try:
                 with transaction.atomic():
                     card_register(
-                        actor=actor,
+                        scope=scope,
                         person=person,
                         group_code=data["group_code"].upper(),
                         valid_from=data["valid_from"],

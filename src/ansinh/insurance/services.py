@@ -6,30 +6,29 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from ansinh.accounts.models import User
-from ansinh.accounts.scopes import scope_for
+from ansinh.accounts.permissions import require
+from ansinh.accounts.scopes import Scope
 from ansinh.core import audit
 from ansinh.core.identifiers import is_mobile
 from ansinh.core.models import AuditAction
 from ansinh.core.money import format_vnd
 from ansinh.insurance.choices import CardSource, GroupCode, payer_for
-from ansinh.insurance.models import Card, Reminder, ReminderStage
-from ansinh.insurance.selectors import REMINDED
+from ansinh.insurance.models import Card, CommuneInsuranceSettings, Reminder, ReminderStage
+from ansinh.insurance.selectors import REMINDED, household_contribution, known_on, who_pays
 from ansinh.messaging.choices import Channel
 from ansinh.messaging.services import messages_enqueue_bulk
 from ansinh.messaging.sms import sms_parts, to_gsm_text
 from ansinh.places.models import Commune
 from ansinh.registry.choices import LifeStatus, Relationship
 from ansinh.registry.models import Household, Person
-from ansinh.rules.insurance import household_contributions
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CARD_FIELDS = [
@@ -39,12 +38,13 @@ CARD_FIELDS = [
 _LEGACY = re.compile(r"^[A-Z]{2}[1-5]\d{2}\d{10}$")
 
 
-def _ensure_officer(actor: User | None, commune_code: int) -> None:
-    if actor is None:
-        return
-    scope = scope_for(actor)
-    if not scope.can_edit or scope.commune_code != commune_code:
-        raise PermissionDenied(_("Your role cannot change health-insurance records."))
+def _ensure_officer(scope: Scope, commune_code: int) -> None:
+    require(
+        scope,
+        commune_code,
+        can="edit",
+        message=_("Your role cannot change health-insurance records."),
+    )
 
 
 # --- cards ----------------------------------------------------------------------------
@@ -53,7 +53,7 @@ def _ensure_officer(actor: User | None, commune_code: int) -> None:
 @transaction.atomic
 def card_register(
     *,
-    actor: User | None,
+    scope: Scope,
     person: Person,
     group_code: str,
     valid_from: dt.date,
@@ -66,7 +66,7 @@ def card_register(
     source: str = CardSource.ENTERED,
 ) -> Card:
     """Record one validity period of a person's card (a renewal is a new period)."""
-    _ensure_officer(actor, person.commune_id)
+    _ensure_officer(scope, person.commune_id)
     errors: dict[str, list[str]] = {}
     number = re.sub(r"\s", "", social_insurance_number or "")
     legacy = re.sub(r"\s", "", legacy_code or "").upper()
@@ -105,7 +105,7 @@ def card_register(
         source=source,
     )
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=card,
         action=AuditAction.CREATE,
         after=audit.snapshot(card, CARD_FIELDS),
@@ -227,6 +227,50 @@ def longest_head_name(commune: Commune) -> str:
     return LONGEST_NAME_FOR_CHECK
 
 
+SETTINGS_FIELDS = ["coverage_target_percent", "expiring_days"]
+
+
+@transaction.atomic
+def insurance_settings_update(
+    *, scope: Scope, coverage_target_percent: Decimal | None, expiring_days: int
+) -> CommuneInsuranceSettings:
+    """The commune's coverage target and how many days ahead counts as "expiring"."""
+    _ensure_officer(scope, scope.commune_code)
+    conf, created = CommuneInsuranceSettings.objects.get_or_create(commune_id=scope.commune_code)
+    before = {} if created else audit.snapshot(conf, SETTINGS_FIELDS)
+    conf.coverage_target_percent = coverage_target_percent
+    conf.expiring_days = expiring_days
+    conf.save()
+    audit.record(
+        actor=scope,
+        instance=conf,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        before=before or None,
+        after=audit.snapshot(conf, SETTINGS_FIELDS),
+        commune_code=scope.commune_code,
+    )
+    return conf
+
+
+@transaction.atomic
+def stages_keep_defaults(*, scope: Scope) -> list[ReminderStage]:
+    """The officer keeps the default stages, to edit their texts (audited)."""
+    _ensure_officer(scope, scope.commune_code)
+    commune = Commune.objects.get(code=scope.commune_code)
+    before = set(ReminderStage.objects.filter(commune=commune).values_list("code", flat=True))
+    stages = stages_ensure_defaults(commune=commune)
+    for stage in stages:
+        if stage.code not in before:
+            audit.record(
+                actor=scope,
+                instance=stage,
+                action=AuditAction.CREATE,
+                after=audit.snapshot(stage, ["code", "days", "sms_template", "zalo_template"]),
+                commune_code=scope.commune_code,
+            )
+    return stages
+
+
 @transaction.atomic
 def stages_ensure_defaults(*, commune: Commune) -> list[ReminderStage]:
     for code, days, sms, zalo in DEFAULT_STAGES:
@@ -240,9 +284,9 @@ def stages_ensure_defaults(*, commune: Commune) -> list[ReminderStage]:
 
 @transaction.atomic
 def stage_update(
-    *, actor: User, stage: ReminderStage, sms_template: str, zalo_template: str, is_active: bool
+    *, scope: Scope, stage: ReminderStage, sms_template: str, zalo_template: str, is_active: bool
 ) -> ReminderStage:
-    _ensure_officer(actor, stage.commune_id)
+    _ensure_officer(scope, stage.commune_id)
     check_sms_template(sms_template, stage.commune, longest_head_name(stage.commune))
     before = audit.snapshot(stage, ["sms_template", "zalo_template", "is_active"])
     stage.sms_template = sms_template.strip()
@@ -250,7 +294,7 @@ def stage_update(
     stage.is_active = is_active
     stage.save()
     audit.record(
-        actor=actor, instance=stage, action=AuditAction.UPDATE, before=before,
+        actor=scope, instance=stage, action=AuditAction.UPDATE, before=before,
         after=audit.snapshot(stage, ["sms_template", "zalo_template", "is_active"]),
         commune_code=stage.commune_id,
     )  # fmt: skip
@@ -267,29 +311,41 @@ class PlanReport:
     created: int = 0
     already_planned: int = 0
     no_phone: int = 0
+    nothing_to_pay: int = 0  # only state-paid or school-paid cards expire: not reminded
     by_stage: dict[str, int] = field(default_factory=dict)
 
 
-def _due_groups(commune: Commune, stage: ReminderStage, on: dt.date, catch_up_days: int) -> Any:
-    """(household, expiry, people) whose latest card expires in the stage's window."""
+@dataclass(frozen=True)
+class DueGroup:
+    household_id: int
+    expiry: dt.date
+    person_ids: tuple[int, ...]  # the members whose card expires that day, not renewed
+
+
+def _due_groups(
+    commune: Commune, stage: ReminderStage, on: dt.date, catch_up_days: int
+) -> list[DueGroup]:
+    """Households and expiry dates whose members' latest card expires in the stage's window."""
     last = on - dt.timedelta(days=stage.days)
     first = last - dt.timedelta(days=max(0, catch_up_days))
-    # Renewed: a later period already paid by that day (a replay or a back-filled import
-    # must not count a payment that happened afterwards).
+    # Renewed: a later period already known on that day, i.e. paid by then (a replay or a
+    # back-filled import must not count a payment that happened afterwards) — the same
+    # rule as the status on the people and household pages.
     renewed = Card.objects.filter(
-        Q(paid_on__isnull=True) | Q(paid_on__lte=on),
-        person_id=OuterRef("person_id"),
-        valid_to__gt=OuterRef("valid_to"),
+        known_on(on), person_id=OuterRef("person_id"), valid_to__gt=OuterRef("valid_to")
     )
-    return (
+    rows = (
         Card.objects.filter(commune=commune, valid_to__gte=first, valid_to__lte=last)
         .filter(REMINDED)
         .filter(Q(person__life_status=LifeStatus.LIVING) | Q(person__status_date__gt=on))
         .exclude(Exists(renewed))
-        .values("person__household_id", "valid_to")
-        .annotate(people=Count("person_id", distinct=True))
-        .order_by()
+        .values_list("person__household_id", "valid_to", "person_id")
+        .order_by("person__household_id", "valid_to", "person_id")
     )
+    groups: dict[tuple[int, dt.date], set[int]] = {}
+    for hid, expiry, pid in rows:
+        groups.setdefault((hid, expiry), set()).add(pid)
+    return [DueGroup(hid, expiry, tuple(sorted(ids))) for (hid, expiry), ids in groups.items()]
 
 
 def _contacts(household_ids: Iterable[int]) -> dict[int, tuple[str, str, int, int]]:
@@ -318,11 +374,35 @@ def _contacts(household_ids: Iterable[int]) -> dict[int, tuple[str, str, int, in
     return out
 
 
+def _renewal_amounts(
+    commune: Commune, groups: list[DueGroup], on: dt.date
+) -> dict[tuple[int, dt.date], int]:
+    """What renewing the expiring cards of each group costs for 12 months: the household
+    ladder for the members who pay through the household when the new card would start,
+    plus the own share of near-poor or farming-household members (children under 6 and
+    pupils are paid for elsewhere). Rates in force on ``on``, the day of the reminder."""
+    by_day: dict[dt.date, list[DueGroup]] = {}
+    for g in groups:
+        by_day.setdefault(max(on, g.expiry + dt.timedelta(days=1)), []).append(g)
+    persons = Person.objects.only("pk", "household_id", "date_of_birth").in_bulk(
+        {pid for g in groups for pid in g.person_ids}
+    )
+    out = {}
+    for day, day_groups in by_day.items():
+        who = who_pays([persons[pid] for g in day_groups for pid in g.person_ids], day)
+        for g in day_groups:
+            out[g.household_id, g.expiry] = household_contribution(
+                [persons[pid] for pid in g.person_ids], day, 12, priced_on=on,
+                province=commune.province_id, who=who,
+            ).total  # fmt: skip
+    return out
+
+
 def reminders_plan(
     *,
     commune: Commune,
     on: dt.date,
-    actor: User | None = None,
+    scope: Scope,
     catch_up_days: int = 2,
     channel: str = Channel.SMS,
 ) -> PlanReport:
@@ -330,34 +410,31 @@ def reminders_plan(
     again (or concurrently) creates nothing twice (unique reminder and message keys)."""
     report = PlanReport(on=on)
     stages = stages_ensure_defaults(commune=commune)
-    contribution_cache: dict[int, int] = {}
     for stage in stages:
-        groups = list(_due_groups(commune, stage, on, catch_up_days))
+        groups = _due_groups(commune, stage, on, catch_up_days)
         report.due_households += len(groups)
         existing = set(
             Reminder.objects.filter(
-                stage=stage,
-                household_id__in=[g["person__household_id"] for g in groups],
+                stage=stage, household_id__in=[g.household_id for g in groups]
             ).values_list("household_id", "expiry")
         )
-        contacts = _contacts(g["person__household_id"] for g in groups)
+        contacts = _contacts(g.household_id for g in groups)
+        new = [g for g in groups if (g.household_id, g.expiry) not in existing]
+        amounts = _renewal_amounts(commune, new, on)
         reminders, messages = [], []
         for g in groups:
-            hid, expiry, people = g["person__household_id"], g["valid_to"], g["people"]
+            hid, expiry, people = g.household_id, g.expiry, len(g.person_ids)
             if (hid, expiry) in existing:
                 report.already_planned += 1
+                continue
+            amount = amounts[hid, expiry]
+            if not amount:
+                report.nothing_to_pay += 1
                 continue
             phone, head, _members, village_id = contacts[hid]
             if not phone:
                 report.no_phone += 1
                 continue
-            # What renewing costs: the household-based ladder for the members whose card
-            # expires (children under 6 and pupils are covered elsewhere).
-            if people not in contribution_cache:
-                contribution_cache[people] = sum(
-                    c.amount for c in household_contributions(max(people, 1), on, 12)
-                )
-            amount = contribution_cache[people]
             context = message_context(commune, head, people, expiry, amount, zalo=False)
             zalo_context = message_context(commune, head, people, expiry, amount, zalo=True)
             key = f"bhyt:{hid}:{expiry.isoformat()}:{stage.code}"
@@ -375,7 +452,7 @@ def reminders_plan(
                     people=people,
                     phone=phone,
                     message_key=key,
-                    created_by=actor,
+                    created_by=scope.user,
                 )
             )
             messages.append(

@@ -7,8 +7,8 @@ urlpatterns = [
     path("", views.coverage, name="coverage"),
     path("people/", views.people, name="people"),
     path("cards/import/", views.card_import, name="card_import"),
-    path("households/<int:pk>/", views.household_cards, name="household_cards"),
+    path("households/<id:pk>/", views.household_cards, name="household_cards"),
     path("reminders/stages/", views.stages, name="stages"),
-    path("reminders/stages/<int:pk>/", views.stage_edit, name="stage_edit"),
+    path("reminders/stages/<id:pk>/", views.stage_edit, name="stage_edit"),
     path("reminders/campaign/", views.campaign, name="campaign"),
 ]

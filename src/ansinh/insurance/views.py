@@ -10,37 +10,34 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ansinh.accounts.decorators import actor_of, scoped
+from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
+from ansinh.core.spreadsheet import SpreadsheetError
+from ansinh.core.web import PROBLEMS_SHOWN, date_param, int_param, problems_download, upload_error
 from ansinh.insurance import selectors, services
-from ansinh.insurance.choices import STATE_PAID_GROUPS, CoverageStatus
+from ansinh.insurance.choices import FOLLOW_UP, CoverageStatus, Payer
 from ansinh.insurance.forms import CardForm, CardImportForm, StageForm, TargetForm
 from ansinh.insurance.imports import cards_import
-from ansinh.insurance.models import CommuneInsuranceSettings, ReminderStage
-from ansinh.places.models import Commune
+from ansinh.insurance.models import CommuneInsuranceSettings
+from ansinh.places import selectors as places
 from ansinh.registry import selectors as registry
 from ansinh.registry.choices import LifeStatus
 from ansinh.registry.forms import apply_errors
 from ansinh.rules.errors import MissingParameterError
-from ansinh.rules.insurance import household_contributions
 
 
 def _day(request: HttpRequest) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return timezone.localdate()
+    return date_param(request.GET.get("date")) or timezone.localdate()
 
 
 def _settings(scope: Scope) -> CommuneInsuranceSettings:
-    obj, _created = CommuneInsuranceSettings.objects.get_or_create(commune_id=scope.commune_code)
-    return obj
+    return selectors.insurance_settings(scope)
 
 
 def _chart(series: list[tuple[dt.date, float]], target: float | None) -> dict[str, Any]:
@@ -81,9 +78,7 @@ def coverage(request: HttpRequest, scope: Scope) -> HttpResponse:
         },
     )
     if request.method == "POST" and scope.can_edit and form.is_valid():
-        conf.coverage_target_percent = form.cleaned_data["coverage_target_percent"]
-        conf.expiring_days = form.cleaned_data["expiring_days"]
-        conf.save()
+        services.insurance_settings_update(scope=scope, **form.cleaned_data)
         messages.success(request, _("Saved."))
         return redirect("insurance:coverage")
     rows = selectors.coverage_by_village(scope, day)
@@ -110,7 +105,7 @@ def people(request: HttpRequest, scope: Scope) -> HttpResponse:
     status = request.GET.get("status") or CoverageStatus.EXPIRING
     if status not in CoverageStatus.values:
         status = CoverageStatus.EXPIRING
-    village_id = int(request.GET["village"]) if request.GET.get("village", "").isdigit() else None
+    village_id = int_param(request.GET.get("village"))
     conf = _settings(scope)
     rows = selectors.people_by_status(
         scope, day, status, expiring_days=conf.expiring_days, village_id=village_id
@@ -122,7 +117,7 @@ def people(request: HttpRequest, scope: Scope) -> HttpResponse:
             "day": day,
             "rows": rows,
             "status": status,
-            "statuses": [s for s in CoverageStatus.choices if s[0] != CoverageStatus.COVERED],
+            "statuses": [s for s in CoverageStatus.choices if s[0] in FOLLOW_UP],
             "villages": registry.villages_for(scope),
             "village_id": village_id,
             "expiring_days": conf.expiring_days,
@@ -133,7 +128,7 @@ def people(request: HttpRequest, scope: Scope) -> HttpResponse:
 @scoped()
 def household_cards(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     household = registry.household_get(scope, pk)
-    today = timezone.localdate()
+    today = _day(request)
     members = list(registry.household_members(household))
     living = [m for m in members if m.life_status == LifeStatus.LIVING]
     form = CardForm(
@@ -142,36 +137,51 @@ def household_cards(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
     )
     if request.method == "POST" and scope.can_edit and form.is_valid():
         try:
-            services.card_register(actor=actor_of(request), **form.cleaned_data)
+            services.card_register(scope=scope, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("Card saved."))
             return redirect("insurance:household_cards", pk=household.pk)
     cards = {m.pk: list(selectors.person_cards(m)) for m in members}
+    expiring_days = _settings(scope).expiring_days
+    who = selectors.who_pays(living, today)
     rows = []
-    paying = 0
     for m in living:
-        last = cards[m.pk][0] if cards[m.pk] else None
-        last_to = max((c.valid_to for c in cards[m.pk] if c.valid_from <= today), default=None)
-        status = selectors.status_of(last_to, today, _settings(scope).expiring_days)
-        state_paid = last is not None and last.group_code in STATE_PAID_GROUPS
-        paying += not state_paid
-        rows.append({"person": m, "cards": cards[m.pk], "status": status, "last_to": last_to})
+        coverage = selectors.card_status(cards[m.pk], today, expiring_days)
+        rows.append(
+            {
+                "person": m,
+                "cards": cards[m.pk],
+                "status": coverage.status,
+                "last_to": coverage.last_to,
+                "coverage": coverage,
+                "payer": who[m],
+            }
+        )
+    # Only the members who pay through the household are on the ladder (not those paid by an
+    # employer, social insurance, the state or a school); near-poor and farming-household
+    # members pay their own subsidised share.
     try:
-        ladder = household_contributions(paying, today, 12) if paying else []
+        contribution = selectors.household_contribution(
+            living, today, 12, province=household.commune.province_id, who=who
+        )
         ladder_error = ""
     except MissingParameterError as exc:
-        ladder, ladder_error = [], str(exc)
+        contribution, ladder_error = None, str(exc)
+    paying = len([m for m in living if who[m].payer == Payer.HOUSEHOLD])
     return render(
         request,
         "insurance/household_cards.html",
         {
             "household": household,
+            "day": today,
+            "is_today": today == timezone.localdate(),
             "rows": rows,
             "form": form,
-            "ladder": ladder,
-            "ladder_total": sum(c.amount for c in ladder),
+            "ladder": contribution.ladder if contribution else [],
+            "ladder_total": contribution.ladder_total if contribution else 0,
+            "own_shares": contribution.own_shares if contribution else [],
             "ladder_error": ladder_error,
             "paying": paying,
         },
@@ -180,9 +190,14 @@ def household_cards(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
 
 @scoped()
 def stages(request: HttpRequest, scope: Scope) -> HttpResponse:
-    commune_obj = Commune.objects.get(code=scope.commune_code)
-    services.stages_ensure_defaults(commune=commune_obj)
-    all_stages = ReminderStage.objects.filter(commune=commune_obj).order_by("days")
+    commune_obj = places.commune_get(scope.commune_code)
+    if request.method == "POST":
+        if not scope.can_edit:
+            raise PermissionDenied
+        services.stages_keep_defaults(scope=scope)
+        messages.success(request, _("Saved."))
+        return redirect("insurance:stages")
+    all_stages = selectors.reminder_stages(scope)
     longest = services.longest_head_name(commune_obj)
     example = services.sample_context(commune_obj, longest)
     zalo_example = services.sample_context(commune_obj, longest, zalo=True)
@@ -197,12 +212,15 @@ def stages(request: HttpRequest, scope: Scope) -> HttpResponse:
                 else "",
             }
         )
-    return render(request, "insurance/stages.html", {"rows": rows, "example": example})
+    saved = all(stage.pk for stage in all_stages)
+    return render(
+        request, "insurance/stages.html", {"rows": rows, "example": example, "saved": saved}
+    )
 
 
 @scoped(need="can_edit")
 def stage_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
-    stage = get_object_or_404(ReminderStage, pk=pk, commune_id=scope.commune_code)
+    stage = selectors.reminder_stage_get(scope, pk)
     form = StageForm(
         request.POST or None,
         initial={
@@ -213,7 +231,7 @@ def stage_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.stage_update(actor=actor_of(request), stage=stage, **form.cleaned_data)
+            services.stage_update(scope=scope, stage=stage, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -238,6 +256,7 @@ def campaign(request: HttpRequest, scope: Scope) -> HttpResponse:
 def card_import(request: HttpRequest, scope: Scope) -> HttpResponse:
     form = CardImportForm(request.POST or None, request.FILES or None)
     report = None
+    context: dict[str, Any] = {}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
@@ -251,10 +270,12 @@ def card_import(request: HttpRequest, scope: Scope) -> HttpResponse:
                 try:
                     report = cards_import(
                         path=Path(tmp.name),
-                        commune=Commune.objects.get(code=scope.commune_code),
-                        actor=actor_of(request),
+                        commune=places.commune_get(scope.commune_code),
+                        scope=scope,
                         skip_invalid=form.cleaned_data["skip_invalid"],
                     )
+                except SpreadsheetError as exc:
+                    form.add_error("file", upload_error(exc))
                 except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
                     form.add_error("file", _("The file cannot be read: %(error)s") % {"error": exc})
             if report is not None and not report.problems:
@@ -263,4 +284,17 @@ def card_import(request: HttpRequest, scope: Scope) -> HttpResponse:
                     _("%(created)s cards imported, %(already)s already recorded.")
                     % {"created": report.created, "already": report.already},
                 )
-    return render(request, "insurance/card_import.html", {"form": form, "report": report})
+            if report is not None and report.problems:
+                # the first problems on the page, the full list as a download
+                context["problems_shown"] = report.problems[:PROBLEMS_SHOWN]
+                if len(report.problems) > PROBLEMS_SHOWN:
+                    context["problems_url"] = problems_download(
+                        request,
+                        what="insurance.card_import",
+                        headings=[_("Row"), _("Column"), _("Problem")],
+                        rows=report.problems,
+                        commune_code=scope.commune_code,
+                    )
+    return render(
+        request, "insurance/card_import.html", {"form": form, "report": report, **context}
+    )

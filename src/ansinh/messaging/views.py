@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from ansinh.core.identifiers import format_phone
+from ansinh.core.web import datetime_param
 from ansinh.messaging import selectors, services
 from ansinh.messaging.channels.android_sms_gateway import verify_signature
 from ansinh.messaging.channels.base import StatusKind
@@ -114,13 +115,10 @@ def refusals(request: HttpRequest) -> HttpResponse:
 
 
 def _parse_time(value: Any) -> dt.datetime:
-    if isinstance(value, str) and value:
-        try:
-            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return timezone.now()
-        return parsed if parsed.tzinfo else timezone.make_aware(parsed)
-    return timezone.now()
+    parsed = datetime_param(value)  # 0001-01-01 or 9999-12-31 would overflow: "now" instead
+    if parsed is None:
+        return timezone.now()
+    return parsed if parsed.tzinfo else timezone.make_aware(parsed)
 
 
 _GATEWAY_EVENTS = {

@@ -63,19 +63,19 @@ def places_sync(*, province_model: Any = Province, commune_model: Any = Commune)
     return len(new_p) + len(upd_p), len(new_c) + len(upd_c)
 
 
-def _ensure_officer(actor: Any, commune: Commune) -> None:
-    """Only the commune's officer manages its villages (``actor=None``: the system)."""
-    if actor is None:
-        return
-    if getattr(actor, "role", "") != "officer" or actor.commune_id != commune.code:
+def _ensure_officer(scope: Any, commune: Commune) -> None:
+    """Only the commune's officer (or the system) manages its villages. ``scope`` is an
+    ``ansinh.accounts.scopes.Scope``: places sits below accounts, so it reads the scope's
+    answer (``can_edit``, which ``accounts.permissions`` also uses) instead of importing it."""
+    if scope.commune_code != commune.code or not scope.can_edit:
         raise PermissionDenied(_("Only the commune officer can manage villages."))
 
 
 @transaction.atomic
 def village_update(
-    *, actor: Any, village: Village, name: str, kind: str, area_type_override: str = ""
+    *, scope: Any, village: Village, name: str, kind: str, area_type_override: str = ""
 ) -> Village:
-    _ensure_officer(actor, village.commune)
+    _ensure_officer(scope, village.commune)
     before = audit.snapshot(village, ["name", "kind", "code", "area_type_override"])
     village.name = name.strip()
     village.kind = kind
@@ -86,7 +86,7 @@ def village_update(
     village.full_clean()
     village.save()
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=village,
         action=AuditAction.UPDATE,
         before=before,
@@ -98,9 +98,9 @@ def village_update(
 
 @transaction.atomic
 def village_create(
-    *, actor: Any, commune: Commune, name: str, kind: str, code: str, area_type_override: str = ""
+    *, scope: Any, commune: Commune, name: str, kind: str, code: str, area_type_override: str = ""
 ) -> Village:
-    _ensure_officer(actor, commune)
+    _ensure_officer(scope, commune)
     village = Village(
         commune=commune,
         name=name.strip(),
@@ -117,7 +117,7 @@ def village_create(
     village.full_clean()
     village.save()
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=village,
         action=AuditAction.CREATE,
         after=audit.snapshot(village, ["name", "kind", "code", "area_type_override"]),

@@ -5,5 +5,5 @@ from ansinh.places import views
 app_name = "places"
 urlpatterns = [
     path("villages/", views.village_list, name="village_list"),
-    path("villages/<int:pk>/edit/", views.village_edit, name="village_edit"),
+    path("villages/<id:pk>/edit/", views.village_edit, name="village_edit"),
 ]

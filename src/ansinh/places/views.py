@@ -6,16 +6,18 @@ commune, so it takes the user directly rather than a registry scope.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from ansinh.places import services
+from ansinh.places import selectors, services
 from ansinh.places.forms import VillageForm
-from ansinh.places.models import Commune, Village
+from ansinh.places.models import Commune
 
 
 def _commune(request: HttpRequest) -> Commune:
@@ -23,6 +25,14 @@ def _commune(request: HttpRequest) -> Commune:
     if commune is None:
         raise PermissionDenied
     return commune
+
+
+def _scope(request: HttpRequest) -> Any:
+    """The request's ``Scope`` (set by ``ansinh.accounts.middleware.ScopeMiddleware``)."""
+    scope = getattr(request, "scope", None)
+    if not scope:  # a lazy object: falsy when it holds None (no commune, signed out)
+        raise PermissionDenied
+    return scope
 
 
 def _is_officer(request: HttpRequest) -> bool:
@@ -38,7 +48,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.village_create(actor=request.user, commune=commune, **form.cleaned_data)
+                services.village_create(scope=_scope(request), commune=commune, **form.cleaned_data)
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     for error in errors:
@@ -46,7 +56,7 @@ def village_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Village added."))
                 return redirect("places:village_list")
-    villages = Village.objects.filter(commune=commune).order_by("name")
+    villages = selectors.villages_of(commune)
     return render(
         request,
         "places/village_list.html",
@@ -59,9 +69,7 @@ def village_edit(request: HttpRequest, pk: int) -> HttpResponse:
     commune = _commune(request)
     if not _is_officer(request):
         raise PermissionDenied
-    village = Village.objects.filter(commune=commune, pk=pk).first()
-    if village is None:
-        raise Http404
+    village = selectors.village_get(commune, pk)
     form = VillageForm(
         request.POST or None,
         initial={
@@ -75,7 +83,7 @@ def village_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.village_update(
-                actor=request.user,
+                scope=_scope(request),
                 village=village,
                 name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],

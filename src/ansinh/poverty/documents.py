@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from ansinh.core.pdf import VnDocument, place_date
+from ansinh.core.spreadsheet import append_row
 from ansinh.poverty.choices import ListReason, PovertyClass, Transition
 from ansinh.poverty.models import Posting, ReviewRound, RoundHousehold, VillageMeeting
 from ansinh.poverty.selectors import decided_lists, head_names, request_members
@@ -152,12 +152,14 @@ def posting_pdf(posting: Posting) -> bytes:
     return doc.bytes()
 
 
-def decision_pdf(rnd: ReviewRound) -> bytes:
-    """Form 02: the chairman's decision with its four lists."""
-    lists = decided_lists(rnd)
+def decision_pdf(rnd: ReviewRound, village_ids: Iterable[int] | None = None) -> bytes:
+    """Form 02: the chairman's decision with its four lists. With ``village_ids`` (a village
+    head) the decision's text is whole but its lists are an extract of those villages."""
+    totals = decided_lists(rnd)
+    lists = totals if village_ids is None else decided_lists(rnd, village_ids)
     every = [e for group in lists.values() for e in group]
     heads = head_names([e.household_id for e in every])
-    signed = rnd.decision_signed_on or dt.date.today()
+    signed = rnd.decision_signed_on or timezone.localdate()
     doc = VnDocument(title="Quyết định")
     doc.national_header(
         _agency(rnd),
@@ -179,10 +181,18 @@ def decision_pdf(rnd: ReviewRound) -> bytes:
     effective = rnd.effective_date or signed
     doc.paragraph(
         f"Điều 1. Công nhận các hộ có tên trong danh sách kèm theo, có hiệu lực từ ngày "
-        f"{effective:%d/%m/%Y}: {len(lists['poor'])} hộ nghèo, {len(lists['near_poor'])} hộ "
-        f"cận nghèo, {len(lists['escaped_poor'])} hộ thoát nghèo, "
-        f"{len(lists['escaped_near_poor'])} hộ thoát cận nghèo."
+        f"{effective:%d/%m/%Y}: {len(totals['poor'])} hộ nghèo, {len(totals['near_poor'])} hộ "
+        f"cận nghèo, {len(totals['escaped_poor'])} hộ thoát nghèo, "
+        f"{len(totals['escaped_near_poor'])} hộ thoát cận nghèo."
     )
+    if village_ids is not None:
+        names = sorted({e.village.name for group in lists.values() for e in group})
+        doc.paragraph(
+            "Trích danh sách kèm theo, chỉ gồm các hộ thuộc: "
+            + (", ".join(names) if names else "(không có hộ nào thuộc địa bàn được giao)")
+            + ".",
+            bold=True,
+        )
     titles = {
         "poor": "Danh sách hộ nghèo",
         "near_poor": "Danh sách hộ cận nghèo",
@@ -208,16 +218,15 @@ def certificate_pdf(entry: RoundHousehold) -> bytes:
     heads = head_names([entry.household_id])
     kind = "HỘ NGHÈO" if entry.result_class == "poor" else "HỘ CẬN NGHÈO"
     doc = VnDocument(title="Giấy chứng nhận")
-    doc.national_header(
-        _agency(rnd), place_date=place_date(_place(rnd), rnd.decision_signed_on or dt.date.today())
-    )
+    signed = rnd.decision_signed_on or timezone.localdate()
+    doc.national_header(_agency(rnd), place_date=place_date(_place(rnd), signed))
     doc.heading(f"Giấy chứng nhận {kind}", f"Năm {rnd.result_year}")
     doc.paragraph(f"Họ và tên chủ hộ: {heads.get(entry.household_id, '')}")
     doc.paragraph(f"Mã hộ: {entry.household.code}")
     doc.paragraph(f"Địa chỉ: {entry.household.address}, {entry.village.name}, {rnd.commune.name}")
     doc.paragraph(
         f"Theo Quyết định số {rnd.decision_number} ngày "
-        f"{(rnd.decision_signed_on or dt.date.today()):%d/%m/%Y} của Chủ tịch UBND "
+        f"{(rnd.decision_signed_on or timezone.localdate()):%d/%m/%Y} của Chủ tịch UBND "
         f"{rnd.commune.name}."
     )
     years = [rnd.result_year + i for i in range(5)]
@@ -247,7 +256,7 @@ def request_pdf(entry: RoundHousehold) -> bytes:
             .order_by("pk")
             .first()
         )
-    day = entry.request_date or dt.date.today()
+    day = entry.request_date or timezone.localdate()
     doc = VnDocument(title="Mẫu số 04" if escape else "Mẫu số 01")
     doc.national_header([], place_date=place_date(_place(rnd), day))
     doc.paragraph("Mẫu số 04" if escape else "Mẫu số 01", size=9)
@@ -336,7 +345,7 @@ def report_pdf(rnd: ReviewRound, data: Mapping[str, Any]) -> bytes:
     village the households, poor, near-poor, their rates and the movements; the commune
     totals and the plan's fulfilment. ``data``: :func:`selectors.round_report`."""
     moves = data["moves"]
-    day = rnd.report_date or dt.date.today()
+    day = rnd.report_date or timezone.localdate()
     doc = VnDocument(landscape=True, title="Báo cáo kết quả rà soát")
     doc.national_header(
         _agency(rnd),
@@ -429,9 +438,11 @@ def xlsx(title: str, headings: Sequence[str], rows: Sequence[Sequence[object]]) 
     ws = wb.active
     assert ws is not None
     ws.title = title[:31]
-    ws.append(list(headings))
+    append_row(ws, list(headings))
     for row in rows:
-        ws.append(["" if v is None else v if isinstance(v, int | float) else str(v) for v in row])
+        append_row(
+            ws, ["" if v is None else v if isinstance(v, int | float) else str(v) for v in row]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope
+from ansinh.core.forms import DateField
 from ansinh.poverty.choices import CommitteeRole, ListReason, MemberStatus, RoundKind
 from ansinh.poverty.models import DEFAULT_POSTING_DAYS
 from ansinh.registry import selectors as registry
@@ -22,7 +24,7 @@ class RoundForm(forms.Form):
     month = forms.IntegerField(
         label=_("Month (regular review)"), min_value=1, max_value=12, required=False
     )
-    standard_date = forms.DateField(
+    standard_date = DateField(
         label=_("Date whose standard applies"),
         required=False,
         widget=DateInput(),
@@ -32,8 +34,22 @@ class RoundForm(forms.Form):
         label=_("Days of public posting"), min_value=1, max_value=60, initial=DEFAULT_POSTING_DAYS
     )
     plan_escape_target = forms.IntegerField(
-        label=_("Plan: households to escape poverty"), min_value=0, required=False
+        label=_("Plan: households to escape poverty"),
+        min_value=0,
+        max_value=100_000,
+        required=False,
     )
+
+    def clean_year(self) -> int | None:
+        """A round is opened for last year, this year or next year: never 2100."""
+        year = self.cleaned_data.get("year")
+        today = timezone.localdate()
+        if year is not None and not (today.year - 1 <= year <= today.year + 1):
+            raise forms.ValidationError(
+                _("Choose a year from %(lo)s to %(hi)s.")
+                % {"lo": today.year - 1, "hi": today.year + 1}
+            )
+        return year
 
 
 class HouseholdAddForm(forms.Form):
@@ -50,9 +66,7 @@ class HouseholdAddForm(forms.Form):
             (ListReason.COMMITTEE, ListReason.COMMITTEE.label),
         ],
     )
-    request_date = forms.DateField(
-        label=_("Date of the request"), required=False, widget=DateInput()
-    )
+    request_date = DateField(label=_("Date of the request"), required=False, widget=DateInput())
     note = forms.CharField(label=_("Reason given"), max_length=300)
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
@@ -107,8 +121,8 @@ class HouseholdAddForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("Date of the meeting"), widget=DateInput())
-    attendees = forms.IntegerField(label=_("Number of attendees"), min_value=1)
+    held_on = DateField(label=_("Date of the meeting"), widget=DateInput())
+    attendees = forms.IntegerField(label=_("Number of attendees"), min_value=1, max_value=100_000)
     chair = forms.CharField(label=_("Chaired by"), max_length=100, required=False)
     secretary = forms.CharField(label=_("Secretary"), max_length=100, required=False)
 
@@ -119,6 +133,7 @@ class MeetingForm(forms.Form):
             self.fields[f"agree_{e.pk}"] = forms.IntegerField(
                 label=f"{e.household.code} {getattr(e, 'head_name', '')}",
                 min_value=0,
+                max_value=100_000,
                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
             )
 
@@ -127,24 +142,24 @@ class MeetingForm(forms.Form):
 
 
 class ComplaintForm(forms.Form):
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = DateField(label=_("Received on"), widget=DateInput())
     text = forms.CharField(label=_("Complaint"), widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.CharField(
         label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    resolved_on = forms.DateField(label=_("Resolved on"), required=False, widget=DateInput())
+    resolved_on = DateField(label=_("Resolved on"), required=False, widget=DateInput())
     resurvey = forms.BooleanField(label=_("Survey the household again"), required=False)
 
 
 class DecisionForm(forms.Form):
     number = forms.CharField(label=_("Decision number"), max_length=50)
-    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
-    effective_date = forms.DateField(label=_("Effective from"), widget=DateInput())
+    signed_on = DateField(label=_("Signed on"), widget=DateInput())
+    effective_date = DateField(label=_("Effective from"), widget=DateInput())
 
 
 class ReportForm(forms.Form):
     number = forms.CharField(label=_("Report number"), max_length=50)
-    reported_on = forms.DateField(label=_("Report date"), widget=DateInput())
+    reported_on = DateField(label=_("Report date"), widget=DateInput())
     recipient = forms.CharField(
         label=_("Sent to"),
         max_length=200,

@@ -13,7 +13,13 @@ from django.http import Http404
 from ansinh.accounts.scopes import Scope
 from ansinh.places.models import Village
 from ansinh.poverty.choices import EntryStatus, PovertyClass, RoundStatus, Transition
-from ansinh.poverty.models import HouseholdStatus, ReviewRound, RoundHousehold
+from ansinh.poverty.models import (
+    HouseholdStatus,
+    Posting,
+    ReviewRound,
+    RoundHousehold,
+    VillageMeeting,
+)
 from ansinh.registry.choices import HouseholdStatus as RegistryStatus
 from ansinh.registry.choices import LifeStatus, Relationship
 from ansinh.registry.models import Household, Person
@@ -108,6 +114,28 @@ def entry_get(scope: Scope, pk: int) -> RoundHousehold:
     try:
         return qs.select_related("round", "household__village", "village").get(pk=pk)
     except RoundHousehold.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def meeting_get(scope: Scope, pk: int) -> VillageMeeting:
+    """A village meeting of the commune, in one of the scope's villages, or 404."""
+    qs = VillageMeeting.objects.filter(round__commune_id=scope.commune_code)
+    if scope.village_ids is not None:
+        qs = qs.filter(village_id__in=scope.village_ids)
+    try:
+        return qs.select_related("round__commune", "village").get(pk=pk)
+    except VillageMeeting.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def posting_get(scope: Scope, pk: int) -> Posting:
+    """A public posting of the commune, in one of the scope's villages, or 404."""
+    qs = Posting.objects.filter(round__commune_id=scope.commune_code)
+    if scope.village_ids is not None:
+        qs = qs.filter(village_id__in=scope.village_ids)
+    try:
+        return qs.select_related("round__commune", "village").get(pk=pk)
+    except Posting.DoesNotExist as exc:
         raise Http404 from exc
 
 
@@ -281,11 +309,15 @@ def request_members(entry: RoundHousehold) -> list[dict[str, Any]]:
     return [{"person": p, "status": stored.get(p.pk, "")} for p in people]
 
 
-def decided_lists(rnd: ReviewRound) -> dict[str, list[RoundHousehold]]:
-    """Form 02's four lists."""
-    entries = list(
-        rnd.entries.filter(status=EntryStatus.DECIDED).select_related("household", "village")
-    )
+def decided_lists(
+    rnd: ReviewRound, village_ids: Iterable[int] | None = None
+) -> dict[str, list[RoundHousehold]]:
+    """Form 02's four lists (only the households of ``village_ids`` if given: a village
+    head's extract)."""
+    qs = rnd.entries.filter(status=EntryStatus.DECIDED).select_related("household", "village")
+    if village_ids is not None:
+        qs = qs.filter(village_id__in=list(village_ids))
+    entries = list(qs)
     return {
         "poor": [e for e in entries if e.result_class == PovertyClass.POOR],
         "near_poor": [e for e in entries if e.result_class == PovertyClass.NEAR_POOR],

@@ -1,8 +1,8 @@
 """Writes of the poverty review (Decision 24/2021/QĐ-TTg): rounds and their household list,
 surveys, village meetings, public posting, complaints and the chairman's decision.
 
-Style as in the registry: keyword-only arguments, ``actor``, one transaction, an audit entry
-for every change.
+Style as in the registry: keyword-only arguments, the caller's ``scope``, one transaction,
+an audit entry for every change.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.models import User
-from ansinh.accounts.scopes import Scope, scope_for
+from ansinh.accounts.permissions import require
+from ansinh.accounts.scopes import Scope
 from ansinh.core import audit
 from ansinh.core.models import AuditAction
 from ansinh.places.models import Commune, Village
+from ansinh.poverty import signals
 from ansinh.poverty.choices import (
     REQUEST_REASONS,
     ROUND_STATUS_ORDER,
@@ -61,33 +63,34 @@ REPORT_FIELDS = ["report_number", "report_date", "report_recipient"]
 # --- permissions ------------------------------------------------------------------------
 
 
-def _scope(actor: User, commune_code: int) -> Scope:
-    scope = scope_for(actor)
+def _scope(scope: Scope, commune_code: int) -> Scope:
     if scope.commune_code != commune_code:
         raise PermissionDenied(_("This round belongs to another commune."))
     return scope
 
 
-def _ensure_officer(actor: User | None, commune_code: int) -> None:
-    if actor is not None and not _scope(actor, commune_code).can_edit:
-        raise PermissionDenied(_("Only the commune officer can do this."))
+def _ensure_officer(scope: Scope, commune_code: int) -> None:
+    require(scope, commune_code, can="edit", message=_("Only the commune officer can do this."))
 
 
-def _ensure_approver(actor: User | None, commune_code: int) -> None:
-    if actor is not None and not _scope(actor, commune_code).can_approve:
-        raise PermissionDenied(_("Your role cannot approve results."))
+def _ensure_approver(scope: Scope, commune_code: int) -> None:
+    require(scope, commune_code, can="approve", message=_("Your role cannot approve results."))
 
 
-def survey_villages(user: User, rnd: ReviewRound) -> frozenset[int] | None:
-    """Villages whose households ``user`` may survey in ``rnd`` (None = all, empty = none):
+def _uid(scope: Scope) -> int | None:
+    return scope.user.pk if scope.user is not None else None
+
+
+def survey_villages(scope: Scope, rnd: ReviewRound) -> frozenset[int] | None:
+    """Villages whose households ``scope`` may survey in ``rnd`` (None = all, empty = none):
     the officer everywhere; village heads their villages; committee members assigned as
     surveyors or village heads the villages of their assignment."""
-    scope = _scope(user, rnd.commune_id)
+    scope = _scope(scope, rnd.commune_id)
     if scope.can_edit:
         return None
     allowed: set[int] = set(scope.village_ids or ()) if scope.can_propose else set()
     assigned = CommitteeMember.objects.filter(
-        round=rnd, user=user, role__in=[CommitteeRole.SURVEYOR, CommitteeRole.VILLAGE_HEAD]
+        round=rnd, user=scope.user, role__in=[CommitteeRole.SURVEYOR, CommitteeRole.VILLAGE_HEAD]
     )
     for member in assigned:
         ids = set(member.villages.values_list("id", flat=True))
@@ -97,21 +100,21 @@ def survey_villages(user: User, rnd: ReviewRound) -> frozenset[int] | None:
     return frozenset(allowed)
 
 
-def can_survey(user: User, entry: RoundHousehold) -> bool:
+def can_survey(scope: Scope, entry: RoundHousehold) -> bool:
     if entry.round.status in (RoundStatus.DECIDED, RoundStatus.CLOSED):
         return False
     if entry.status in (EntryStatus.AGREED, EntryStatus.DECIDED):
         return False
-    allowed = survey_villages(user, entry.round)
+    allowed = survey_villages(scope, entry.round)
     return allowed is None or entry.village_id in allowed
 
 
-def can_approve(user: User, entry: RoundHousehold) -> bool:
+def can_approve(scope: Scope, entry: RoundHousehold) -> bool:
     """Officer or committee, never someone who saved this survey."""
-    scope = _scope(user, entry.round.commune_id)
+    scope = _scope(scope, entry.round.commune_id)
     return (
         scope.can_approve
-        and user.pk not in entry.surveyors
+        and _uid(scope) not in entry.surveyors
         and entry.status == EntryStatus.SURVEYED
         and bool(entry.result_class)
     )
@@ -129,7 +132,7 @@ def default_standard_date(kind: str, year: int, month: int | None) -> dt.date:
 @transaction.atomic
 def round_open(
     *,
-    actor: User | None,
+    scope: Scope,
     commune: Commune,
     kind: str,
     year: int,
@@ -141,7 +144,7 @@ def round_open(
 ) -> ReviewRound:
     """Open a round. An annual round lists the current poor and near-poor households
     automatically; a regular (monthly) round reviews the households that ask (Form 01/04)."""
-    _ensure_officer(actor, commune.code)
+    _ensure_officer(scope, commune.code)
     if kind == RoundKind.REGULAR and not month:
         raise ValidationError({"month": [_("A regular review needs its month.")]})
     if kind == RoundKind.ANNUAL:
@@ -156,10 +159,10 @@ def round_open(
         standard_date=standard_date or default_standard_date(kind, year, month),
         posting_days=posting_days,
         plan_escape_target=plan_escape_target,
-        created_by=actor,
+        created_by=scope.user,
     )
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=rnd,
         action=AuditAction.CREATE,
         commune_code=commune.code,
@@ -244,7 +247,7 @@ def validate_request_members(
 @transaction.atomic
 def household_add(
     *,
-    actor: User | None,
+    scope: Scope,
     rnd: ReviewRound,
     household: Household,
     reason: str,
@@ -257,13 +260,13 @@ def household_add(
     committee (member statuses optional)."""
     errors: dict[str, list[str]] = {}
     if reason in REQUEST_REASONS:
-        _ensure_officer(actor, rnd.commune_id)
+        _ensure_officer(scope, rnd.commune_id)
         if request_date is None:
             errors["request_date"] = [_("Enter the date of the request.")]
         if not note.strip():
             errors["note"] = [_("Enter the reason given in the request.")]
     elif reason == ListReason.COMMITTEE:
-        _ensure_approver(actor, rnd.commune_id)
+        _ensure_approver(scope, rnd.commune_id)
         if not note.strip():
             errors["note"] = [_("Say why the committee adds this household.")]
     else:
@@ -296,7 +299,7 @@ def household_add(
     if not created:
         raise ValidationError({"household": [_("This household is on the list already.")]})
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=entry,
         action=AuditAction.CREATE,
         commune_code=rnd.commune_id,
@@ -309,13 +312,13 @@ def household_add(
 @transaction.atomic
 def committee_set(
     *,
-    actor: User | None,
+    scope: Scope,
     rnd: ReviewRound,
     user: User,
     role: str,
     villages: Iterable[Village] = (),
 ) -> CommitteeMember:
-    _ensure_officer(actor, rnd.commune_id)
+    _ensure_officer(scope, rnd.commune_id)
     if user.commune_id != rnd.commune_id:
         raise ValidationError({"user": [_("Choose a user of this commune.")]})
     member, _created = CommitteeMember.objects.update_or_create(
@@ -323,7 +326,7 @@ def committee_set(
     )
     member.villages.set([v for v in villages if v.commune_id == rnd.commune_id])
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=member,
         action=AuditAction.UPDATE,
         commune_code=rnd.commune_id,
@@ -333,9 +336,9 @@ def committee_set(
 
 
 @transaction.atomic
-def round_advance(*, actor: User | None, rnd: ReviewRound, status: str) -> ReviewRound:
+def round_advance(*, scope: Scope, rnd: ReviewRound, status: str) -> ReviewRound:
     """Move the round to a later step (never back)."""
-    _ensure_officer(actor, rnd.commune_id)
+    _ensure_officer(scope, rnd.commune_id)
     if status == RoundStatus.DECIDED:
         raise ValidationError(_("A round is decided by recording the chairman's decision."))
     if ROUND_STATUS_ORDER.index(status) <= ROUND_STATUS_ORDER.index(rnd.status):
@@ -344,7 +347,7 @@ def round_advance(*, actor: User | None, rnd: ReviewRound, status: str) -> Revie
     rnd.status = status
     rnd.save(update_fields=["status"])
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=rnd,
         action=AuditAction.UPDATE,
         before=before,
@@ -393,7 +396,7 @@ def _number(value: Any, cast: type, field: str, errors: dict[str, list[str]]) ->
     except (TypeError, ValueError):
         errors[field] = [_("Enter a number.")]
         return None
-    if number < 0:
+    if number != number or number < 0 or number > 10**12:  # NaN, negative, absurd
         errors[field] = [_("Enter a number of zero or more.")]
         return None
     return number
@@ -478,7 +481,7 @@ def _apply_result(entry: RoundHousehold) -> None:
 
 @transaction.atomic
 def survey_save(
-    *, actor: User, entry: RoundHousehold, section: str, data: Mapping[str, Any]
+    *, scope: Scope, entry: RoundHousehold, section: str, data: Mapping[str, Any]
 ) -> RoundHousehold:
     """Save one section of the survey and recompute the class from the rules engine."""
     entry = (
@@ -486,14 +489,14 @@ def survey_save(
         .select_related("round", "household__village")
         .get(pk=entry.pk)
     )
-    if not can_survey(actor, entry):
+    if not can_survey(scope, entry):
         raise PermissionDenied(_("You cannot survey this household."))
     before = audit.snapshot(entry, ENTRY_RESULT_FIELDS)
     entry.answers = _section(entry, section, data)
     _apply_result(entry)
-    if actor.pk not in entry.surveyors:
-        entry.surveyors = [*entry.surveyors, actor.pk]
-    entry.surveyed_by = actor
+    if scope.user is not None and scope.user.pk not in entry.surveyors:
+        entry.surveyors = [*entry.surveyors, scope.user.pk]
+    entry.surveyed_by = scope.user
     entry.surveyed_at = timezone.now()
     entry.status = EntryStatus.SURVEYED
     entry.approved_by = None
@@ -502,7 +505,7 @@ def survey_save(
     if entry.round.status == RoundStatus.OPEN:
         ReviewRound.objects.filter(pk=entry.round_id).update(status=RoundStatus.SURVEYING)
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=entry,
         action=AuditAction.UPDATE,
         before=before,
@@ -515,20 +518,20 @@ def survey_save(
 
 
 @transaction.atomic
-def survey_approve(*, actor: User, entry: RoundHousehold) -> RoundHousehold:
+def survey_approve(*, scope: Scope, entry: RoundHousehold) -> RoundHousehold:
     """The officer or a committee member checks a complete survey (not their own)."""
     entry = RoundHousehold.objects.select_for_update().select_related("round").get(pk=entry.pk)
-    _ensure_approver(actor, entry.round.commune_id)
-    if actor.pk in entry.surveyors:
+    _ensure_approver(scope, entry.round.commune_id)
+    if _uid(scope) in entry.surveyors:
         raise PermissionDenied(_("You cannot approve a survey you took part in."))
     if entry.status != EntryStatus.SURVEYED or not entry.result_class:
         raise ValidationError(_("Only a complete survey with a result can be approved."))
     entry.status = EntryStatus.APPROVED
-    entry.approved_by = actor
+    entry.approved_by = scope.user
     entry.approved_at = timezone.now()
     entry.save(update_fields=["status", "approved_by", "approved_at"])
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=entry,
         action=AuditAction.UPDATE,
         before={"status": EntryStatus.SURVEYED},
@@ -550,7 +553,7 @@ def agreement_reached(agree: int, attendees: int) -> bool:
 @transaction.atomic
 def meeting_record(
     *,
-    actor: User,
+    scope: Scope,
     rnd: ReviewRound,
     village: Village,
     held_on: dt.date,
@@ -561,7 +564,7 @@ def meeting_record(
 ) -> VillageMeeting:
     """Record a village meeting: for each approved household the number of attendees who
     agree with its result. Under 50% the household goes back to survey."""
-    scope = _scope(actor, rnd.commune_id)
+    scope = _scope(scope, rnd.commune_id)
     if not (scope.can_edit or (scope.can_propose and scope.allows_village(village.pk))):
         raise PermissionDenied(_("Only the officer or the village head records the meeting."))
     if village.commune_id != rnd.commune_id:
@@ -594,7 +597,7 @@ def meeting_record(
         attendees=attendees,
         chair=chair[:100],
         secretary=secretary[:100],
-        recorded_by=actor,
+        recorded_by=scope.user,
     )
     for pk, entry in entries.items():
         entry.meeting = meeting
@@ -609,7 +612,7 @@ def meeting_record(
         rnd.status = RoundStatus.MEETINGS
         rnd.save(update_fields=["status"])
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=meeting,
         action=AuditAction.CREATE,
         commune_code=rnd.commune_id,
@@ -623,21 +626,21 @@ def meeting_record(
 
 @transaction.atomic
 def posting_record(
-    *, actor: User | None, rnd: ReviewRound, village: Village, posted_on: dt.date
+    *, scope: Scope, rnd: ReviewRound, village: Village, posted_on: dt.date
 ) -> Posting:
-    _ensure_officer(actor, rnd.commune_id)
+    _ensure_officer(scope, rnd.commune_id)
     posting = Posting.objects.create(
         round=rnd,
         village=village,
         posted_on=posted_on,
         until=posted_on + dt.timedelta(days=rnd.posting_days),
-        recorded_by=actor,
+        recorded_by=scope.user,
     )
     if ROUND_STATUS_ORDER.index(rnd.status) < ROUND_STATUS_ORDER.index(RoundStatus.POSTING):
         rnd.status = RoundStatus.POSTING
         rnd.save(update_fields=["status"])
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=posting,
         action=AuditAction.CREATE,
         commune_code=rnd.commune_id,
@@ -649,7 +652,7 @@ def posting_record(
 @transaction.atomic
 def complaint_record(
     *,
-    actor: User | None,
+    scope: Scope,
     entry: RoundHousehold,
     received_on: dt.date,
     text: str,
@@ -659,7 +662,7 @@ def complaint_record(
 ) -> Complaint:
     """Record a complaint and, when resolved, its outcome; ``resurvey`` sends the household
     back to survey (then approval and the village meeting again)."""
-    _ensure_officer(actor, entry.round.commune_id)
+    _ensure_officer(scope, entry.round.commune_id)
     if not text.strip():
         raise ValidationError({"text": [_("Enter the complaint.")]})
     complaint = Complaint.objects.create(
@@ -668,7 +671,7 @@ def complaint_record(
         text=text.strip(),
         outcome=outcome.strip(),
         resolved_on=resolved_on,
-        recorded_by=actor,
+        recorded_by=scope.user,
     )
     if resurvey and entry.status != EntryStatus.DECIDED:
         entry.status = EntryStatus.RESURVEY
@@ -676,7 +679,7 @@ def complaint_record(
         entry.approved_at = None
         entry.save(update_fields=["status", "approved_by", "approved_at"])
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=complaint,
         action=AuditAction.CREATE,
         commune_code=entry.round.commune_id,
@@ -710,7 +713,7 @@ def can_report(rnd: ReviewRound) -> bool:
 @transaction.atomic
 def report_record(
     *,
-    actor: User | None,
+    scope: Scope,
     rnd: ReviewRound,
     number: str,
     reported_on: dt.date | None,
@@ -719,7 +722,7 @@ def report_record(
     """Step 5 of Decision 24/2021: the commune reports the results upward (annual review:
     preliminary before 15 November, official before 20 December; regular review: on the 5th
     of the following month). Recorded again to correct it, until the decision."""
-    _ensure_officer(actor, rnd.commune_id)
+    _ensure_officer(scope, rnd.commune_id)
     rnd = ReviewRound.objects.select_for_update().get(pk=rnd.pk)
     if rnd.status in (RoundStatus.DECIDED, RoundStatus.CLOSED):
         raise ValidationError(_("The round is decided: its report can no longer be changed."))
@@ -740,7 +743,7 @@ def report_record(
     rnd.report_recipient = recipient.strip()[:200]
     rnd.save(update_fields=REPORT_FIELDS)
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=rnd,
         action=AuditAction.UPDATE,
         before=before,
@@ -757,7 +760,7 @@ def report_record(
 @transaction.atomic
 def decide(
     *,
-    actor: User | None,
+    scope: Scope,
     rnd: ReviewRound,
     number: str,
     signed_on: dt.date,
@@ -766,7 +769,7 @@ def decide(
     """The chairman's decision (Form 02): every household agreed by its village becomes
     official from ``effective_date``; the previous period ends the day before. An annual
     round needs its report upward first (step 5)."""
-    _ensure_approver(actor, rnd.commune_id)
+    _ensure_approver(scope, rnd.commune_id)
     if rnd.status in (RoundStatus.DECIDED, RoundStatus.CLOSED):
         raise ValidationError(_("This round is decided already."))
     if not number.strip():
@@ -790,15 +793,21 @@ def decide(
     if not entries:
         raise ValidationError(_("No household has been agreed by a village meeting yet."))
     counts = apply_results(
-        actor=actor, entries=entries, effective_date=effective_date, basis=number.strip()
+        scope=scope, entries=entries, effective_date=effective_date, basis=number.strip()
     )
     rnd.decision_number = number.strip()
     rnd.decision_signed_on = signed_on
     rnd.effective_date = effective_date
     rnd.status = RoundStatus.DECIDED
     rnd.save(update_fields=["decision_number", "decision_signed_on", "effective_date", "status"])
+    signals.statuses_changed.send(
+        sender=ReviewRound,
+        commune_code=rnd.commune_id,
+        household_ids=[e.household_id for e in entries],
+        effective_date=effective_date,
+    )
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=rnd,
         action=AuditAction.EVENT,
         commune_code=rnd.commune_id,
@@ -810,7 +819,7 @@ def decide(
 
 def apply_results(
     *,
-    actor: User | None,
+    scope: Scope,
     entries: list[RoundHousehold],
     effective_date: dt.date,
     basis: str,
@@ -841,7 +850,7 @@ def apply_results(
                     poverty_class=entry.result_class,
                     valid_from=effective_date,
                     basis=basis[:200],
-                    recorded_by=actor,
+                    recorded_by=scope.user,
                 )
             )
     changed = [p.household_id for p in new_periods]

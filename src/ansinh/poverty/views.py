@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from ansinh.accounts.decorators import actor_of, scoped
+from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
-from ansinh.places.models import Commune
+from ansinh.core.audit import record_export
+from ansinh.core.web import date_param, int_param
+from ansinh.places import selectors as places
 from ansinh.poverty import documents, selectors, services
 from ansinh.poverty.choices import (
     REQUEST_REASONS,
@@ -27,7 +28,7 @@ from ansinh.poverty.choices import (
     PovertyClass,
     RoundStatus,
 )
-from ansinh.poverty.classification import household_fields
+from ansinh.poverty.classification import MEMBER_FIELDS, household_fields
 from ansinh.poverty.forms import (
     CommitteeForm,
     ComplaintForm,
@@ -37,12 +38,14 @@ from ansinh.poverty.forms import (
     ReportForm,
     RoundForm,
 )
-from ansinh.poverty.models import Posting, RoundHousehold, VillageMeeting
+from ansinh.poverty.models import RoundHousehold
 from ansinh.registry import display
 from ansinh.registry import selectors as registry
 from ansinh.registry.forms import apply_errors
 from ansinh.rules.poverty import DISABILITIES, HOUSE_TYPES, QUALIFICATIONS, WORK_STATUSES
 
+# the member facts pre-filled from the registry: present before anything is surveyed
+REGISTRY_FIELDS = ("date_of_birth", "sex")
 ANSWER_LABELS = {
     "durable": gettext_lazy("Durable house"),
     "semi_durable": gettext_lazy("Semi-durable house"),
@@ -67,6 +70,26 @@ PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _log(
+    request: HttpRequest,
+    scope: Scope,
+    what: str,
+    rows: int | None,
+    *,
+    object_id: int,
+    household: RoundHousehold | None = None,
+) -> None:
+    """A file of personal data handed out: one entry in the audit log (who, what, rows)."""
+    record_export(
+        actor=scope,
+        what=what,
+        rows=rows,
+        commune_code=scope.commune_code,
+        household_id=household.household_id if household is not None else None,
+        object_id=object_id,
+    )
+
+
 def _file(content: bytes, name: str, kind: str) -> HttpResponse:
     response = HttpResponse(content, content_type=kind)
     response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -82,8 +105,8 @@ def rounds(request: HttpRequest, scope: Scope) -> HttpResponse:
         if form.is_valid():
             try:
                 rnd = services.round_open(
-                    actor=actor_of(request),
-                    commune=Commune.objects.get(code=scope.commune_code),
+                    scope=scope,
+                    commune=places.commune_get(scope.commune_code),
                     **form.cleaned_data,
                 )
             except ValidationError as exc:
@@ -109,8 +132,9 @@ def round_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     rnd = selectors.round_get(scope, pk)
     entries = selectors.entries_for(scope, rnd)
     village = request.GET.get("village", "")
-    if village.isdigit():
-        entries = entries.filter(village_id=int(village))
+    village_id = int_param(village)
+    if village_id is not None:
+        entries = entries.filter(village_id=village_id)
     status = request.GET.get("status", "")
     if status in EntryStatus.values:
         entries = entries.filter(status=status)
@@ -159,7 +183,7 @@ def household_add(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 entry = services.household_add(
-                    actor=actor_of(request),
+                    scope=scope,
                     rnd=rnd,
                     household=data["household"],
                     reason=data["reason"],
@@ -197,7 +221,7 @@ def committee(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     form = CommitteeForm(request.POST, scope=scope)
     if form.is_valid():
         try:
-            services.committee_set(actor=actor_of(request), rnd=rnd, **form.cleaned_data)
+            services.committee_set(scope=scope, rnd=rnd, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:
@@ -212,7 +236,7 @@ def committee(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 def round_advance(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     rnd = selectors.round_get(scope, pk)
     try:
-        services.round_advance(actor=actor_of(request), rnd=rnd, status=request.POST["status"])
+        services.round_advance(scope=scope, rnd=rnd, status=request.POST["status"])
     except (ValidationError, KeyError, ValueError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("poverty:round", rnd.pk)
@@ -221,8 +245,7 @@ def round_advance(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 # --- survey -----------------------------------------------------------------------------
 
 
-def _survey_context(request: HttpRequest, entry: RoundHousehold) -> dict[str, Any]:
-    user = actor_of(request)
+def _survey_context(request: HttpRequest, scope: Scope, entry: RoundHousehold) -> dict[str, Any]:
     answers = entry.answers or services.prefill(entry)
     members = []
     for key, m in (answers.get("members") or {}).items():
@@ -245,12 +268,20 @@ def _survey_context(request: HttpRequest, entry: RoundHousehold) -> dict[str, An
         )
     is_request = entry.reason in REQUEST_REASONS
     fields = household_fields(entry.round.standard_date)
+    # what the server holds already, so each section can say "saved" before anything is typed
+    stored = entry.answers or {}
+    saved_sections = {s: bool(stored.get(s)) for s in ("a", "b1", "b2")}
+    for mem in members:
+        held = (stored.get("members") or {}).get(mem["key"]) or {}
+        mem["saved"] = any(
+            held.get(f) is not None for f in MEMBER_FIELDS if f not in REGISTRY_FIELDS
+        )
     return {
         "entry": entry,
         "answers": answers,
         "members": members,
-        "can_survey": services.can_survey(user, entry),
-        "can_approve": services.can_approve(user, entry),
+        "can_survey": services.can_survey(scope, entry),
+        "can_approve": services.can_approve(scope, entry),
         "house_types": [(c, ANSWER_LABELS[c]) for c in HOUSE_TYPES],
         "work_statuses": [(c, ANSWER_LABELS[c]) for c in WORK_STATUSES],
         "qualifications": [(c, ANSWER_LABELS[c]) for c in QUALIFICATIONS],
@@ -261,6 +292,7 @@ def _survey_context(request: HttpRequest, entry: RoundHousehold) -> dict[str, An
         and entry.result_class in services.POOR_SET,
         "is_request": is_request,
         "request_members": selectors.request_members(entry) if is_request else [],
+        "saved_sections": saved_sections,
         "member_statuses": dict(MemberStatus.choices),
         "member_yes_no": [
             ("health_insurance", _("Has a valid health-insurance card")),
@@ -280,11 +312,11 @@ def survey(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         error = ""
         try:
             entry = services.survey_save(
-                actor=actor_of(request), entry=entry, section=section, data=request.POST
+                scope=scope, entry=entry, section=section, data=request.POST
             )
         except ValidationError as exc:
             error = "; ".join(exc.messages)
-        context = _survey_context(request, entry)
+        context = _survey_context(request, scope, entry)
         context["error"] = error
         context["saved_section"] = "" if error else section
         if request.htmx:  # type: ignore[attr-defined]
@@ -295,7 +327,35 @@ def survey(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         if error:
             messages.error(request, error)
         return redirect("poverty:survey", entry.pk)
-    return render(request, "poverty/survey.html", _survey_context(request, entry))
+    context = _survey_context(request, scope, entry)
+    context["survey_texts"] = _survey_texts()
+    return render(request, "poverty/survey.html", context)
+
+
+def _survey_texts() -> dict[str, str]:
+    """What survey.js says, translated here (the script itself holds no text)."""
+    return {
+        # the short state shown next to each section's title
+        "chip_saved": _("Saved"),
+        "chip_empty": _("No answers yet"),
+        "chip_dirty": _("Not saved"),
+        "chip_sending": _("Saving…"),
+        "chip_pending": _("Waiting to be sent"),
+        "chip_failed": _("Save failed"),
+        # the longer line under the section's save button
+        "saved": _("Saved."),
+        "dirty": _("Changes not saved yet: press Save to send them."),
+        "restored": _("Not saved: restored from what was typed on this phone."),
+        "offline": _("Save failed – will retry when the network is back"),
+        "kept": _("Not saved yet: kept on this phone, sent again when online."),
+        "server": _("Save failed: server error (%(code)s). Kept on this phone, retried shortly."),
+        "auth": _("Your session has expired. The answers are kept on this phone."),
+        "sign_in": _("Sign in again (new tab)"),
+        "invalid": _("Not saved: correct the answers and save again."),
+        # the bar at the top of the page
+        "count": _("%(n)s section(s) waiting to be sent"),
+        "send_now": _("Send now"),
+    }
 
 
 @scoped(need="can_approve")
@@ -303,7 +363,7 @@ def survey(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 def approve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     entry = selectors.entry_get(scope, pk)
     try:
-        services.survey_approve(actor=actor_of(request), entry=entry)
+        services.survey_approve(scope=scope, entry=entry)
     except ValidationError as exc:
         messages.error(request, "; ".join(exc.messages))
     else:
@@ -318,7 +378,7 @@ def approve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 @scoped()
 def meeting(request: HttpRequest, scope: Scope, pk: int, village_pk: int) -> HttpResponse:
     rnd = selectors.round_get(scope, pk)
-    village = get_object_or_404(registry.villages_for(scope), pk=village_pk)
+    village = registry.village_get(scope, village_pk)
     entries = list(
         selectors.entries_for(scope, rnd).filter(village=village, status=EntryStatus.APPROVED)
     )
@@ -329,7 +389,7 @@ def meeting(request: HttpRequest, scope: Scope, pk: int, village_pk: int) -> Htt
     if request.method == "POST" and form.is_valid():
         try:
             m = services.meeting_record(
-                actor=actor_of(request),
+                scope=scope,
                 rnd=rnd,
                 village=village,
                 held_on=form.cleaned_data["held_on"],
@@ -359,39 +419,29 @@ def meeting(request: HttpRequest, scope: Scope, pk: int, village_pk: int) -> Htt
 
 @scoped()
 def minutes_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
-    m = get_object_or_404(
-        VillageMeeting.objects.select_related("round__commune", "village"),
-        pk=pk,
-        round__commune_id=scope.commune_code,
-    )
-    if not scope.allows_village(m.village_id):
-        raise PermissionDenied
-    return _file(documents.minutes_pdf(m), f"bien-ban-{m.pk}.pdf", PDF)
+    m = selectors.meeting_get(scope, pk)
+    content = documents.minutes_pdf(m)
+    _log(request, scope, "poverty.minutes.pdf", m.entries.count(), object_id=m.pk)
+    return _file(content, f"bien-ban-{m.pk}.pdf", PDF)
 
 
 @scoped(need="can_edit")
 @require_POST
 def posting(request: HttpRequest, scope: Scope, pk: int, village_pk: int) -> HttpResponse:
     rnd = selectors.round_get(scope, pk)
-    village = get_object_or_404(registry.villages_for(scope), pk=village_pk)
-    try:
-        day = dt.date.fromisoformat(request.POST.get("posted_on", ""))
-    except ValueError:
-        day = timezone.localdate()
-    p = services.posting_record(actor=actor_of(request), rnd=rnd, village=village, posted_on=day)
+    village = registry.village_get(scope, village_pk)
+    day = date_param(request.POST.get("posted_on")) or timezone.localdate()
+    p = services.posting_record(scope=scope, rnd=rnd, village=village, posted_on=day)
     return redirect("poverty:posting_pdf", p.pk)
 
 
 @scoped()
 def posting_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
-    p = get_object_or_404(
-        Posting.objects.select_related("round__commune", "village"),
-        pk=pk,
-        round__commune_id=scope.commune_code,
-    )
-    if not scope.allows_village(p.village_id):
-        raise PermissionDenied
-    return _file(documents.posting_pdf(p), f"niem-yet-{p.pk}.pdf", PDF)
+    p = selectors.posting_get(scope, pk)
+    content = documents.posting_pdf(p)
+    rows = p.round.entries.filter(village=p.village).exclude(result_class="").count()
+    _log(request, scope, "poverty.posting.pdf", rows, object_id=p.pk)
+    return _file(content, f"niem-yet-{p.pk}.pdf", PDF)
 
 
 @scoped(need="can_edit")
@@ -400,7 +450,7 @@ def complaint(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.complaint_record(actor=actor_of(request), entry=entry, **form.cleaned_data)
+            services.complaint_record(scope=scope, entry=entry, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -422,7 +472,7 @@ def decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide(actor=actor_of(request), rnd=rnd, **form.cleaned_data)
+            services.decide(scope=scope, rnd=rnd, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -440,7 +490,11 @@ def decision_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     rnd = selectors.round_get(scope, pk)
     if not rnd.decision_number:
         raise PermissionDenied
-    return _file(documents.decision_pdf(rnd), f"quyet-dinh-{rnd.pk}.pdf", PDF)
+    content = documents.decision_pdf(rnd, scope.village_ids)
+    lists = selectors.decided_lists(rnd, scope.village_ids)
+    rows = sum(len(entries) for entries in lists.values())
+    _log(request, scope, "poverty.decision.pdf", rows, object_id=rnd.pk)
+    return _file(content, f"quyet-dinh-{rnd.pk}.pdf", PDF)
 
 
 @scoped()
@@ -448,7 +502,9 @@ def certificate_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
     entry = selectors.entry_get(scope, pk)
     if entry.status != EntryStatus.DECIDED or entry.result_class not in services.POOR_SET:
         raise PermissionDenied
-    return _file(documents.certificate_pdf(entry), f"giay-chung-nhan-{entry.pk}.pdf", PDF)
+    content = documents.certificate_pdf(entry)
+    _log(request, scope, "poverty.certificate.pdf", 1, object_id=entry.pk, household=entry)
+    return _file(content, f"giay-chung-nhan-{entry.pk}.pdf", PDF)
 
 
 @scoped()
@@ -485,7 +541,7 @@ def report_up(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 services.report_record(
-                    actor=actor_of(request),
+                    scope=scope,
                     rnd=rnd,
                     number=form.cleaned_data["number"],
                     reported_on=form.cleaned_data["reported_on"],
@@ -515,7 +571,9 @@ def report_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     rnd = selectors.round_get(scope, pk)
     _commune_wide(scope)
     data = selectors.round_report(rnd, scope, rnd.report_date or timezone.localdate())
-    return _file(documents.report_pdf(rnd, data), f"bao-cao-{rnd.pk}.pdf", PDF)
+    content = documents.report_pdf(rnd, data)
+    _log(request, scope, "poverty.report.pdf", None, object_id=rnd.pk)  # counts only
+    return _file(content, f"bao-cao-{rnd.pk}.pdf", PDF)
 
 
 @scoped()
@@ -525,7 +583,9 @@ def request_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     if entry.reason not in REQUEST_REASONS:
         raise Http404
     form = "01" if entry.reason == ListReason.REQUEST else "04"
-    return _file(documents.request_pdf(entry), f"mau-{form}-{entry.pk}.pdf", PDF)
+    content = documents.request_pdf(entry)
+    _log(request, scope, f"poverty.request_{form}.pdf", 1, object_id=entry.pk, household=entry)
+    return _file(content, f"mau-{form}-{entry.pk}.pdf", PDF)
 
 
 EXPORTS = ("entries", "poor", "near_poor", "escaped_poor", "escaped_near_poor", "rates")
@@ -551,6 +611,7 @@ def export(request: HttpRequest, scope: Scope, pk: int, which: str) -> HttpRespo
             for r in rows
         ]
         heads_ = ["Thôn, ấp", "Tổng số hộ", "Hộ nghèo", "Hộ cận nghèo", "Tỷ lệ (%)"]
+        _log(request, scope, f"poverty.export.{which}.xlsx", len(data), object_id=rnd.pk)
         return _file(documents.xlsx(which, heads_, data), f"{which}-{rnd.pk}.xlsx", XLSX)
     entries = list(selectors.entries_for(scope, rnd))
     if which != "entries":
@@ -585,4 +646,6 @@ def export(request: HttpRequest, scope: Scope, pk: int, which: str) -> HttpRespo
         "Biến động",
         "Giải thích",
     ]
-    return _file(documents.xlsx(which, headings, data), f"{which}-{rnd.pk}.xlsx", XLSX)
+    content = documents.xlsx(which, headings, data)
+    _log(request, scope, f"poverty.export.{which}.xlsx", len(data), object_id=rnd.pk)
+    return _file(content, f"{which}-{rnd.pk}.xlsx", XLSX)

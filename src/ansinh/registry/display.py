@@ -13,7 +13,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.audit import display_changes
+from ansinh.core.audit import SENSITIVE_FIELDS, display_changes, mask_text
+from ansinh.core.identifiers import mask_identifier
 from ansinh.core.models import AuditEntry
 from ansinh.places.choices import AreaType, VillageKind
 from ansinh.places.models import Village
@@ -24,6 +25,7 @@ from ansinh.registry.choices import (
     HouseholdStatus,
     LifeStatus,
     ProposalKind,
+    ProposalStatus,
     Relationship,
     Sex,
 )
@@ -38,6 +40,8 @@ _EXTRA_LABELS = {
     "person": _("Person"),
     "kind": _("Change"),
     "village": _("Village"),
+    "revealed": _("Identifier viewed"),
+    "decision": _("Decision"),
 }
 
 
@@ -71,6 +75,7 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "bank": _choice(Bank.choices),
     "life_status": _choice(LifeStatus.choices),
     "status": _choice([*HouseholdStatus.choices, *LifeStatus.choices]),
+    "decision": _choice(ProposalStatus.choices),
     "event": _choice(EventKind.choices),
     "event_kind": _choice(EventKind.choices),
     "kind": _choice([*ProposalKind.choices, *VillageKind.choices]),
@@ -80,6 +85,7 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "date": _date,
     "event_date": _date,
     "village": _village,
+    "revealed": lambda value: labels().get(value, str(value)),
 }
 
 
@@ -93,18 +99,31 @@ def labels() -> dict[str, str]:
 
 
 def history_rows(entries: QuerySet[AuditEntry] | Iterable[AuditEntry]) -> list[dict[str, Any]]:
+    """Entries as shown: every CCCD, phone and bank number masked, in the changes (at any
+    depth), in the record's name and in the note."""
     names = labels()
-    return [{"entry": e, "changes": display_changes(e, names, FORMATTERS)} for e in entries]
+    return [
+        {
+            "entry": e,
+            "changes": display_changes(e, names, FORMATTERS),
+            "object_repr": mask_text(e.object_repr),
+            "note": mask_text(e.note),
+        }
+        for e in entries
+    ]
 
 
-def payload_rows(payload: dict[str, Any]) -> list[tuple[str, str]]:
+def payload_rows(payload: dict[str, Any], *, full: bool = True) -> list[tuple[str, str]]:
     """A proposal's values with labels; sensitive numbers are shown in full to the officer
-    who must check them against the papers."""
+    who must check them against the papers (``full``), masked to other roles."""
     names = labels()
     rows = []
     for key, value in payload.items():
         if key in {"folded_name", "given_key"} or value in ("", None):
             continue
-        text = FORMATTERS[key](value) if key in FORMATTERS else str(value)
+        if key in SENSITIVE_FIELDS and not full:
+            text = mask_identifier(str(value), key)
+        else:
+            text = FORMATTERS[key](value) if key in FORMATTERS else str(value)
         rows.append((names.get(key, key), text))
     return rows

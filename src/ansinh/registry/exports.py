@@ -1,4 +1,5 @@
-"""XLSX export of the household list with members (scoped)."""
+"""XLSX export of the household list with members (scoped). Texts are written as text
+cells (``core.spreadsheet``): a name typed as ``=HYPERLINK(…)`` is never a formula."""
 
 from __future__ import annotations
 
@@ -9,10 +10,16 @@ from openpyxl import Workbook
 
 from ansinh.accounts.scopes import Scope
 from ansinh.core.identifiers import format_phone
+from ansinh.core.spreadsheet import append_row
 from ansinh.registry import selectors
 
 
 def households_xlsx(scope: Scope, *, village_id: int | None = None) -> bytes:
+    return households_export(scope, village_id=village_id)[0]
+
+
+def households_export(scope: Scope, *, village_id: int | None = None) -> tuple[bytes, int]:
+    """The workbook and its number of person rows (for the export log)."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Households"))
     header = [
@@ -28,13 +35,16 @@ def households_xlsx(scope: Scope, *, village_id: int | None = None) -> bytes:
         _("Phone"),
         _("Status"),
     ]
-    ws.append(header)
+    append_row(ws, header)
     persons = selectors.persons_for(scope).select_related("household", "village")
     if village_id:
         persons = persons.filter(village_id=village_id)
     persons = persons.order_by("household__code", "date_of_birth")
+    count = 0
     for p in persons.iterator(chunk_size=2000):
-        ws.append(
+        count += 1
+        append_row(
+            ws,
             [
                 p.household.code,
                 p.village.name,
@@ -47,8 +57,8 @@ def households_xlsx(scope: Scope, *, village_id: int | None = None) -> bytes:
                 p.cccd or "",
                 format_phone(p.phone),
                 p.get_life_status_display(),
-            ]
+            ],
         )
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return buffer.getvalue(), count

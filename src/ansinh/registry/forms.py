@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.forms import DateField
 from ansinh.places.choices import AreaType
 from ansinh.places.models import Village
 from ansinh.registry.choices import Bank, Ethnicity, EventKind, Relationship, Sex
@@ -64,7 +65,7 @@ class PersonForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "Nguyễn Thị Tím"}),
     )
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    date_of_birth = DateField(label=_("Date of birth"), widget=DateInput())
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     relationship = forms.ChoiceField(label=_("Relationship to head"), choices=Relationship.choices)
     ethnicity = forms.ChoiceField(
@@ -140,7 +141,7 @@ class JoinForm(forms.Form):
             (EventKind.MOVE_IN, EventKind.MOVE_IN.label),
         ],
     )
-    event_date = forms.DateField(
+    event_date = DateField(
         label=_("Date"),
         required=False,
         widget=DateInput(),
@@ -150,14 +151,14 @@ class JoinForm(forms.Form):
 
 
 class LeaveForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DateField(label=_("Date"), widget=DateInput())
     place = forms.CharField(label=_("Moved to"), max_length=200, required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class ChangeHeadForm(forms.Form):
     new_head = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("New head"))
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DateField(label=_("Date"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
@@ -176,7 +177,7 @@ class SplitForm(forms.Form):
     )
     village = forms.ModelChoiceField(queryset=Village.objects.none(), label=_("Village"))
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DateField(label=_("Date"), widget=DateInput())
 
     def __init__(self, *args: Any, members: Any, villages: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

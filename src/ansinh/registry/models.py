@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -210,12 +214,38 @@ class ChangeProposal(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("reason"), max_length=300, blank=True)
+    # Household, person, kind and payload hashed: the same change cannot wait twice.
+    fingerprint = models.CharField(
+        _("fingerprint"), max_length=64, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("change proposal")
         verbose_name_plural = _("change proposals")
         ordering = ["-proposed_at"]
         indexes = [models.Index(fields=["status", "household"], name="proposal_status_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=models.Q(status="pending") & ~models.Q(fingerprint=""),
+                name="proposal_unique_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.household}"
+
+    @staticmethod
+    def fingerprint_of(
+        household_id: int, person_id: int | None, kind: str, payload: dict[str, Any]
+    ) -> str:
+        """The same household, person, kind and values give the same fingerprint (keys in
+        any order); the note is not part of it."""
+        text = json.dumps(
+            [household_id, person_id, kind, payload],
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+            default=str,
+        )
+        return hashlib.sha256(text.encode()).hexdigest()

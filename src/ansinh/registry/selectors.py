@@ -30,6 +30,14 @@ def villages_for(scope: Scope) -> QuerySet[Village]:
     return qs.order_by("name")
 
 
+def village_get(scope: Scope, pk: int) -> Village:
+    """One of the scope's villages, or 404."""
+    try:
+        return villages_for(scope).get(pk=pk)
+    except Village.DoesNotExist as exc:
+        raise Http404 from exc
+
+
 def households_for(scope: Scope) -> QuerySet[Household]:
     qs = Household.objects.filter(commune_id=scope.commune_code)
     if scope.village_ids is not None:

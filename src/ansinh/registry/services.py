@@ -1,27 +1,32 @@
 """Writes to the registry. Views, forms, the API and commands call these, never ``.save()``.
 
-Every service is atomic, checks the actor's scope, validates with
+Every service is atomic, takes the caller's ``Scope`` (checked by
+``ansinh.accounts.permissions``), validates with
 ``ansinh.registry.validation`` and leaves audit entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ansinh.accounts.models import User
-from ansinh.accounts.scopes import scope_for
+from ansinh.accounts.permissions import require, require_village
+from ansinh.accounts.scopes import Scope
 from ansinh.core import audit
+from ansinh.core.identifiers import mask
 from ansinh.core.models import AuditAction
 from ansinh.places.models import Village
+from ansinh.registry import signals
 from ansinh.registry.choices import (
     EventKind,
     HouseholdStatus,
@@ -74,54 +79,119 @@ class PossibleDuplicate(ValidationError):
         )
 
 
+class CccdTakenElsewhere(ValidationError):
+    """The personal ID belongs to someone the actor may not see (another commune, or a
+    village outside the actor's scope): refused without naming them, and logged.
+
+    The refusal rolls the service's transaction back, so the audit entry is written by the
+    outermost registry service once its transaction has unwound (:func:`_logs_refusals`)."""
+
+    def __init__(self, *, cccd: str, scope: Scope, village: Village, field: str = "cccd"):
+        self.cccd, self.scope, self.village, self.field = cccd, scope, village, field
+        self.logged = False
+        super().__init__({field: [_("This personal ID is already registered elsewhere.")]})
+
+    def keyed(self, field: str) -> CccdTakenElsewhere:
+        """The same refusal under another form key (a member of a household form)."""
+        return CccdTakenElsewhere(
+            cccd=self.cccd, scope=self.scope, village=self.village, field=field
+        )
+
+    def log(self) -> None:
+        """One EVENT entry in the commune where it was typed, on the village: the number
+        masked, nothing of the other person (neither name nor id)."""
+        if self.logged:
+            return
+        self.logged = True
+        audit.record(
+            actor=self.scope,
+            instance=self.village,
+            action=AuditAction.EVENT,
+            note=_("A personal ID already registered elsewhere was refused (%(cccd)s).")
+            % {"cccd": mask(self.cccd)},
+            commune_code=self.village.commune_id,
+        )
+
+
+_service_depth: ContextVar[int] = ContextVar("registry_service_depth", default=0)
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _logs_refusals(fn: _F) -> _F:
+    """Put outside ``@transaction.atomic``: the outermost registry service logs a refused
+    personal ID after its own transaction was rolled back (a nested service cannot: the
+    outer one's rollback would take the entry with it)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        depth = _service_depth.get()
+        token = _service_depth.set(depth + 1)
+        try:
+            return fn(*args, **kwargs)
+        except CccdTakenElsewhere as exc:
+            if depth == 0:
+                exc.log()
+            raise
+        finally:
+            _service_depth.reset(token)
+
+    return wrapper  # type: ignore[return-value]
+
+
 # --- permissions ---------------------------------------------------------------------
 
 
-def _ensure_can_edit(actor: User | None, village: Village) -> None:
-    """``actor=None`` is the system itself (demo builder, imports run by an administrator)."""
-    if actor is None:
-        return
-    scope = scope_for(actor)
-    if not scope.can_edit or scope.commune_code != village.commune_id:
-        raise PermissionDenied(_("Your role cannot change the registry of this commune."))
+def _ensure_can_edit(scope: Scope, village: Village) -> None:
+    """The officer (or the system: the demo builder, an import) writes the registry."""
+    require(
+        scope,
+        village.commune_id,
+        can="edit",
+        message=_("Your role cannot change the registry of this commune."),
+    )
 
 
-def _ensure_can_propose(actor: User, household: Household) -> None:
-    scope = scope_for(actor)
-    if (
-        not (scope.can_propose or scope.can_edit)
-        or scope.commune_code != household.commune_id
-        or not scope.allows_village(household.village_id)
-    ):
-        raise PermissionDenied(_("You cannot propose changes for this household."))
+def _ensure_can_propose(scope: Scope, household: Household) -> None:
+    message = _("You cannot propose changes for this household.")
+    require(scope, household.commune_id, can="propose_or_edit", message=message)
+    require_village(scope, household.village_id, message)
 
 
 # --- checks ---------------------------------------------------------------------------
 
 
-def _check_cccd_free(cccd: str, *, exclude_id: int | None = None) -> None:
+def _check_cccd_free(
+    cccd: str, *, scope: Scope, village: Village, exclude_id: int | None = None
+) -> None:
+    """Refuse a personal ID that is already registered. The other person is named only
+    when they are in the same commune and in the actor's scope (the officer needs to know
+    which household to look at); otherwise the refusal says "elsewhere" and is logged."""
     if not cccd:
         return
     other = Person.objects.select_related("household", "village").filter(cccd=cccd)
     if exclude_id:
         other = other.exclude(pk=exclude_id)
     found = other.first()
-    if found is not None:
-        raise ValidationError(
-            {
-                "cccd": [
-                    _(
-                        "This personal ID is already registered to %(name)s, household "
-                        "%(code)s (%(village)s)."
-                    )
-                    % {
-                        "name": found.full_name,
-                        "code": found.household.code,
-                        "village": found.village.name,
-                    }
-                ]
-            }
-        )
+    if found is None:
+        return
+    visible = found.commune_id == village.commune_id and (scope.allows_village(found.village_id))
+    if not visible:
+        raise CccdTakenElsewhere(cccd=cccd, scope=scope, village=village)
+    raise ValidationError(
+        {
+            "cccd": [
+                _(
+                    "This personal ID is already registered to %(name)s, household "
+                    "%(code)s (%(village)s)."
+                )
+                % {
+                    "name": found.full_name,
+                    "code": found.household.code,
+                    "village": found.village.name,
+                }
+            ]
+        }
+    )
 
 
 def _check_duplicate_name(
@@ -171,30 +241,37 @@ def _next_household_code(village: Village) -> str:
 
 
 def _save_person(
-    *, actor: User | None, person: Person, action: AuditAction, before: dict[str, Any] | None
+    *, scope: Scope, person: Person, action: AuditAction, before: dict[str, Any] | None
 ) -> Person:
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError as exc:
         if "cccd" in str(exc).lower():
-            _check_cccd_free(person.cccd or "", exclude_id=person.pk)
+            _check_cccd_free(
+                person.cccd or "", scope=scope, village=person.village, exclude_id=person.pk
+            )
         raise
+    after = audit.snapshot(person, PERSON_FIELDS)
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=person,
         action=action,
         before=before,
-        after=audit.snapshot(person, PERSON_FIELDS),
+        after=after,
         commune_code=person.commune_id,
         household_id=person.household_id,
     )
+    if before is not None:
+        changed = sorted(audit.diff(before, after))
+        if changed:
+            signals.person_changed.send(sender=Person, person=person, fields=changed, scope=scope)
     return person
 
 
 def _event(
     *,
-    actor: User | None,
+    scope: Scope,
     household: Household,
     person: Person,
     kind: str,
@@ -213,10 +290,10 @@ def _event(
         other_household=other,
         place=place,
         note=note,
-        recorded_by=actor,
+        recorded_by=scope.user,
     )
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=household,
         action=AuditAction.EVENT,
         after={"event": kind, "person": person.full_name, "date": date.isoformat()},
@@ -230,10 +307,11 @@ def _event(
 # --- households -----------------------------------------------------------------------
 
 
+@_logs_refusals
 @transaction.atomic
 def household_register(
     *,
-    actor: User | None,
+    scope: Scope,
     village: Village,
     members: Sequence[PersonData],
     address: str = "",
@@ -244,7 +322,7 @@ def household_register(
     confirm_duplicates: bool = False,
 ) -> Household:
     """Register a new household with its members (exactly one head)."""
-    _ensure_can_edit(actor, village)
+    _ensure_can_edit(scope, village)
     if not members:
         raise ValidationError({"members": [_("Add at least the head of household.")]})
     heads = [m for m in members if m.relationship == Relationship.HEAD]
@@ -274,7 +352,7 @@ def household_register(
         raise ValidationError({"code": [_("This household code is already used.")]})
     household.save()
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=household,
         action=AuditAction.CREATE,
         after=audit.snapshot(household, HOUSEHOLD_FIELDS),
@@ -284,13 +362,15 @@ def household_register(
     for index, member in enumerate(cleaned):
         fields = member.as_model_fields()
         try:
-            _check_cccd_free(member.cccd)
+            _check_cccd_free(member.cccd, scope=scope, village=village)
             _check_duplicate_name(
                 village.commune_id, fields, exclude_id=None, confirmed=confirm_duplicates
             )
         except PossibleDuplicate as exc:
             # Still a warning the officer can confirm: keep the type, key it by member.
             raise PossibleDuplicate(exc.matches, field=f"members-{index}-full_name") from exc
+        except CccdTakenElsewhere as exc:
+            raise exc.keyed(f"members-{index}-cccd") from exc
         except ValidationError as exc:
             raise ValidationError(
                 {f"members-{index}-{k}": v for k, v in exc.message_dict.items()}
@@ -298,14 +378,14 @@ def household_register(
         person = Person(
             household=household, commune_id=village.commune_id, village=village, **fields
         )
-        _save_person(actor=actor, person=person, action=AuditAction.CREATE, before=None)
+        _save_person(scope=scope, person=person, action=AuditAction.CREATE, before=None)
     return household
 
 
 @transaction.atomic
 def household_update(
     *,
-    actor: User | None,
+    scope: Scope,
     household: Household,
     village: Village | None = None,
     address: str | None = None,
@@ -314,12 +394,12 @@ def household_update(
     area_type_override: str | None = None,
 ) -> Household:
     household = Household.objects.select_for_update().get(pk=household.pk)
-    _ensure_can_edit(actor, household.village)
+    _ensure_can_edit(scope, household.village)
     before = audit.snapshot(household, HOUSEHOLD_FIELDS)
     if village is not None and village.pk != household.village_id:
         if village.commune_id != household.commune_id:
             raise ValidationError({"village": [_("Choose a village of this commune.")]})
-        _ensure_can_edit(actor, village)
+        _ensure_can_edit(scope, village)
         household.village = village
         Person.objects.filter(household=household).update(village=village)
     if address is not None:
@@ -335,7 +415,7 @@ def household_update(
         household.area_type_override = area_type_override
     household.save()
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=household,
         action=AuditAction.UPDATE,
         before=before,
@@ -349,10 +429,11 @@ def household_update(
 # --- persons --------------------------------------------------------------------------
 
 
+@_logs_refusals
 @transaction.atomic
 def person_add(
     *,
-    actor: User | None,
+    scope: Scope,
     household: Household,
     data: PersonData,
     event_kind: str = EventKind.MOVE_IN,
@@ -362,7 +443,7 @@ def person_add(
     confirm_duplicate: bool = False,
 ) -> Person:
     """Add a member (born, married in, moved in) and record the dated event."""
-    _ensure_can_edit(actor, household.village)
+    _ensure_can_edit(scope, household.village)
     if event_kind not in {EventKind.BIRTH, EventKind.MARRIAGE, EventKind.MOVE_IN}:
         raise ValidationError({"event_kind": [_("Choose how the person joined the household.")]})
     data = clean_person(data)
@@ -376,7 +457,7 @@ def person_add(
             {"relationship": [_("This household already has a head; change the head first.")]}
         )
     fields = data.as_model_fields()
-    _check_cccd_free(data.cccd)
+    _check_cccd_free(data.cccd, scope=scope, village=household.village)
     _check_duplicate_name(
         household.commune_id, fields, exclude_id=None, confirmed=confirm_duplicate
     )
@@ -386,10 +467,10 @@ def person_add(
         village_id=household.village_id,
         **fields,
     )
-    _save_person(actor=actor, person=person, action=AuditAction.CREATE, before=None)
+    _save_person(scope=scope, person=person, action=AuditAction.CREATE, before=None)
     date = event_date or (data.date_of_birth if event_kind == EventKind.BIRTH else None)
     _event(
-        actor=actor,
+        scope=scope,
         household=household,
         person=person,
         kind=event_kind,
@@ -400,12 +481,13 @@ def person_add(
     return person
 
 
+@_logs_refusals
 @transaction.atomic
 def person_update(
-    *, actor: User | None, person: Person, data: PersonData, confirm_duplicate: bool = False
+    *, scope: Scope, person: Person, data: PersonData, confirm_duplicate: bool = False
 ) -> Person:
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
-    _ensure_can_edit(actor, person.household.village)
+    _ensure_can_edit(scope, person.household.village)
     data = clean_person(data)
     if (
         data.relationship == Relationship.HEAD
@@ -419,7 +501,7 @@ def person_update(
         )
     before = audit.snapshot(person, PERSON_FIELDS)
     fields = data.as_model_fields()
-    _check_cccd_free(data.cccd, exclude_id=person.pk)
+    _check_cccd_free(data.cccd, scope=scope, village=person.village, exclude_id=person.pk)
     if (fields["folded_name"], fields["date_of_birth"]) != (
         person.folded_name,
         person.date_of_birth,
@@ -429,12 +511,12 @@ def person_update(
         )
     for name, value in fields.items():
         setattr(person, name, value)
-    return _save_person(actor=actor, person=person, action=AuditAction.UPDATE, before=before)
+    return _save_person(scope=scope, person=person, action=AuditAction.UPDATE, before=before)
 
 
 def _leave(
     *,
-    actor: User | None,
+    scope: Scope,
     person: Person,
     status: str,
     kind: str,
@@ -443,7 +525,7 @@ def _leave(
     note: str,
 ) -> Person:
     person = Person.objects.select_for_update().select_related("household").get(pk=person.pk)
-    _ensure_can_edit(actor, person.household.village)
+    _ensure_can_edit(scope, person.household.village)
     if person.life_status != LifeStatus.LIVING:
         raise ValidationError({"date": [_("This person is no longer living in the household.")]})
     if date < person.date_of_birth:
@@ -451,9 +533,10 @@ def _leave(
     before = audit.snapshot(person, PERSON_FIELDS)
     person.life_status = status
     person.status_date = date
-    _save_person(actor=actor, person=person, action=AuditAction.UPDATE, before=before)
+    _save_person(scope=scope, person=person, action=AuditAction.UPDATE, before=before)
+    signals.person_left.send(sender=Person, person=person, scope=scope)
     _event(
-        actor=actor,
+        scope=scope,
         household=person.household,
         person=person,
         kind=kind,
@@ -465,11 +548,9 @@ def _leave(
 
 
 @transaction.atomic
-def person_record_death(
-    *, actor: User | None, person: Person, date: dt.date, note: str = ""
-) -> Person:
+def person_record_death(*, scope: Scope, person: Person, date: dt.date, note: str = "") -> Person:
     return _leave(
-        actor=actor,
+        scope=scope,
         person=person,
         status=LifeStatus.DECEASED,
         kind=EventKind.DEATH,
@@ -481,10 +562,10 @@ def person_record_death(
 
 @transaction.atomic
 def person_move_out(
-    *, actor: User | None, person: Person, date: dt.date, place: str = "", note: str = ""
+    *, scope: Scope, person: Person, date: dt.date, place: str = "", note: str = ""
 ) -> Person:
     return _leave(
-        actor=actor,
+        scope=scope,
         person=person,
         status=LifeStatus.MOVED_AWAY,
         kind=EventKind.MOVE_OUT,
@@ -496,20 +577,20 @@ def person_move_out(
 
 @transaction.atomic
 def household_change_head(
-    *, actor: User | None, household: Household, new_head: Person, date: dt.date, note: str = ""
+    *, scope: Scope, household: Household, new_head: Person, date: dt.date, note: str = ""
 ) -> Household:
-    _ensure_can_edit(actor, household.village)
+    _ensure_can_edit(scope, household.village)
     if new_head.household_id != household.pk or new_head.life_status != LifeStatus.LIVING:
         raise ValidationError({"new_head": [_("Choose a living member of this household.")]})
     for old in household.members.filter(relationship=Relationship.HEAD).exclude(pk=new_head.pk):
         before = audit.snapshot(old, PERSON_FIELDS)
         old.relationship = Relationship.OTHER_RELATIVE
-        _save_person(actor=actor, person=old, action=AuditAction.UPDATE, before=before)
+        _save_person(scope=scope, person=old, action=AuditAction.UPDATE, before=before)
     before = audit.snapshot(new_head, PERSON_FIELDS)
     new_head.relationship = Relationship.HEAD
-    _save_person(actor=actor, person=new_head, action=AuditAction.UPDATE, before=before)
+    _save_person(scope=scope, person=new_head, action=AuditAction.UPDATE, before=before)
     _event(
-        actor=actor,
+        scope=scope,
         household=household,
         person=new_head,
         kind=EventKind.HEAD_CHANGE,
@@ -522,7 +603,7 @@ def household_change_head(
 @transaction.atomic
 def household_split(
     *,
-    actor: User | None,
+    scope: Scope,
     household: Household,
     members: Sequence[Person],
     new_head: Person,
@@ -534,8 +615,8 @@ def household_split(
 ) -> Household:
     """Some members leave to form a new household (tách hộ)."""
     village = village or household.village
-    _ensure_can_edit(actor, household.village)
-    _ensure_can_edit(actor, village)
+    _ensure_can_edit(scope, household.village)
+    _ensure_can_edit(scope, village)
     member_ids = {m.pk for m in members}
     if new_head.pk not in member_ids:
         raise ValidationError({"new_head": [_("The new head must be one of the members leaving.")]})
@@ -559,7 +640,7 @@ def household_split(
     )
     new.save()
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=new,
         action=AuditAction.CREATE,
         after=audit.snapshot(new, HOUSEHOLD_FIELDS),
@@ -574,9 +655,9 @@ def household_split(
         person.relationship = (
             Relationship.HEAD if person.pk == new_head.pk else Relationship.OTHER_RELATIVE
         )
-        _save_person(actor=actor, person=person, action=AuditAction.UPDATE, before=before)
+        _save_person(scope=scope, person=person, action=AuditAction.UPDATE, before=before)
         _event(
-            actor=actor,
+            scope=scope,
             household=household,
             person=person,
             kind=EventKind.SPLIT,
@@ -585,7 +666,7 @@ def household_split(
             note=note,
         )
         _event(
-            actor=actor,
+            scope=scope,
             household=new,
             person=person,
             kind=EventKind.SPLIT,
@@ -598,9 +679,9 @@ def household_split(
 
 @transaction.atomic
 def household_close(
-    *, actor: User | None, household: Household, status: str, note: str = ""
+    *, scope: Scope, household: Household, status: str, note: str = ""
 ) -> Household:
-    _ensure_can_edit(actor, household.village)
+    _ensure_can_edit(scope, household.village)
     if status not in {HouseholdStatus.DISSOLVED, HouseholdStatus.MOVED_AWAY}:
         raise ValidationError({"status": [_("Choose dissolved or moved away.")]})
     if household.members.filter(life_status=LifeStatus.LIVING).exists():
@@ -611,7 +692,7 @@ def household_close(
     household.status = status
     household.save(update_fields=["status", "updated_at"])
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=household,
         action=AuditAction.UPDATE,
         before=before,
@@ -629,28 +710,44 @@ def household_close(
 @transaction.atomic
 def proposal_submit(
     *,
-    actor: User,
+    scope: Scope,
     household: Household,
     kind: str,
     payload: dict[str, Any],
     person: Person | None = None,
     note: str = "",
 ) -> ChangeProposal:
-    _ensure_can_propose(actor, household)
+    _ensure_can_propose(scope, household)
     if kind not in ProposalKind.values:
         raise ValidationError({"kind": [_("Unknown change.")]})
     if person is not None and person.household_id != household.pk:
         raise ValidationError({"person": [_("This person is not in this household.")]})
-    proposal = ChangeProposal.objects.create(
-        household=household,
-        person=person,
-        kind=kind,
-        payload=payload,
-        note=note,
-        proposed_by=actor,
+    fingerprint = ChangeProposal.fingerprint_of(
+        household.pk, person.pk if person is not None else None, kind, payload
     )
+    already_sent = ValidationError(
+        {NON_FIELD_ERRORS: [_("This proposal was already sent and is waiting for the officer.")]}
+    )
+    if scope.user is None:  # a proposal is a person's: the system applies, never proposes
+        raise PermissionDenied(_("You cannot propose changes for this household."))
+    pending = ChangeProposal.objects.filter(status=ProposalStatus.PENDING)
+    if pending.filter(fingerprint=fingerprint).exists():
+        raise already_sent
+    try:
+        with transaction.atomic():
+            proposal = ChangeProposal.objects.create(
+                household=household,
+                person=person,
+                kind=kind,
+                payload=payload,
+                note=note,
+                proposed_by=scope.user,
+                fingerprint=fingerprint,
+            )
+    except IntegrityError as exc:  # the same change sent at the same moment
+        raise already_sent from exc
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=proposal,
         action=AuditAction.CREATE,
         after={"kind": kind, **payload},
@@ -668,26 +765,28 @@ def _person_data(payload: dict[str, Any], base: Person | None = None) -> PersonD
     return start.changed(payload)
 
 
+@_logs_refusals
 @transaction.atomic
-def proposal_apply(*, actor: User, proposal: ChangeProposal) -> ChangeProposal:
+def proposal_apply(*, scope: Scope, proposal: ChangeProposal) -> ChangeProposal:
     """The officer applies a proposal through the same services (same validation)."""
     proposal = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
+    _ensure_can_edit(scope, proposal.household.village)
     if proposal.status != ProposalStatus.PENDING:
         raise ValidationError({"status": [_("This proposal was already decided.")]})
     household, person, payload = proposal.household, proposal.person, proposal.payload
     if proposal.kind == ProposalKind.UPDATE_HOUSEHOLD:
         household_update(
-            actor=actor,
+            scope=scope,
             household=household,
             address=payload.get("address"),
             phone=payload.get("phone"),
             notes=payload.get("notes"),
         )
     elif proposal.kind == ProposalKind.UPDATE_PERSON and person is not None:
-        person_update(actor=actor, person=person, data=_person_data(payload, person))
+        person_update(scope=scope, person=person, data=_person_data(payload, person))
     elif proposal.kind == ProposalKind.ADD_PERSON:
         person_add(
-            actor=actor,
+            scope=scope,
             household=household,
             data=_person_data(payload),
             event_kind=payload.get("event_kind", EventKind.MOVE_IN),
@@ -697,14 +796,14 @@ def proposal_apply(*, actor: User, proposal: ChangeProposal) -> ChangeProposal:
         )
     elif proposal.kind == ProposalKind.RECORD_DEATH and person is not None:
         person_record_death(
-            actor=actor,
+            scope=scope,
             person=person,
             date=dt.date.fromisoformat(payload["date"]),
             note=proposal.note,
         )
     elif proposal.kind == ProposalKind.RECORD_MOVE_OUT and person is not None:
         person_move_out(
-            actor=actor,
+            scope=scope,
             person=person,
             date=dt.date.fromisoformat(payload["date"]),
             place=payload.get("place", ""),
@@ -713,23 +812,37 @@ def proposal_apply(*, actor: User, proposal: ChangeProposal) -> ChangeProposal:
     else:
         raise ValidationError({"kind": [_("This proposal cannot be applied.")]})
     proposal.status = ProposalStatus.APPLIED
-    proposal.decided_by = actor
+    proposal.decided_by = scope.user
     proposal.decided_at = timezone.now()
     proposal.save()
+    _record_decision(scope, proposal)
     return proposal
 
 
+def _record_decision(scope: Scope, proposal: ChangeProposal) -> None:
+    audit.record(
+        actor=scope,
+        instance=proposal,
+        action=AuditAction.UPDATE,
+        before={"decision": ProposalStatus.PENDING, "decision_note": ""},
+        after={"decision": proposal.status, "decision_note": proposal.decision_note},
+        commune_code=proposal.household.commune_id,
+        household_id=proposal.household_id,
+    )
+
+
 @transaction.atomic
-def proposal_reject(*, actor: User, proposal: ChangeProposal, reason: str) -> ChangeProposal:
+def proposal_reject(*, scope: Scope, proposal: ChangeProposal, reason: str) -> ChangeProposal:
     proposal = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
-    _ensure_can_edit(actor, proposal.household.village)
+    _ensure_can_edit(scope, proposal.household.village)
     if proposal.status != ProposalStatus.PENDING:
         raise ValidationError({"status": [_("This proposal was already decided.")]})
     if not reason.strip():
         raise ValidationError({"decision_note": [_("Say why the proposal is rejected.")]})
     proposal.status = ProposalStatus.REJECTED
-    proposal.decided_by = actor
+    proposal.decided_by = scope.user
     proposal.decided_at = timezone.now()
     proposal.decision_note = reason.strip()
     proposal.save()
+    _record_decision(scope, proposal)
     return proposal

@@ -10,14 +10,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ansinh.accounts.decorators import actor_of, scoped
+from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
+from ansinh.core.audit import record_export
 from ansinh.core.identifiers import IdentifierError, validate_cccd
+from ansinh.core.reveal import reveal_response
+from ansinh.core.web import date_param, int_param
 from ansinh.registry import display, selectors, services
 from ansinh.registry.choices import (
     EventKind,
@@ -26,7 +30,7 @@ from ansinh.registry.choices import (
     ProposalKind,
     Sex,
 )
-from ansinh.registry.exports import households_xlsx
+from ansinh.registry.exports import households_export
 from ansinh.registry.forms import (
     ChangeHeadForm,
     HouseholdForm,
@@ -90,7 +94,7 @@ def home(request: HttpRequest, scope: Scope) -> HttpResponse:
 @scoped()
 def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    village_id = _int(request.GET.get("village"))
+    village_id = int_param(request.GET.get("village"))
     status = request.GET.get("status") or None
     page_number = request.GET.get("page") or 1
     context: dict[str, Any] = {
@@ -129,8 +133,11 @@ def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 @scoped()
 def household_export(request: HttpRequest, scope: Scope) -> HttpResponse:
-    village_id = _int(request.GET.get("village"))
-    content = households_xlsx(scope, village_id=village_id)
+    village_id = int_param(request.GET.get("village"))
+    content, rows = households_export(scope, village_id=village_id)
+    record_export(actor=scope, what="registry.households.xlsx", rows=rows,
+                  commune_code=scope.commune_code, object_id=village_id or 0,
+                  note=f"village {village_id}" if village_id else "")  # fmt: skip
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -170,7 +177,7 @@ def household_create(request: HttpRequest, scope: Scope) -> HttpResponse:
         confirm = any(f.cleaned_data.get("confirm_duplicate") for f in formset.forms)
         try:
             household = services.household_register(
-                actor=actor_of(request),
+                scope=scope,
                 village=form.cleaned_data["village"],
                 members=formset.person_data(),  # type: ignore[attr-defined]
                 address=form.cleaned_data["address"],
@@ -226,9 +233,7 @@ def household_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.household_update(
-                actor=actor_of(request), household=household, **form.cleaned_data
-            )
+            services.household_update(scope=scope, household=household, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -248,7 +253,7 @@ def person_create(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         try:
             if scope.can_edit:
                 services.person_add(
-                    actor=actor_of(request),
+                    scope=scope,
                     household=household,
                     data=form.person_data(),
                     event_kind=join.cleaned_data["event_kind"],
@@ -264,7 +269,7 @@ def person_create(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
                 if join.cleaned_data["event_date"]:
                     payload["event_date"] = join.cleaned_data["event_date"].isoformat()
                 services.proposal_submit(
-                    actor=actor_of(request),
+                    scope=scope,
                     household=household,
                     kind=ProposalKind.ADD_PERSON,
                     payload=payload,
@@ -300,7 +305,7 @@ def person_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         try:
             if scope.can_edit:
                 services.person_update(
-                    actor=actor_of(request),
+                    scope=scope,
                     person=person,
                     data=form.person_data(),
                     confirm_duplicate=form.cleaned_data["confirm_duplicate"],
@@ -316,7 +321,7 @@ def person_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
                     messages.info(request, _("Nothing was changed."))
                     return redirect("registry:household_detail", pk=person.household_id)
                 services.proposal_submit(
-                    actor=actor_of(request),
+                    scope=scope,
                     household=person.household,
                     person=person,
                     kind=ProposalKind.UPDATE_PERSON,
@@ -355,14 +360,14 @@ def _leave_view(request: HttpRequest, scope: Scope, pk: int, kind: str) -> HttpR
         try:
             if scope.can_edit and kind == EventKind.DEATH:
                 services.person_record_death(
-                    actor=actor_of(request),
+                    scope=scope,
                     person=person,
                     date=d["date"],
                     note=d["note"],
                 )
             elif scope.can_edit:
                 services.person_move_out(
-                    actor=actor_of(request),
+                    scope=scope,
                     person=person,
                     date=d["date"],
                     place=d["place"],
@@ -370,7 +375,7 @@ def _leave_view(request: HttpRequest, scope: Scope, pk: int, kind: str) -> HttpR
                 )
             else:
                 services.proposal_submit(
-                    actor=actor_of(request),
+                    scope=scope,
                     household=person.household,
                     person=person,
                     kind=ProposalKind.RECORD_DEATH
@@ -407,7 +412,7 @@ def household_change_head(request: HttpRequest, scope: Scope, pk: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             services.household_change_head(
-                actor=actor_of(request),
+                scope=scope,
                 household=household,
                 **form.cleaned_data,
             )
@@ -436,7 +441,7 @@ def household_split(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             new = services.household_split(
-                actor=actor_of(request),
+                scope=scope,
                 household=household,
                 **form.cleaned_data,
             )
@@ -456,7 +461,9 @@ def household_split(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
 def proposal_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     proposals = list(selectors.proposals_for(scope)[:200])
     for proposal in proposals:
-        proposal.rows = display.payload_rows(proposal.payload)  # type: ignore[attr-defined]
+        proposal.rows = display.payload_rows(  # type: ignore[attr-defined]
+            proposal.payload, full=scope.sees_full_identifiers
+        )
     return render(
         request,
         "registry/proposal_list.html",
@@ -470,11 +477,11 @@ def proposal_decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
     proposal = selectors.proposal_get(scope, pk)
     try:
         if request.POST.get("action") == "apply":
-            services.proposal_apply(actor=actor_of(request), proposal=proposal)
+            services.proposal_apply(scope=scope, proposal=proposal)
             messages.success(request, _("The change was applied."))
         else:
             services.proposal_reject(
-                actor=actor_of(request),
+                scope=scope,
                 proposal=proposal,
                 reason=request.POST.get("reason", ""),
             )
@@ -483,6 +490,47 @@ def proposal_decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
         for message in exc.messages:
             messages.error(request, message)
     return redirect("registry:proposal_list")
+
+
+PERSON_IDENTIFIERS = frozenset({"cccd", "phone", "bank_account_number"})
+
+
+@require_POST
+@scoped()
+def person_reveal(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    """One masked identifier of a person in full, for a role that sees them masked; logged.
+    A person outside the scope is a 404."""
+    person = selectors.person_get(scope, pk)
+    field = request.POST.get("field", "")
+    if field not in PERSON_IDENTIFIERS:
+        raise Http404
+    return reveal_response(
+        request,
+        actor=scope,
+        instance=person,
+        field=field,
+        commune_code=person.commune_id,
+        household_id=person.household_id,
+        back_url=reverse("registry:household_detail", args=[person.household_id]),
+    )
+
+
+@require_POST
+@scoped()
+def household_reveal(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    """The household's contact phone in full; logged. Outside the scope: 404."""
+    household = selectors.household_get(scope, pk)
+    if request.POST.get("field", "") != "phone":
+        raise Http404
+    return reveal_response(
+        request,
+        actor=scope,
+        instance=household,
+        field="phone",
+        commune_code=household.commune_id,
+        household_id=household.pk,
+        back_url=reverse("registry:household_detail", args=[household.pk]),
+    )
 
 
 @scoped(need="can_see_audit_log")
@@ -500,10 +548,7 @@ def validate_person_field(request: HttpRequest, scope: Scope) -> HttpResponse:
     field = request.GET.get("field", "cccd")
     value = request.GET.get(f"{prefix}{field}", "").strip()
     sex = request.GET.get(f"{prefix}sex", "")
-    try:
-        dob = dt.date.fromisoformat(request.GET.get(f"{prefix}date_of_birth", ""))
-    except ValueError:
-        dob = None
+    dob = date_param(request.GET.get(f"{prefix}date_of_birth", ""))
     message = ""
     if value and field == "cccd":
         try:
@@ -520,10 +565,3 @@ def validate_person_field(request: HttpRequest, scope: Scope) -> HttpResponse:
         "registry/_field_check.html",
         {"message": message, "ok": bool(value) and not message},
     )
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None

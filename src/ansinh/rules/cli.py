@@ -34,6 +34,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ansinh.core.spreadsheet import CSV_DANGER_PATTERN
 from ansinh.rules import allowance, insurance, io, poverty
 from ansinh.rules.dates import parse_month
 from ansinh.rules.errors import InputError, MissingParameterError, ParameterError
@@ -133,7 +134,30 @@ def _params(args: argparse.Namespace) -> ParameterSet:
     return load_parameters(*env_overlays(), *args.parameters)
 
 
+def _neutralised(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (a code typed ``=HYPERLINK(…)``,
+    ``@SUM(1)``, ``+84…``) get a leading ``'`` (``ansinh.core.spreadsheet``); numbers and
+    every other text are written as they are. Checked first, rewritten only when needed."""
+    text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
+    if not text or frame.height == 0:
+        return frame
+    flags = frame.select(
+        pl.col(c).str.contains(CSV_DANGER_PATTERN).any().alias(c) for c in text
+    ).row(0, named=True)
+    risky = [c for c in text if flags[c]]
+    if not risky:
+        return frame
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(CSV_DANGER_PATTERN))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in risky
+    )
+
+
 def _write(frame: pl.DataFrame, out: str) -> None:
+    frame = _neutralised(frame)
     if out == "-":
         sys.stdout.write(frame.write_csv())
         sys.stdout.flush()

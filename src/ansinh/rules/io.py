@@ -32,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from ansinh.core.spreadsheet import SpreadsheetError, check_xlsx
 from ansinh.rules.allowance import GROUP_CODES, HOUSEHOLD_STATUSES
 from ansinh.rules.errors import RulesError
 from ansinh.rules.poverty import (
@@ -182,34 +183,44 @@ def _read_xlsx(path: Path, sheet: str, month_columns: set[str]) -> pl.DataFrame:
     from openpyxl import load_workbook
 
     try:
+        check_xlsx(path)  # not a workbook, or a "zip bomb" that unpacks to gigabytes
+    except SpreadsheetError as exc:
+        raise FileError(f"{path}: cannot read the workbook: {exc}") from exc
+    try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise FileError(f"{path}: cannot read the workbook: {exc}") from exc
     try:
-        if sheet in book.sheetnames:
-            ws = book[sheet]
-        elif len(book.sheetnames) == 1:
-            ws = book[book.sheetnames[0]]
-        else:
-            raise FileError(
-                f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})"
-            )
-        rows = ws.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            return pl.DataFrame({ROW: pl.Series([], dtype=pl.Int64)})
-        header = [str(h).strip() if h is not None else "" for h in header_row]
-        keys = [h.lower() for h in header]
-        columns: list[list[str | None]] = [[] for _ in header]
-        numbers: list[int] = []
-        for number, values in enumerate(rows, start=2):
-            cells = list(values)[: len(header)]
-            cells += [None] * (len(header) - len(cells))
-            for i, value in enumerate(cells):
-                columns[i].append(_cell(value, keys[i] in month_columns))
-            numbers.append(number)
+        return _xlsx_frame(path, book, sheet, month_columns)
+    except FileError:
+        raise
+    except Exception as exc:  # damaged sheet XML found while reading the rows
+        raise FileError(f"{path}: cannot read the workbook: {exc}") from exc
     finally:
         book.close()
+
+
+def _xlsx_frame(path: Path, book: Any, sheet: str, month_columns: set[str]) -> pl.DataFrame:
+    if sheet in book.sheetnames:
+        ws = book[sheet]
+    elif len(book.sheetnames) == 1:
+        ws = book[book.sheetnames[0]]
+    else:
+        raise FileError(f"{path}: no sheet named {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+    rows = ws.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    if header_row is None:
+        return pl.DataFrame({ROW: pl.Series([], dtype=pl.Int64)})
+    header = [str(h).strip() if h is not None else "" for h in header_row]
+    keys = [h.lower() for h in header]
+    columns: list[list[str | None]] = [[] for _ in header]
+    numbers: list[int] = []
+    for number, values in enumerate(rows, start=2):
+        cells = list(values)[: len(header)]
+        cells += [None] * (len(header) - len(cells))
+        for i, value in enumerate(cells):
+            columns[i].append(_cell(value, keys[i] in month_columns))
+        numbers.append(number)
     data: dict[str, pl.Series] = {ROW: pl.Series(numbers, dtype=pl.Int64)}
     for i, name in enumerate(header):
         if name:

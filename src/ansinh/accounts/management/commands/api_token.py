@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from ansinh.accounts.models import ApiToken, User
 from ansinh.accounts.services import api_token_issue, api_token_revoke
@@ -31,9 +32,20 @@ class Command(BaseCommand):
             _token, raw = api_token_issue(user=user, name=options["name"])
             self.stdout.write(raw)
         elif action == "list":
+            now = timezone.now()
             for t in ApiToken.objects.select_related("user").order_by("created_at"):
-                state = "revoked" if t.revoked_at else "active"
-                self.stdout.write(f"{t.prefix}…  {t.user.username:<12} {t.name:<20} {state}")
+                if t.revoked_at:
+                    state = "revoked"
+                elif t.expires_at <= now:
+                    state = "expired"
+                elif not t.is_valid(now):
+                    state = "password changed"
+                else:
+                    state = "active"
+                expires = timezone.localtime(t.expires_at).strftime("%d/%m/%Y %H:%M")
+                self.stdout.write(
+                    f"{t.prefix}…  {t.user.username:<12} {t.name:<20} expires {expires}  {state}"
+                )
         else:
             matches = list(ApiToken.objects.filter(prefix=options["prefix"]))
             if len(matches) != 1:

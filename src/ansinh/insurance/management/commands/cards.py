@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ansinh.accounts.scopes import Scope
 from ansinh.insurance.imports import cards_import
 from ansinh.places.models import Commune
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
         if not options["file"].exists():
             raise CommandError(f"Không thấy tệp {options['file']}.")
         report = cards_import(
-            path=options["file"], commune=commune, skip_invalid=options["skip_invalid"]
+            path=options["file"],
+            commune=commune,
+            scope=Scope.system(commune.code, "cards import"),
+            skip_invalid=options["skip_invalid"],
         )
         for row, column, problem in report.problems:
             self.stderr.write(f"{options['file'].name}: dòng {row}, cột {column}: {problem}")

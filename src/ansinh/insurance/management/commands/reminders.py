@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from ansinh.accounts.scopes import Scope
 from ansinh.insurance.services import reminders_plan
 from ansinh.places.models import Commune
 from ansinh.registry.models import Household
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             if commune is None:
                 raise CommandError(f"Không có xã mã {code} (no commune {code}).")
             report = reminders_plan(
+                scope=Scope.system(commune.code, "reminders plan"),
                 commune=commune,
                 on=on,
                 catch_up_days=options["catch_up_days"],
@@ -52,5 +54,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{commune.name} {on:%d/%m/%Y}: {report.created} nhắc mới "
                 f"({', '.join(f'{k} {v}' for k, v in report.by_stage.items()) or '-'}), "
-                f"{report.already_planned} đã có, {report.no_phone} hộ không có số di động."
+                f"{report.already_planned} đã có, {report.no_phone} hộ không có số di động, "
+                f"{report.nothing_to_pay} hộ không phải tự đóng."
             )

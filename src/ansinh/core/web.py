@@ -1,0 +1,229 @@
+"""Shared helpers for the web layer: request parameters read safely, bounded ids in URLs,
+upload limits and the messages of unreadable uploads.
+
+Bad input is a clear message or "not found", never an HTTP 500. A number typed in a query
+string (``?village=99999999999999999999``) does not fit the database's 64-bit integers
+(SQLite raises ``OverflowError``, PostgreSQL a ``DataError``); a date such as ``0001-01-01``
+makes date arithmetic overflow. Views therefore read parameters with :func:`int_param` and
+:func:`date_param`, and URLs take ids with the ``<id:pk>`` converter (1–18 digits), so a huge
+id is a 404 before any view runs.
+
+Public interface::
+
+    INT64_MAX, MIN_DATE, MAX_DATE
+    int_param(value, *, lo=1, hi=INT64_MAX) -> int | None
+    date_param(value, *, lo=MIN_DATE, hi=MAX_DATE) -> date | None
+    datetime_param(value, *, lo=MIN_DATE, hi=MAX_DATE) -> datetime | None
+    IdConverter                      # registered as "id" by CoreConfig.ready()
+    max_upload_mb() -> int, max_upload_bytes() -> int, check_upload_size(upload)
+    LimitedTemporaryFileUploadHandler   # in FILE_UPLOAD_HANDLERS: stops writing at the limit
+    upload_error(exc) -> str         # the translated message of a SpreadsheetError
+    PROBLEMS_SHOWN                   # problems listed on a page (the rest: as a download)
+    problems_download(request, *, what, headings, rows, commune_code) -> str   # its URL
+    problems_file(request, token) -> (path, meta) | None                    # for the view
+
+An import's full problem list (thousands of rows from a crafted 1.5 kB workbook would make a
+page of hundreds of MB) is written once as an XLSX file under ``VAR_DIR/problems/`` named by a
+random token; the token is kept in the user's own session, so only that signed-in user can
+download it (``core:problems``), and files older than a day are removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.utils.translation import gettext as _
+
+from ansinh.core.spreadsheet import SpreadsheetError, xlsx_bytes
+
+__all__ = [
+    "INT64_MAX",
+    "MAX_DATE",
+    "MIN_DATE",
+    "PROBLEMS_SHOWN",
+    "IdConverter",
+    "LimitedTemporaryFileUploadHandler",
+    "check_upload_size",
+    "date_param",
+    "datetime_param",
+    "int_param",
+    "max_upload_bytes",
+    "max_upload_mb",
+    "problems_download",
+    "problems_file",
+    "upload_error",
+]
+
+INT64_MAX = 2**63 - 1
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2100, 12, 31)
+#: Problems of an import listed on the page; the full list is offered as an XLSX file.
+PROBLEMS_SHOWN = 200
+
+
+def int_param(value: Any, *, lo: int = 1, hi: int = INT64_MAX) -> int | None:
+    """``value`` (a query or form parameter) as an int in ``lo..hi``, else ``None``.
+
+    Only plain decimal digits (an optional leading minus when ``lo`` < 0) are accepted: no
+    spaces, no ``+``, no underscores, no "١٢" digits of other scripts, at most 19 characters.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    digits = text[1:] if text.startswith("-") else text
+    if not digits or len(digits) > 19 or not (digits.isascii() and digits.isdigit()):
+        return None
+    number = int(text)
+    return number if lo <= number <= hi else None
+
+
+def date_param(value: Any, *, lo: dt.date = MIN_DATE, hi: dt.date = MAX_DATE) -> dt.date | None:
+    """``value`` as a ``YYYY-MM-DD`` date in ``lo..hi``, else ``None``."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if len(text) != 10:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if lo <= day <= hi else None
+
+
+def datetime_param(
+    value: Any, *, lo: dt.date = MIN_DATE, hi: dt.date = MAX_DATE
+) -> dt.datetime | None:
+    """``value`` as an ISO 8601 date-time (``Z`` accepted) whose date is in ``lo..hi``."""
+    if not isinstance(value, str) or not value or len(value) > 40:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if lo <= moment.date() <= hi else None
+
+
+class IdConverter:
+    """``<id:pk>``: a database id of 1 to 18 digits (always fits a 64-bit integer)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: Any) -> str:
+        return str(int(value))
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+def max_upload_mb() -> int:
+    """The largest upload in MB (``ANSINH_MAX_UPLOAD_MB``, default 20)."""
+    return int(getattr(settings, "ANSINH_MAX_UPLOAD_MB", 20))
+
+
+def max_upload_bytes() -> int:
+    return max_upload_mb() * 1024 * 1024
+
+
+def check_upload_size(upload: Any) -> None:
+    """Raise a ``ValidationError`` ("Tệp quá lớn (tối đa 20 MB)") for a too large upload."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_upload_bytes():
+        raise ValidationError(
+            _("The file is too large (at most %(mb)s MB).") % {"mb": max_upload_mb()},
+            code="file_too_large",
+        )
+
+
+class LimitedTemporaryFileUploadHandler(TemporaryFileUploadHandler):
+    """Django's temporary-file upload handler that stops writing a file to disk once it is
+    over the upload limit: the file keeps its real ``size`` (so the form says "Tệp quá lớn")
+    but a 10 GB upload never fills the disk."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if start + len(raw_data) > max_upload_bytes():
+            return None  # counted by the parser (the file's size), not written
+        return super().receive_data_chunk(raw_data, start)
+
+
+def upload_error(exc: SpreadsheetError) -> str:
+    """The message a person reads for an uploaded file that cannot be read."""
+    messages = {
+        "not_xlsx": _("The file is not an Excel workbook (.xlsx) or a CSV file."),
+        "too_large": _("The workbook is too large once unpacked (more than %(mb)s MB)."),
+        "damaged": _("The workbook is damaged and cannot be read."),
+        "csv": _("The CSV file is malformed near row %(row)s (a value too long or not closed?)."),
+        "too_many_rows": _("The file has more than %(rows)s rows: split it."),
+        "not_utf8": _("The CSV file is not UTF-8 text: save it as “CSV UTF-8”."),
+    }
+    message = messages.get(exc.code, messages["damaged"])
+    try:
+        return message % exc.params if "%(" in message else message
+    except (KeyError, TypeError, ValueError):
+        return messages["damaged"]
+
+
+# --------------------------------------------------------------------------- problem lists
+
+_SESSION_KEY = "ansinh_problem_files"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+_KEEP_SECONDS = 24 * 3600
+
+
+def _problems_dir() -> Path:
+    folder = Path(getattr(settings, "VAR_DIR", Path.cwd() / "var")) / "problems"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def problems_download(
+    request: Any,
+    *,
+    what: str,
+    headings: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    commune_code: int | None,
+) -> str:
+    """Write the full problem list as an XLSX file and return the URL that downloads it
+    (for this user's session only)."""
+    from django.urls import reverse
+
+    folder = _problems_dir()
+    now = time.time()
+    for old in folder.glob("*.xlsx"):  # tidy: nothing is kept for more than a day
+        try:
+            if now - old.stat().st_mtime > _KEEP_SECONDS:
+                old.unlink()
+        except OSError:
+            pass
+    token = secrets.token_urlsafe(24)
+    rows = list(rows)
+    (folder / f"{token}.xlsx").write_bytes(xlsx_bytes(what, headings, rows))
+    files = dict(request.session.get(_SESSION_KEY) or {})
+    files = dict(list(files.items())[-19:])  # the last 20 lists are enough
+    files[token] = {"what": what, "rows": len(rows), "commune_code": commune_code}
+    request.session[_SESSION_KEY] = files
+    return reverse("core:problems", kwargs={"token": token})
+
+
+def problems_file(request: Any, token: str) -> tuple[Path, dict[str, Any]] | None:
+    """The stored problem list ``token`` of this session, or ``None``."""
+    if not _TOKEN.fullmatch(token or ""):
+        return None
+    meta = (request.session.get(_SESSION_KEY) or {}).get(token)
+    path = _problems_dir() / f"{token}.xlsx"
+    if meta is None or not path.is_file():
+        return None
+    return path, meta

@@ -1,0 +1,28 @@
+"""Reads of places. Villages are not personal data: every user of a commune may list its
+villages; the pages that manage them are the officer's."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from ansinh.places.models import Commune, Village
+
+
+def commune_get(code: int) -> Commune:
+    try:
+        return Commune.objects.select_related("province").get(code=code)
+    except Commune.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def villages_of(commune: Commune) -> QuerySet[Village]:
+    return Village.objects.filter(commune=commune).order_by("name")
+
+
+def village_get(commune: Commune, pk: int) -> Village:
+    """A village of ``commune``, or 404 (never another commune's)."""
+    try:
+        return villages_of(commune).get(pk=pk)
+    except Village.DoesNotExist as exc:
+        raise Http404 from exc

@@ -1,0 +1,83 @@
+"""The architecture, checked on the source (docs/architecture.md, ADR 0001).
+
+Views read only through the scoped selectors: a view that queries a model itself
+(``Model.objects…``, ``get_object_or_404(Model, …)``) bypasses the scope, which is how an
+unscoped read of personal data gets written by accident. Such a read belongs in the app's
+``selectors.py`` (taking a ``Scope``) or ``services.py``.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parent.parent / "src" / "ansinh"
+SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
+
+
+def view_modules() -> list[Path]:
+    """Every ``views.py`` of an app and every module of a ``views`` package."""
+    files = set(SRC.glob("*/views.py")) | set(SRC.glob("*/views/**/*.py"))
+    return sorted(files)
+
+
+def _called_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):  # shortcuts.get_object_or_404(…)
+        return func.attr
+    return ""
+
+
+def _is_model_class(node: ast.expr) -> bool:
+    """A bare name spelled like a class (``ReminderStage``); a queryset is an expression or
+    a lower-case variable holding a scoped selector's result."""
+    return isinstance(node, ast.Name) and node.id[:1].isupper()
+
+
+def direct_orm_calls(path: Path) -> list[str]:
+    return orm_calls_in(path.read_text(encoding="utf-8"), str(path.relative_to(SRC.parent)))
+
+
+def orm_calls_in(source: str, where: str) -> list[str]:
+    """``where:line: source line`` of every ``.objects`` and ``get_object_or_404(Model, …)``."""
+    tree = ast.parse(source, filename=where)
+    lines = source.splitlines()
+    found = set()
+    for node in ast.walk(tree):
+        manager = isinstance(node, ast.Attribute) and node.attr == "objects"
+        shortcut = (
+            isinstance(node, ast.Call)
+            and _called_name(node.func) in SHORTCUTS
+            and bool(node.args)
+            and _is_model_class(node.args[0])
+        )
+        if manager or shortcut:
+            found.add(node.lineno)
+    return [f"{where}:{n}: {lines[n - 1].strip()}" for n in sorted(found)]
+
+
+def test_the_checker_flags_what_it_should():
+    source = (
+        "from django.shortcuts import get_object_or_404\n"
+        "a = Person.objects.filter(pk=1)\n"
+        "b = models.Person.objects.get(pk=1)\n"
+        "c = get_object_or_404(ReminderStage, pk=1)\n"
+        "d = get_object_or_404(selectors.stages_for(scope), pk=1)\n"
+        "e = get_object_or_404(stages, pk=1)\n"
+        "f = household.members.filter(life_status='living')\n"
+    )
+    found = orm_calls_in(source, "example/views.py")
+    assert [line.split(":")[1] for line in found] == ["2", "3", "4"]
+
+
+def test_views_read_only_through_selectors():
+    files = view_modules()
+    assert files, f"no views.py found under {SRC}: the check would pass vacuously"
+    assert {p.parent.name for p in files} >= {"registry", "poverty", "assistance", "insurance"}
+    offenders = [line for path in files for line in direct_orm_calls(path)]
+    assert not offenders, (
+        f"{len(offenders)} direct ORM call(s) in views ({len(files)} files checked); move each "
+        "into the app's selectors.py (reads, taking a Scope) or services.py (writes):\n"
+        + "\n".join(offenders)
+    )
