@@ -27,7 +27,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import inspect
 import io
 import itertools
 import json
@@ -226,15 +225,8 @@ class World:
 
 
 def _as(user: Any, service: Any, **kwargs: Any) -> Any:
-    """Call a service as ``user``: with ``scope=`` where the service takes the requester's
-    scope (services are moving from ``actor=`` to ``scope=``), else with ``actor=``; keyword
-    arguments the service no longer takes (a commune the scope gives) are left out."""
-    params = inspect.signature(service).parameters
-    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        kwargs = {k: v for k, v in kwargs.items() if k in params}
-    if "scope" in params:
-        return service(scope=scope_for(user), **kwargs)
-    return service(actor=user, **kwargs)
+    """Call a service as ``user`` (every service takes the caller's scope)."""
+    return service(scope=scope_for(user), **kwargs)
 
 
 def _household(village: Village, officer: Any, *people: PersonSpec) -> Household:
