@@ -308,3 +308,16 @@ def test_a_payroll_for_year_9999_is_refused_before_any_work(cases, officer):
     with pytest.raises(ValidationError):
         pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(1999, 12, 1))
     assert not Payroll.objects.exists()
+
+
+def test_a_payment_result_makes_next_months_draft_stale(cases, officer, committee):
+    nov = _approved(officer, committee)
+    dec = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 12, 1))
+    assert Payroll.objects.get(pk=dec.pk).fresh
+    pr.payroll_export_begin(scope=scope_for(officer), payroll=nov, method="bank")
+    line = nov.lines.get(case=cases["elderly"])
+    data = f"Reference;Amount;Status;Reason\n{line.reference};{line.amount};Failed;Closed\n"
+    from ansinh.assistance import reconcile
+
+    reconcile.results_import(scope=scope_for(officer), payroll=nov, data=data.encode())
+    assert not Payroll.objects.get(pk=dec.pk).fresh  # December's guard must see the failure

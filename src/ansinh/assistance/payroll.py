@@ -580,6 +580,7 @@ def line_failed_resolve(*, scope: Scope, line: PayrollLine, action: str, note: s
     line.status = action
     line.note = note[:300]
     line.save(update_fields=["status", "note"])
+    holds.payrolls_touch(line.payroll.commune_id)
     audit.record(actor=scope, instance=line, action=AuditAction.UPDATE,
                  before={"status": LineStatus.FAILED}, after={"status": action}, note=note,
                  commune_code=line.payroll.commune_id)  # fmt: skip

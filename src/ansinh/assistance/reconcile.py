@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
-from ansinh.assistance import services
+from ansinh.assistance import holds, services
 from ansinh.assistance.choices import LineStatus, PaymentMethod, PayrollStatus
 from ansinh.assistance.models import Payroll, PayrollLine
 from ansinh.core import audit
@@ -167,6 +167,8 @@ def results_import(
             result.paid += 1
         else:
             result.failed += 1
+    if result.paid or result.failed:  # a payment result matters to the next month's guard
+        holds.payrolls_touch(payroll.commune_id)
     audit.record(actor=scope, instance=payroll, action=AuditAction.EVENT,
                  after={"paid": result.paid, "failed": result.failed,
                         "exceptions": len(result.exceptions)},
