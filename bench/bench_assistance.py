@@ -59,29 +59,60 @@ def setup(cases: int) -> tuple[int, dt.date]:
     for start in range(0, cases, chunk):
         n = min(chunk, cases - start)
         hh = Household.objects.bulk_create(
-            [Household(commune=commune, village=village, code=f"B{start + i:08d}")
-             for i in range(n)], batch_size=chunk,
-        )  # fmt: skip
+            [
+                Household(commune=commune, village=village, code=f"B{start + i:08d}")
+                for i in range(n)
+            ],
+            batch_size=chunk,
+        )
         if not hh[0].pk:  # SQLite returns ids too; keep a fallback
             hh = list(Household.objects.filter(code__gte=f"B{start:08d}").order_by("code")[:n])
         people = Person.objects.bulk_create(
-            [Person(household=h, commune=commune, village=village, full_name=f"Nguyen Van {i}",
-                    folded_name=f"nguyen van {i}", given_key=f"{i} nguyen van",
-                    date_of_birth=dt.date(1970 + i % 20, 1 + i % 12, 1 + i % 28), sex="male",
-                    relationship="head")
-             for i, h in enumerate(hh, start=start)], batch_size=chunk,
-        )  # fmt: skip
+            [
+                Person(
+                    household=h,
+                    commune=commune,
+                    village=village,
+                    full_name=f"Nguyen Van {i}",
+                    folded_name=f"nguyen van {i}",
+                    given_key=f"{i} nguyen van",
+                    date_of_birth=dt.date(1970 + i % 20, 1 + i % 12, 1 + i % 28),
+                    sex="male",
+                    relationship="head",
+                )
+                for i, h in enumerate(hh, start=start)
+            ],
+            batch_size=chunk,
+        )
         Case.objects.bulk_create(
-            [Case(person=p, household=p.household, commune=commune, village=village,
-                  scheme="social_assistance", groups=["disability_severe"], status="active",
-                  applied_on=dt.date(2026, 10, 1), decision_number=f"{p.pk}/QĐ",
-                  decision_date=dt.date(2026, 11, 2), decision_signer="CT",
-                  effective_month=month, amount_from=month, household_status="other",
-                  basis="disability_severe", coefficient="1.5", amount=750_000,
-                  payment_method="bank", bank="agribank",
-                  bank_account_number=f"57{p.pk:010d}", bank_account_holder=p.full_name.upper())
-             for p in people], batch_size=chunk,
-        )  # fmt: skip
+            [
+                Case(
+                    person=p,
+                    household=p.household,
+                    commune=commune,
+                    village=village,
+                    scheme="social_assistance",
+                    groups=["disability_severe"],
+                    status="active",
+                    applied_on=dt.date(2026, 10, 1),
+                    decision_number=f"{p.pk}/QĐ",
+                    decision_date=dt.date(2026, 11, 2),
+                    decision_signer="CT",
+                    effective_month=month,
+                    amount_from=month,
+                    household_status="other",
+                    basis="disability_severe",
+                    coefficient="1.5",
+                    amount=750_000,
+                    payment_method="bank",
+                    bank="agribank",
+                    bank_account_number=f"57{p.pk:010d}",
+                    bank_account_holder=p.full_name.upper(),
+                )
+                for p in people
+            ],
+            batch_size=chunk,
+        )
     return commune.code, month
 
 
@@ -120,8 +151,12 @@ def child(cases: int) -> None:
     result["csv_mb"] = round(len(csv_bytes) / 1e6, 1)
     del csv_bytes
     started = time.perf_counter()
-    xml = exports.pain001(payroll, debtor_name="Uy ban nhan dan xa Tan Dong",
-                          debtor_account="5700201004417", debtor_bank="Agribank")  # fmt: skip
+    xml = exports.pain001(
+        payroll,
+        debtor_name="Uy ban nhan dan xa Tan Dong",
+        debtor_account="5700201004417",
+        debtor_bank="Agribank",
+    )
     result["pain001_lines"] = cases
     result["pain001_seconds"] = round(time.perf_counter() - started, 1)
     result["pain001_mb"] = round(len(xml) / 1e6, 1)
@@ -134,8 +169,11 @@ def run(name: str, env: dict[str, str], cases: int) -> dict[str, object]:
     subprocess.run([ANSINH, "migrate", "-v0"], env=env, check=True)
     done = subprocess.run(
         [PYTHON, __file__, "--child", "--cases", str(cases)],
-        env=env, check=False, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         print(done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"{name}: benchmark failed ({done.returncode})")

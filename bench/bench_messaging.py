@@ -50,11 +50,16 @@ def child(rows: int, batch: int) -> None:
         "Lien he UBND xa."
     )
     data = [
-        {"key": f"bhyt:{i}:2026-12-31:d30", "to": f"09{i % 100_000_000:08d}",
-         "channel": Channel.SMS, "sms_text": text, "topic": "bhyt-reminder",
-         "commune_code": 25522}
+        {
+            "key": f"bhyt:{i}:2026-12-31:d30",
+            "to": f"09{i % 100_000_000:08d}",
+            "channel": Channel.SMS,
+            "sms_text": text,
+            "topic": "bhyt-reminder",
+            "commune_code": 25522,
+        }
         for i in range(rows)
-    ]  # fmt: skip
+    ]
     started = time.perf_counter()
     created = sum(messages_enqueue_bulk(data[i : i + 10_000]) for i in range(0, rows, 10_000))
     enqueue_s = time.perf_counter() - started
@@ -75,18 +80,30 @@ def child(rows: int, batch: int) -> None:
     assert sent == rows, sent
     assert OutboxMessage.objects.filter(state=MessageState.SENT).count() == rows
     assert MessageAttempt.objects.count() == rows
-    print(json.dumps({"rows": rows, "batch": batch, "enqueue_seconds": round(enqueue_s, 2),
-                      "enqueue_rows_per_s": round(rows / enqueue_s),
-                      "dispatch_seconds": round(dispatch_s, 2),
-                      "dispatch_rows_per_s": round(rows / dispatch_s), "runs": runs}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "batch": batch,
+                "enqueue_seconds": round(enqueue_s, 2),
+                "enqueue_rows_per_s": round(rows / enqueue_s),
+                "dispatch_seconds": round(dispatch_s, 2),
+                "dispatch_rows_per_s": round(rows / dispatch_s),
+                "runs": runs,
+            }
+        )
+    )
 
 
 def run(name: str, env: dict[str, str], rows: int, batch: int) -> dict[str, object]:
     subprocess.run([ANSINH, "migrate", "-v0"], env=env, check=True)
     done = subprocess.run(
         [PYTHON, __file__, "--child", "--rows", str(rows), "--batch", str(batch)],
-        env=env, check=False, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         print(done.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"{name}: benchmark failed ({done.returncode})")
@@ -120,10 +137,14 @@ def main() -> None:
         print(f"== dispatch {args.rows:,} outbox rows, outbox-only channel ({name})")
         r = run(name, env, args.rows, args.batch)
         results[name] = r
-        print(f"   queue (messages_enqueue_bulk): {r['enqueue_seconds']} s,"
-              f" {r['enqueue_rows_per_s']:,} rows/s")  # fmt: skip
-        print(f"   dispatch: {r['dispatch_seconds']} s wall, {r['dispatch_rows_per_s']:,} rows/s"
-              f" (batches of {r['batch']}, {r['runs']} runs)")  # fmt: skip
+        print(
+            f"   queue (messages_enqueue_bulk): {r['enqueue_seconds']} s,"
+            f" {r['enqueue_rows_per_s']:,} rows/s"
+        )
+        print(
+            f"   dispatch: {r['dispatch_seconds']} s wall, {r['dispatch_rows_per_s']:,} rows/s"
+            f" (batches of {r['batch']}, {r['runs']} runs)"
+        )
     (OUT / "messaging.json").write_text(json.dumps(results, indent=2))
 
 

@@ -42,8 +42,11 @@ def build_demo(households: int) -> dict[str, float]:
     )
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"households": households, "seconds": round(seconds, 1),
-            "peak_rss_mb": round(max(peak, before) / 1024, 1)}  # fmt: skip
+    return {
+        "households": households,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": round(max(peak, before) / 1024, 1),
+    }
 
 
 def search(env: dict[str, str], households: int, build: bool) -> dict[str, object]:
@@ -77,9 +80,11 @@ def main() -> None:
             Path(f"{sqlite_db}{suffix}").unlink(missing_ok=True)
     runs = [("sqlite", child_env(ANSINH_SQLITE_PATH=str(sqlite_db)))]
     if not args.skip_postgres:
-        pg = fresh_postgres(PG_BENCH_DB) if not args.reuse else child_env(
-            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-        )  # fmt: skip
+        pg = (
+            fresh_postgres(PG_BENCH_DB)
+            if not args.reuse
+            else child_env(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}")
+        )
         if pg is None:
             print("   PostgreSQL not reachable: skipped")
         else:
@@ -89,12 +94,18 @@ def main() -> None:
         r = search(env, args.households_search, build=not args.reuse)
         results[name] = r
         print(f"   {r['persons']:,} persons (built in {r.get('build_seconds', '-')} s)")
-        print(f"   search query: median {r['search_median_ms']} ms, p95 {r['search_p95_ms']} ms"
-              f" (target < 50), max {r['search_max_ms']} ms {r['slowest_terms']}")  # fmt: skip
-        print(f"   list page:    median {r['list_page_median_ms']} ms,"
-              f" p95 {r['list_page_p95_ms']} ms (target < 200)")  # fmt: skip
-        print(f"   browse page:  median {r['browse_page_median_ms']} ms,"
-              f" p95 {r['browse_page_p95_ms']} ms")  # fmt: skip
+        print(
+            f"   search query: median {r['search_median_ms']} ms, p95 {r['search_p95_ms']} ms"
+            f" (target < 50), max {r['search_max_ms']} ms {r['slowest_terms']}"
+        )
+        print(
+            f"   list page:    median {r['list_page_median_ms']} ms,"
+            f" p95 {r['list_page_p95_ms']} ms (target < 200)"
+        )
+        print(
+            f"   browse page:  median {r['browse_page_median_ms']} ms,"
+            f" p95 {r['browse_page_p95_ms']} ms"
+        )
     (OUT / "registry.json").write_text(json.dumps({"demo": demo, "search": results}, indent=2))
 
 

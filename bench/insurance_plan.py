@@ -32,8 +32,13 @@ from ansinh.places.models import Commune  # noqa: E402
 from ansinh.registry.models import Person  # noqa: E402
 
 ON = dt.date(2026, 11, 20)
-GROUPS = [("GD", "household", 0.55), ("HS", "subsidised", 0.15), ("TE", "state", 0.08),
-          ("DN", "other", 0.17), ("HN", "state", 0.05)]  # fmt: skip
+GROUPS = [
+    ("GD", "household", 0.55),
+    ("HS", "subsidised", 0.15),
+    ("TE", "state", 0.08),
+    ("DN", "other", 0.17),
+    ("HN", "state", 0.05),
+]
 
 
 def fill_cards(target: int) -> float:
@@ -45,9 +50,21 @@ def fill_cards(target: int) -> float:
     started = time.perf_counter()
     persons = list(Person.objects.values_list("pk", "commune_id"))
     per_person = max(1, -(-(target - have) // len(persons)))
-    cols = ("person_id", "commune_id", "legacy_code", "social_insurance_number", "cccd",
-            "group_code", "payer", "valid_from", "valid_to", "paid_on", "source",
-            "created_at", "updated_at")  # fmt: skip
+    cols = (
+        "person_id",
+        "commune_id",
+        "legacy_code",
+        "social_insurance_number",
+        "cccd",
+        "group_code",
+        "payer",
+        "valid_from",
+        "valid_to",
+        "paid_on",
+        "source",
+        "created_at",
+        "updated_at",
+    )
     # Column names are the constants above: no input reaches this statement.
     placeholders = ", ".join(["%s"] * len(cols))
     sql = f"INSERT INTO insurance_card ({', '.join(cols)}) VALUES ({placeholders})"  # noqa: S608
@@ -68,8 +85,23 @@ def fill_cards(target: int) -> float:
                 stop = end - dt.timedelta(days=365 * k)
                 start = stop - dt.timedelta(days=364)
                 paid = start - dt.timedelta(days=rng.randrange(0, 20)) if group == "GD" else None
-                batch.append((pk, commune, "", f"{pk % 10**10:010d}", "", group, payer,
-                              start, stop, paid, "imported", now, now))  # fmt: skip
+                batch.append(
+                    (
+                        pk,
+                        commune,
+                        "",
+                        f"{pk % 10**10:010d}",
+                        "",
+                        group,
+                        payer,
+                        start,
+                        stop,
+                        paid,
+                        "imported",
+                        now,
+                        now,
+                    )
+                )
                 made += 1
                 if made >= target:
                     break
@@ -101,19 +133,23 @@ def main() -> None:
     t0 = time.perf_counter()
     again = reminders_plan(commune=commune, on=ON, catch_up_days=0)
     rerun_seconds = time.perf_counter() - t0
-    print(json.dumps({
-        "vendor": connection.vendor,
-        "cards": Card.objects.count(),
-        "persons": Person.objects.count(),
-        "fill_seconds": round(fill_seconds, 1),
-        "plan_seconds": round(plan_seconds, 2),
-        "reminders_created": first.created,
-        "due_households": first.due_households,
-        "no_phone": first.no_phone,
-        "rerun_seconds": round(rerun_seconds, 2),
-        "rerun_created": again.created,
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "vendor": connection.vendor,
+                "cards": Card.objects.count(),
+                "persons": Person.objects.count(),
+                "fill_seconds": round(fill_seconds, 1),
+                "plan_seconds": round(plan_seconds, 2),
+                "reminders_created": first.created,
+                "due_households": first.due_households,
+                "no_phone": first.no_phone,
+                "rerun_seconds": round(rerun_seconds, 2),
+                "rerun_created": again.created,
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -40,14 +40,17 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def queries(rng: random.Random, n: int) -> list[str]:
-    sample = list(
-        Person.objects.order_by("?")[: n * 2].values_list("full_name", "cccd", "phone")
-    ) if connection.vendor == "postgresql" else [
-        Person.objects.filter(pk=rng.randrange(1, Person.objects.count())).values_list(
-            "full_name", "cccd", "phone"
-        ).first() or ("Nguyễn Văn An", None, "")
-        for _ in range(n * 2)
-    ]  # fmt: skip
+    sample = (
+        list(Person.objects.order_by("?")[: n * 2].values_list("full_name", "cccd", "phone"))
+        if connection.vendor == "postgresql"
+        else [
+            Person.objects.filter(pk=rng.randrange(1, Person.objects.count()))
+            .values_list("full_name", "cccd", "phone")
+            .first()
+            or ("Nguyễn Văn An", None, "")
+            for _ in range(n * 2)
+        ]
+    )
     out = []
     for name, cccd, phone in sample:
         kind = rng.random()

@@ -42,8 +42,13 @@ def village(commune_code: int = TAN_DONG, name: str = "Ấp Tân Đông", code: 
 def user(
     username: str, role: str, *, commune_code: int = TAN_DONG, villages: list[Village] | None = None
 ) -> User:
-    u = User.objects.create_user(username=username, password="pw-for-tests-1", role=role,
-                                 commune_id=commune_code, full_name=username.title())  # fmt: skip
+    u = User.objects.create_user(
+        username=username,
+        password="pw-for-tests-1",
+        role=role,
+        commune_id=commune_code,
+        full_name=username.title(),
+    )
     if villages:
         u.villages.set(villages)
     return u

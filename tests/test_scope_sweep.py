@@ -1423,8 +1423,13 @@ class Sweep:
                         self.record("GET", op.op_id, kwargs, 0, models, response.status_code, url)
                     self.expect_api_anonymous(op, url, response)
                     if self.scope is not None and not op.params and response.status_code != 200:
-                        self.problem("control", "GET", url, response.status_code,
-                                     "an API list must answer every signed-in role")  # fmt: skip
+                        self.problem(
+                            "control",
+                            "GET",
+                            url,
+                            response.status_code,
+                            "an API list must answer every signed-in role",
+                        )
             self._state = db_state()
             changes = db_changes(before, self._state)
             if changes:

@@ -275,9 +275,13 @@ def test_add_a_newborn_through_the_api(api, hh_td):
     born = (timezone.localdate() - timezone.timedelta(days=5)).isoformat()
     response = api.post(
         f"/households/{hh_td.pk}/persons?event_kind=birth",
-        {"full_name": "Nguyễn Ngọc Hân", "date_of_birth": born, "sex": "female",
-         "relationship": "child"},
-    )  # fmt: skip
+        {
+            "full_name": "Nguyễn Ngọc Hân",
+            "date_of_birth": born,
+            "sex": "female",
+            "relationship": "child",
+        },
+    )
     assert response.status_code == 201, response.content
     person = Person.objects.get(pk=response.json()["id"])
     event = MembershipEvent.objects.get(person=person)

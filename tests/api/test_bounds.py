@@ -45,8 +45,12 @@ def test_paging_within_bounds(client, headers, hh_td, hh_dh):
 
 
 def test_texts_longer_than_the_columns_are_422(client, headers, tan_dong):
-    person = {"full_name": "Nguyễn " + "A" * 100, "date_of_birth": "1990-04-02",
-              "sex": "female", "relationship": "head"}  # fmt: skip
+    person = {
+        "full_name": "Nguyễn " + "A" * 100,
+        "date_of_birth": "1990-04-02",
+        "sex": "female",
+        "relationship": "head",
+    }
     body = {"village_id": tan_dong.pk, "address": "x" * 201, "members": [person]}
     response = client.post("/api/households", body, content_type="application/json", **headers)
     assert response.status_code == 422

@@ -18,8 +18,11 @@ SEPT_15 = D(2026, 9, 15)
 
 
 def bank(name: str) -> dict[str, Any]:
-    return {"bank": "agribank", "bank_account_number": f"5700{next(_accounts):08d}",
-            "bank_account_holder": name.upper()}  # fmt: skip
+    return {
+        "bank": "agribank",
+        "bank_account_number": f"5700{next(_accounts):08d}",
+        "bank_account_holder": name.upper(),
+    }
 
 
 @pytest.fixture
@@ -70,10 +73,14 @@ def decide(
         scope=scope_for(officer), case=case, verified_on=signed - dt.timedelta(days=5)
     )
     return services.case_decide(
-        scope=scope_for(officer), case=case, decision_number=number or f"{case.pk}/QĐ-UBND",
-        decision_date=signed, signer="Nguyễn Văn Chủ Tịch", effective_month=effective,
+        scope=scope_for(officer),
+        case=case,
+        decision_number=number or f"{case.pk}/QĐ-UBND",
+        decision_date=signed,
+        signer="Nguyễn Văn Chủ Tịch",
+        effective_month=effective,
         backdate_reason=reason,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

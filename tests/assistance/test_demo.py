@@ -23,8 +23,11 @@ def test_demo_assistance():
     active = Case.objects.filter(status="active")
     assert result["cases"] == active.count() > 100
     assert set(active.values_list("basis", flat=True)) >= {
-        "child_no_support", "elderly_80_no_pension", "disability_severe", "social_pension",
-    }  # fmt: skip
+        "child_no_support",
+        "elderly_80_no_pension",
+        "disability_severe",
+        "social_pension",
+    }
     assert result["by_bank"] == result["cases"]
     payrolls = Payroll.objects.order_by("month")
     # the current month waits for the officer: a payroll with blocking checks is not sent

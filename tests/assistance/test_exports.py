@@ -52,8 +52,12 @@ def test_totals_of_all_channels_equal_the_payroll(approved):
 
 
 def test_pain001_validates_and_adds_up(approved):
-    data = exports.pain001(approved, debtor_name="UBND Xã Tân Đông",
-                           debtor_account="1234567890", execution_date=D(2026, 11, 25))  # fmt: skip
+    data = exports.pain001(
+        approved,
+        debtor_name="UBND Xã Tân Đông",
+        debtor_account="1234567890",
+        execution_date=D(2026, 11, 25),
+    )
     exports.validate_pain(data)
     root = ET.fromstring(data)  # noqa: S314 - our own file
     amounts = [int(float(a.text or 0)) for a in root.iterfind(".//p:InstdAmt", NS)]
@@ -108,10 +112,15 @@ def test_reconciliation_with_a_messy_file(approved, officer):
     a.refresh_from_db()
     assert a.status == LineStatus.PAID
     # the bank corrects its file: b failed
-    xlsx = _xlsx([["reference", "amount", "status", "reason"],
-                  [b.reference, b.amount, "failed", "Tài khoản đóng"]])  # fmt: skip
-    result = reconcile.results_import(scope=scope_for(officer), payroll=approved, data=xlsx,
-                                      filename="ketqua.xlsx")  # fmt: skip
+    xlsx = _xlsx(
+        [
+            ["reference", "amount", "status", "reason"],
+            [b.reference, b.amount, "failed", "Tài khoản đóng"],
+        ]
+    )
+    result = reconcile.results_import(
+        scope=scope_for(officer), payroll=approved, data=xlsx, filename="ketqua.xlsx"
+    )
     b.refresh_from_db()
     assert (result.failed, b.status, b.result_reason) == (1, "failed", "Tài khoản đóng")
     pr.line_failed_resolve(

@@ -67,8 +67,11 @@ def test_two_active_cases_keep_the_higher(cases, people, officer):
 
 
 def test_age_band_crossing(people, officer, tan_dong):
-    hh = f.household(tan_dong, f.person("Bé Tư", D(2022, 11, 10), "female", "head",
-                                        with_cccd=False), actor=officer)  # fmt: skip
+    hh = f.household(
+        tan_dong,
+        f.person("Bé Tư", D(2022, 11, 10), "female", "head", with_cccd=False),
+        actor=officer,
+    )
     case = decide(officer, hh.members.get(), ["child_no_support"])
     assert case.amount == 1_250_000
     payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 12, 1))
@@ -81,10 +84,15 @@ def test_age_band_crossing(people, officer, tan_dong):
 
 def test_household_status_changed_by_the_review(people, officer):
     person = people["disabled"]
-    HouseholdStatus.objects.create(household=person.household, poverty_class="poor",
-                                   valid_from=D(2026, 1, 1), valid_to=D(2026, 10, 31))  # fmt: skip
-    HouseholdStatus.objects.create(household=person.household, poverty_class="not_poor",
-                                   valid_from=D(2026, 11, 1))  # fmt: skip
+    HouseholdStatus.objects.create(
+        household=person.household,
+        poverty_class="poor",
+        valid_from=D(2026, 1, 1),
+        valid_to=D(2026, 10, 31),
+    )
+    HouseholdStatus.objects.create(
+        household=person.household, poverty_class="not_poor", valid_from=D(2026, 11, 1)
+    )
     case = decide(officer, person)
     assert case.household_status == "poor"
     guard_run(commune_code=C, month=NOV)
@@ -157,8 +165,12 @@ def test_statuses_read_per_commune_equal_statuses_read_by_ids(people):
     from ansinh.assistance.entitlement import household_statuses
 
     poor, other = people["disabled"].household, people["orphan"].household
-    HouseholdStatus.objects.create(household=poor, poverty_class="near_poor",
-                                   valid_from=D(2026, 1, 1), valid_to=D(2026, 10, 31))  # fmt: skip
+    HouseholdStatus.objects.create(
+        household=poor,
+        poverty_class="near_poor",
+        valid_from=D(2026, 1, 1),
+        valid_to=D(2026, 10, 31),
+    )
     HouseholdStatus.objects.create(household=poor, poverty_class="poor", valid_from=D(2026, 11, 1))
     ids = [poor.pk, other.pk]
     for day in (D(2026, 6, 1), NOV):

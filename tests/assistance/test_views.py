@@ -52,10 +52,18 @@ def test_apply_and_decide_through_the_pages(client, officer, people):
     person = people["disabled"]
     found = client.get(reverse("assistance:case_apply"), {"q": "tran van hung"})
     assert f"?person={person.pk}" in found.content.decode()
-    response = client.post(reverse("assistance:case_apply") + f"?person={person.pk}", {
-        "person": person.pk, "scheme": "social_assistance", "groups": ["disability_severe"],
-        "applied_on": "2026-11-02", "documents": "Đơn", "children": 0, "pension": 0,
-    })  # fmt: skip
+    response = client.post(
+        reverse("assistance:case_apply") + f"?person={person.pk}",
+        {
+            "person": person.pk,
+            "scheme": "social_assistance",
+            "groups": ["disability_severe"],
+            "applied_on": "2026-11-02",
+            "documents": "Đơn",
+            "children": 0,
+            "pension": 0,
+        },
+    )
     case = Case.objects.get(person=person)
     assert response.status_code == 302
     url = reverse("assistance:case_detail", args=[case.pk])
@@ -106,13 +114,22 @@ def test_monthly_cycle_through_the_pages(client, officer, committee, cases):
     assert r.status_code == 302
     assert r.url == reverse("assistance:payment_account")
     account = reverse("assistance:payment_account")
-    r = client.post(account, {"holder": "UBND xã Tân Đông", "bank": "agribank",
-                              "account_number": "12-34", "bic": "VBA"})  # fmt: skip
+    r = client.post(
+        account,
+        {"holder": "UBND xã Tân Đông", "bank": "agribank", "account_number": "12-34", "bic": "VBA"},
+    )
     page = r.content.decode()
     assert "6 đến 19 chữ số" in page
     assert "BIC" in page
-    r = client.post(account, {"holder": "Ủy ban nhân dân xã Tân Đông", "bank": "agribank",
-                              "account_number": "5700 2010 04417", "bic": "vbaavnvx"})  # fmt: skip
+    r = client.post(
+        account,
+        {
+            "holder": "Ủy ban nhân dân xã Tân Đông",
+            "bank": "agribank",
+            "account_number": "5700 2010 04417",
+            "bic": "vbaavnvx",
+        },
+    )
     assert r.status_code == 302
     for fmt in ("csv", "xlsx", "xml", "cash"):
         r = client.get(reverse("assistance:payroll_export", args=[payroll.pk, fmt]))

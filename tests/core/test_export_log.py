@@ -71,9 +71,13 @@ def approved(cases, officer, committee):  # noqa: F811 - the imported fixture
 
 def test_payroll_files_and_case_decision_are_logged(client, officer, approved, cases):  # noqa: F811
     assistance_services.payment_account_set(
-        scope=scope_for(officer), commune_code=f.TAN_DONG, holder="Ủy ban nhân dân xã Tân Đông",
-        bank="agribank", account_number="5700 2010 04417", bic="vbaavnvx",
-    )  # fmt: skip
+        scope=scope_for(officer),
+        commune_code=f.TAN_DONG,
+        holder="Ủy ban nhân dân xã Tân Đông",
+        bank="agribank",
+        account_number="5700 2010 04417",
+        bic="vbaavnvx",
+    )
     client.force_login(officer)
     for fmt, rows in (("csv", 2), ("xlsx", 2), ("xml", 2), ("cash", 1)):
         url = reverse("assistance:payroll_export", args=[approved.pk, fmt])

@@ -63,8 +63,9 @@ def test_quiet_hours_are_vietnams_hours():
 
 def test_a_round_deadline_passes_at_midnight_in_vietnam(client, officer, clock):
     clock(dt.datetime(2026, 9, 10, 2, 0, tzinfo=UTC))
-    rnd = poverty.round_open(scope=scope_for(officer), commune=Commune.objects.get(code=25522),
-                             kind="annual", year=2026)  # fmt: skip
+    rnd = poverty.round_open(
+        scope=scope_for(officer), commune=Commune.objects.get(code=25522), kind="annual", year=2026
+    )
     url = reverse("poverty:round", args=[rnd.pk])
     # 20 December, 23:00 in Vietnam (16:00 UTC): the report is due today, not overdue
     clock(dt.datetime(2026, 12, 20, 16, 0, tzinfo=UTC))

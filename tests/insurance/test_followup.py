@@ -43,9 +43,14 @@ def _members(household):
 
 def _card(officer, person, group, start, end, paid=None):
     return services.card_register(
-        scope=scope_for(officer), person=person, group_code=group, valid_from=start, valid_to=end,
-        social_insurance_number=f"72{person.pk:04d}{start:%m%d}", paid_on=paid,
-    )  # fmt: skip
+        scope=scope_for(officer),
+        person=person,
+        group_code=group,
+        valid_from=start,
+        valid_to=end,
+        social_insurance_number=f"72{person.pk:04d}{start:%m%d}",
+        paid_on=paid,
+    )
 
 
 def _commune():
@@ -241,9 +246,11 @@ def test_who_pays_on_a_date(officer, tan_dong, family):
 
 def test_a_near_poor_member_is_reminded_of_her_own_share(officer, tan_dong):
     household = f.household(
-        tan_dong, f.person("Huỳnh Thị Nga", D(1975, 7, 7), "female", "head"), actor=officer,
+        tan_dong,
+        f.person("Huỳnh Thị Nga", D(1975, 7, 7), "female", "head"),
+        actor=officer,
         phone="0912 222 333",
-    )  # fmt: skip
+    )
     _card(officer, household.members.get(), "CN", D(2025, 12, 21), EXPIRY)
     services.reminders_plan(scope=f.system(), commune=_commune(), on=ON)
     # The state pays 70 %: 1.263.600 đ × 30 % = 379.080 đ for 12 months.

@@ -133,9 +133,14 @@ def get_payroll(request: HttpRequest, payroll_id: DbId) -> Any:
     payroll = selectors.payroll_get(scope, payroll_id)
     summary = selectors.payroll_summary(scope, payroll)
     return {
-        "id": payroll.pk, "month": payroll.month, "status": payroll.status,
-        "prepared_at": payroll.prepared_at, "approved_at": payroll.approved_at,
-        "closed_at": payroll.closed_at, "total": summary["total"],
-        "bank_total": summary["bank"], "cash_total": summary["cash"],
+        "id": payroll.pk,
+        "month": payroll.month,
+        "status": payroll.status,
+        "prepared_at": payroll.prepared_at,
+        "approved_at": payroll.approved_at,
+        "closed_at": payroll.closed_at,
+        "total": summary["total"],
+        "bank_total": summary["bank"],
+        "cash_total": summary["cash"],
         "lines": list(selectors.payroll_lines(scope, payroll)),
-    }  # fmt: skip
+    }

@@ -25,8 +25,15 @@ from ansinh.core.spreadsheet import append_row, csv_writer
 from ansinh.core.text import fold
 from ansinh.registry.choices import Bank
 
-HEADERS = ["STT", "Họ tên chủ tài khoản", "Số tài khoản", "Ngân hàng", "Số tiền", "Nội dung",
-           "Mã tham chiếu"]  # fmt: skip
+HEADERS = [
+    "STT",
+    "Họ tên chủ tài khoản",
+    "Số tài khoản",
+    "Ngân hàng",
+    "Số tiền",
+    "Nội dung",
+    "Mã tham chiếu",
+]
 _KIND_VI: dict[str, str] = {
     LineKind.REGULAR: "",
     LineKind.ARREARS: "truy linh ",
@@ -47,8 +54,16 @@ class Row:
     reference: str
 
 
-_LINE_FIELDS = ("reference", "amount", "bank", "account_number", "account_holder", "kind",
-                "month", "case__person__folded_name")  # fmt: skip
+_LINE_FIELDS = (
+    "reference",
+    "amount",
+    "bank",
+    "account_number",
+    "account_holder",
+    "kind",
+    "month",
+    "case__person__folded_name",
+)
 
 
 def content(kind: str, month: dt.date, folded_name: str, reference: str) -> str:
@@ -77,8 +92,15 @@ def rows(payroll: Payroll, bank: str | None = None) -> Iterator[Row]:
     for i, (ref, amount, bank_code, account, holder, kind, month, name) in enumerate(
         _bank_values(payroll, bank), start=1
     ):
-        yield Row(i, holder, account, labels.get(bank_code, ""), amount,
-                  content(kind, month, name, ref), ref)  # fmt: skip
+        yield Row(
+            i,
+            holder,
+            account,
+            labels.get(bank_code, ""),
+            amount,
+            content(kind, month, name, ref),
+            ref,
+        )
 
 
 def bank_csv(payroll: Payroll, bank: str | None = None) -> bytes:
@@ -191,10 +213,13 @@ def pain001(
     bank_names = {value: escape(_ascii(str(label), 140)) for value, label in Bank.choices}
     for ref, amount, code, account, holder, kind, month, folded in _bank_values(payroll, bank):
         tx = _TX.format(
-            ref=escape(ref), amount=amount, bank=bank_names.get(code, "NA"),
-            holder=escape(_ascii(holder, 140)), account=escape(account),
+            ref=escape(ref),
+            amount=amount,
+            bank=bank_names.get(code, "NA"),
+            holder=escape(_ascii(holder, 140)),
+            account=escape(account),
             text=escape(content(kind, month, folded, ref)),
-        )  # fmt: skip
+        )
         out.write(tx.encode())
     out.write(b"</PmtInf></CstmrCdtTrfInitn></Document>")
     data = out.getvalue()

@@ -45,19 +45,24 @@ class MonthField(core_forms.MonthField):
 
 
 class ApplyForm(forms.Form):
-    person = forms.IntegerField(label=_("Person (registry number)"), widget=forms.HiddenInput,
-                                min_value=1, max_value=10**18 - 1)  # fmt: skip
+    person = forms.IntegerField(
+        label=_("Person (registry number)"),
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=10**18 - 1,
+    )
     scheme = forms.ChoiceField(label=_("Scheme"), choices=Scheme.choices)
     groups = forms.MultipleChoiceField(
         label=_("Groups"), required=False, widget=forms.CheckboxSelectMultiple
     )
     applied_on = DateField(label=_("Application date"), widget=DATE)
-    documents = forms.CharField(label=_("Documents received"), required=False,
-                                widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
-    children = forms.IntegerField(label=_("Children raised"), min_value=0, max_value=30,
-                                  initial=0)  # fmt: skip
-    pension = forms.IntegerField(label=_("Pension or monthly benefit (đồng)"), min_value=0,
-                                 max_value=MAX_AMOUNT, initial=0)  # fmt: skip
+    documents = forms.CharField(
+        label=_("Documents received"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    children = forms.IntegerField(label=_("Children raised"), min_value=0, max_value=30, initial=0)
+    pension = forms.IntegerField(
+        label=_("Pension or monthly benefit (đồng)"), min_value=0, max_value=MAX_AMOUNT, initial=0
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -79,8 +84,9 @@ class DecideForm(forms.Form):
 
 class AdjustForm(forms.Form):
     from_month = MonthField(label=_("From month"))
-    groups = forms.MultipleChoiceField(label=_("Groups"), required=False,
-                                       widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    groups = forms.MultipleChoiceField(
+        label=_("Groups"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label=_("Note"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -131,9 +137,11 @@ class ResolveForm(forms.Form):
 class LineResolveForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"),
-        choices=[(LineStatus.CARRIED, LineStatus.CARRIED.label),
-                 (LineStatus.CASH, LineStatus.CASH.label)],
-    )  # fmt: skip
+        choices=[
+            (LineStatus.CARRIED, LineStatus.CARRIED.label),
+            (LineStatus.CASH, LineStatus.CASH.label),
+        ],
+    )
     note = forms.CharField(label=_("Note"))
 
 

@@ -67,21 +67,37 @@ def _ensure_unlocked(payroll: Payroll) -> None:
         raise ValidationError(_("This payroll is approved: it can no longer be changed."))
 
 
-def _line(payroll: Payroll, case: dict[str, Any], month: dt.date, kind: str, amount: int,
-          **extra: Any) -> PayrollLine:  # fmt: skip
+def _line(
+    payroll: Payroll, case: dict[str, Any], month: dt.date, kind: str, amount: int, **extra: Any
+) -> PayrollLine:
     method = extra.pop("method", case["payment_method"])
     bank = method == PaymentMethod.BANK
     return PayrollLine(
-        payroll_id=payroll.pk, case_id=case["id"], month=month, kind=kind, amount=amount,
-        method=method, bank=case["bank"] if bank else "",
+        payroll_id=payroll.pk,
+        case_id=case["id"],
+        month=month,
+        kind=kind,
+        amount=amount,
+        method=method,
+        bank=case["bank"] if bank else "",
         account_number=case["bank_account_number"] if bank else "",
         account_holder=case["bank_account_holder"] if bank else "",
-        reference=reference(payroll.commune_id, case["id"], kind, month), **extra,
-    )  # fmt: skip
+        reference=reference(payroll.commune_id, case["id"], kind, month),
+        **extra,
+    )
 
 
-CASE_COLUMNS = ["id", "amount", "amount_from", "effective_month", "end_month", "payment_method",
-                "bank", "bank_account_number", "bank_account_holder"]  # fmt: skip
+CASE_COLUMNS = [
+    "id",
+    "amount",
+    "amount_from",
+    "effective_month",
+    "end_month",
+    "payment_method",
+    "bank",
+    "bank_account_number",
+    "bank_account_holder",
+]
 
 
 def planned_lines(payroll: Payroll) -> list[PayrollLine]:
@@ -146,13 +162,15 @@ def _covered(cases: QuerySet[Case], first: dt.date, before: dt.date) -> dict[int
     one grouped query."""
     return dict(
         PayrollLine.objects.filter(
-            case__in=cases, kind__in=[LineKind.REGULAR, LineKind.ARREARS],
-            month__gte=first, month__lt=before,
+            case__in=cases,
+            kind__in=[LineKind.REGULAR, LineKind.ARREARS],
+            month__gte=first,
+            month__lt=before,
         )
         .values("case_id")
         .annotate(n=Count("id"))
         .values_list("case_id", "n")
-    )  # fmt: skip
+    )
 
 
 def _misses_a_month(
@@ -203,14 +221,16 @@ def _arrears_and_adjustments(payroll: Payroll, cases: list[dict[str, Any]]) -> l
 
 def _carried(payroll: Payroll) -> list[PayrollLine]:
     failed = PayrollLine.objects.filter(
-        payroll__commune_id=payroll.commune_id, payroll__month__lt=payroll.month,
+        payroll__commune_id=payroll.commune_id,
+        payroll__month__lt=payroll.month,
         status=LineStatus.CARRIED,
-    ).select_related("case")  # fmt: skip
+    ).select_related("case")
     out = []
     for line in failed:
         c = {f: getattr(line.case, f) for f in CASE_COLUMNS}
-        out.append(_line(payroll, c, line.month, LineKind.CARRIED, line.amount,
-                         note=line.reference))  # fmt: skip
+        out.append(
+            _line(payroll, c, line.month, LineKind.CARRIED, line.amount, note=line.reference)
+        )
     return out
 
 
@@ -239,11 +259,23 @@ def insert_regular_lines(payroll: Payroll) -> int:
     """  # noqa: S608 - table names from the models, values as parameters
     month = payroll.month
     params: list[Any] = [
-        payroll.pk, month, LineKind.REGULAR.value, f"-R{month:%y%m}", LineStatus.PENDING.value,
-        payroll.commune_id, month, CaseStatus.ACTIVE.value, CaseStatus.STOPPED.value,
-        CaseStatus.TRANSFERRED.value, month, month, payroll.commune_id, month,
-        GuardAction.HELD.value, GuardAction.STOPPED.value,
-    ]  # fmt: skip
+        payroll.pk,
+        month,
+        LineKind.REGULAR.value,
+        f"-R{month:%y%m}",
+        LineStatus.PENDING.value,
+        payroll.commune_id,
+        month,
+        CaseStatus.ACTIVE.value,
+        CaseStatus.STOPPED.value,
+        CaseStatus.TRANSFERRED.value,
+        month,
+        month,
+        payroll.commune_id,
+        month,
+        GuardAction.HELD.value,
+        GuardAction.STOPPED.value,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -276,8 +308,13 @@ def payroll_generate(*, scope: Scope, commune_code: int, month: dt.date) -> Payr
         Payroll.objects.filter(pk=payroll.pk).update(generated_at=timezone.now())
         guard_run(commune_code=commune_code, month=month)
         if created:
-            audit.record(actor=scope, instance=payroll, action=AuditAction.CREATE,
-                         after={"month": month.isoformat()}, commune_code=commune_code)  # fmt: skip
+            audit.record(
+                actor=scope,
+                instance=payroll,
+                action=AuditAction.CREATE,
+                after={"month": month.isoformat()},
+                commune_code=commune_code,
+            )
     payroll.refresh_from_db()
     return payroll
 
@@ -425,9 +462,14 @@ def payroll_export_begin(
         count = lines.count()
         marked = lines.filter(exported_at__isnull=True).update(exported_at=timezone.now())
         if marked:
-            audit.record(actor=scope, instance=payroll, action=AuditAction.EVENT,
-                         after={"method": method, "bank": bank or "", "lines": marked},
-                         note="payment file", commune_code=payroll.commune_id)  # fmt: skip
+            audit.record(
+                actor=scope,
+                instance=payroll,
+                action=AuditAction.EVENT,
+                after={"method": method, "bank": bank or "", "lines": marked},
+                note="payment file",
+                commune_code=payroll.commune_id,
+            )
         return count
 
 
@@ -461,8 +503,13 @@ RULE_ACTIONS: dict[str, list[str]] = {
     ],
     GuardRule.CASE_ENDED.value: [GuardAction.NOT_OWED],
 }
-CASE_ACTIONS: list[str] = [GuardAction.CONFIRMED, GuardAction.STOPPED, GuardAction.RECOMPUTED,
-                GuardAction.CASH, GuardAction.HELD]  # fmt: skip
+CASE_ACTIONS: list[str] = [
+    GuardAction.CONFIRMED,
+    GuardAction.STOPPED,
+    GuardAction.RECOMPUTED,
+    GuardAction.CASH,
+    GuardAction.HELD,
+]
 # Once approved, a payroll can only lose payments (or get back held ones it had approved).
 APPROVED_ACTIONS = {
     GuardAction.CONFIRMED,
@@ -523,14 +570,20 @@ def guard_resolve(*, scope: Scope, item: GuardItem, action: str, note: str = "")
         else:
             reason = StopReason.NOT_ELIGIBLE
         event = person.status_date or item.month - dt.timedelta(days=1)
-        case = services.case_stop(scope=scope, case=case, reason=reason, event_date=event,
-                                  note=note)  # fmt: skip
+        case = services.case_stop(
+            scope=scope, case=case, reason=reason, event_date=event, note=note
+        )
         if lines is not None and payroll is not None:
             lines.filter(month__gte=case.end_month).delete()
             holds.lines_release(case_id=case.pk, payroll=payroll)  # months still owed
-            holds.event_items_resolve(case_id=case.pk, month=item.month,
-                                      rule=GuardRule.CASE_ENDED, scope=scope,
-                                      action=GuardAction.STOPPED, note=note)  # fmt: skip
+            holds.event_items_resolve(
+                case_id=case.pk,
+                month=item.month,
+                rule=GuardRule.CASE_ENDED,
+                scope=scope,
+                action=GuardAction.STOPPED,
+                note=note,
+            )
     elif action == GuardAction.RECOMPUTED:
         case = services.case_adjust(scope=scope, case=case, from_month=item.month, note=note)
         if lines is not None:
@@ -554,9 +607,16 @@ def guard_resolve(*, scope: Scope, item: GuardItem, action: str, note: str = "")
     item.resolved_at = timezone.now()
     item.resolved_by = scope.user
     item.save()
-    audit.record(actor=scope, instance=item, action=AuditAction.UPDATE,
-                 before={"action": ""}, after={"action": action}, note=note,
-                 commune_code=item.commune_id, household_id=case.household_id)  # fmt: skip
+    audit.record(
+        actor=scope,
+        instance=item,
+        action=AuditAction.UPDATE,
+        before={"action": ""},
+        after={"action": action},
+        note=note,
+        commune_code=item.commune_id,
+        household_id=case.household_id,
+    )
     return item
 
 
@@ -581,9 +641,15 @@ def line_failed_resolve(*, scope: Scope, line: PayrollLine, action: str, note: s
     line.note = note[:300]
     line.save(update_fields=["status", "note"])
     holds.payrolls_touch(line.payroll.commune_id)
-    audit.record(actor=scope, instance=line, action=AuditAction.UPDATE,
-                 before={"status": LineStatus.FAILED}, after={"status": action}, note=note,
-                 commune_code=line.payroll.commune_id)  # fmt: skip
+    audit.record(
+        actor=scope,
+        instance=line,
+        action=AuditAction.UPDATE,
+        before={"status": LineStatus.FAILED},
+        after={"status": action},
+        note=note,
+        commune_code=line.payroll.commune_id,
+    )
     return line
 
 

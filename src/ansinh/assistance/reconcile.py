@@ -169,10 +169,14 @@ def results_import(
             result.failed += 1
     if result.paid or result.failed:  # a payment result matters to the next month's guard
         holds.payrolls_touch(payroll.commune_id)
-    audit.record(actor=scope, instance=payroll, action=AuditAction.EVENT,
-                 after={"paid": result.paid, "failed": result.failed,
-                        "exceptions": len(result.exceptions)},
-                 note=_("Bank results imported"), commune_code=payroll.commune_id)  # fmt: skip
+    audit.record(
+        actor=scope,
+        instance=payroll,
+        action=AuditAction.EVENT,
+        after={"paid": result.paid, "failed": result.failed, "exceptions": len(result.exceptions)},
+        note=_("Bank results imported"),
+        commune_code=payroll.commune_id,
+    )
     return result
 
 

@@ -119,8 +119,7 @@ def guard_items(scope: Scope, payroll: Payroll) -> QuerySet[GuardItem]:
     )
 
 
-AGE_BANDS = [(0, 3, "0–3"), (4, 15, "4–15"), (16, 59, "16–59"), (60, 79, "60–79"),
-             (80, 200, "80+")]  # fmt: skip
+AGE_BANDS = [(0, 3, "0–3"), (4, 15, "4–15"), (16, 59, "16–59"), (60, 79, "60–79"), (80, 200, "80+")]
 
 
 def report(scope: Scope, on: dt.date) -> dict[str, Any]:
@@ -136,11 +135,20 @@ def report(scope: Scope, on: dt.date) -> dict[str, Any]:
     months = []
     for p in payrolls_for(scope).order_by("-month")[:24]:
         lines = payroll_lines(scope, p).order_by()
-        agg = lines.aggregate(total=Sum("amount"), bank=Sum("amount", filter=Q(method="bank")),
-                              people=Count("case_id", distinct=True))  # fmt: skip
+        agg = lines.aggregate(
+            total=Sum("amount"),
+            bank=Sum("amount", filter=Q(method="bank")),
+            people=Count("case_id", distinct=True),
+        )
         total = agg["total"] or 0
-        months.append({"payroll": p, "total": total, "people": agg["people"],
-                       "bank_share": (agg["bank"] or 0) / total if total else None})  # fmt: skip
+        months.append(
+            {
+                "payroll": p,
+                "total": total,
+                "people": agg["people"],
+                "bank_share": (agg["bank"] or 0) / total if total else None,
+            }
+        )
     n = active.count()
     by_bank = active.filter(payment_method=PaymentMethod.BANK).count()
     return {

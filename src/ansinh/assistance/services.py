@@ -42,11 +42,30 @@ from ansinh.registry.models import Person
 from ansinh.rules.allowance import GROUP_CODES, funeral_support
 
 CASE_FIELDS = [
-    "scheme", "groups", "children", "pension", "status", "applied_on", "documents",
-    "verified_on", "decision_number", "decision_date", "decision_signer", "effective_month",
-    "backdate_reason", "basis", "coefficient", "amount", "amount_from", "payment_method", "bank",
-    "bank_account_number", "stop_reason", "end_month", "transferred_to",
-]  # fmt: skip
+    "scheme",
+    "groups",
+    "children",
+    "pension",
+    "status",
+    "applied_on",
+    "documents",
+    "verified_on",
+    "decision_number",
+    "decision_date",
+    "decision_signer",
+    "effective_month",
+    "backdate_reason",
+    "basis",
+    "coefficient",
+    "amount",
+    "amount_from",
+    "payment_method",
+    "bank",
+    "bank_account_number",
+    "stop_reason",
+    "end_month",
+    "transferred_to",
+]
 
 
 def ensure_officer(scope: Scope, commune_code: int) -> None:
@@ -70,9 +89,14 @@ def _event(
     note: str = "",
 ) -> None:
     CaseEvent.objects.create(
-        case=case, kind=kind, date=date, month=month, amount=case.amount, note=note[:300],
+        case=case,
+        kind=kind,
+        date=date,
+        month=month,
+        amount=case.amount,
+        note=note[:300],
         actor=scope.user,
-    )  # fmt: skip
+    )
     audit.record(
         actor=scope,
         instance=case,
@@ -156,23 +180,37 @@ def case_apply(
     if person.life_status != LifeStatus.LIVING:
         raise ValidationError(_("This person is not living in the commune."))
     case = Case(
-        person=person, household_id=person.household_id, commune_id=person.commune_id,
-        village_id=person.village_id, scheme=scheme, groups=_clean_groups(scheme, groups),
-        applied_on=applied_on, documents=documents, children=children, pension=pension,
+        person=person,
+        household_id=person.household_id,
+        commune_id=person.commune_id,
+        village_id=person.village_id,
+        scheme=scheme,
+        groups=_clean_groups(scheme, groups),
+        applied_on=applied_on,
+        documents=documents,
+        children=children,
+        pension=pension,
         payment_method=PaymentMethod.BANK if person.bank else PaymentMethod.CASH,
-        bank=person.bank, bank_account_number=person.bank_account_number,
+        bank=person.bank,
+        bank_account_number=person.bank_account_number,
         bank_account_holder=person.bank_account_holder,
-    )  # fmt: skip
+    )
     case.save()
     CaseEvent.objects.create(
-        case=case, kind=CaseEventKind.APPLIED, date=applied_on, note=documents[:300],
+        case=case,
+        kind=CaseEventKind.APPLIED,
+        date=applied_on,
+        note=documents[:300],
         actor=scope.user,
-    )  # fmt: skip
+    )
     audit.record(
-        actor=scope, instance=case, action=AuditAction.CREATE,
-        after=audit.snapshot(case, CASE_FIELDS), commune_code=case.commune_id,
+        actor=scope,
+        instance=case,
+        action=AuditAction.CREATE,
+        after=audit.snapshot(case, CASE_FIELDS),
+        commune_code=case.commune_id,
         household_id=case.household_id,
-    )  # fmt: skip
+    )
     return case
 
 
@@ -231,8 +269,15 @@ def case_decide(
         raise ValidationError(
             _("This person already receives this scheme (one open case per scheme).")
         ) from exc
-    _event(case, CaseEventKind.DECIDED, scope=scope, date=decision_date, month=month,
-           before=before, note=case.explanation_text)  # fmt: skip
+    _event(
+        case,
+        CaseEventKind.DECIDED,
+        scope=scope,
+        date=decision_date,
+        month=month,
+        before=before,
+        note=case.explanation_text,
+    )
     return case
 
 
@@ -261,8 +306,15 @@ def case_adjust(
     month = max(first_of_month(from_month), case.effective_month or from_month)
     _apply_entitlement(case, month)
     case.save()
-    _event(case, CaseEventKind.ADJUSTED, scope=scope, date=timezone.localdate(), month=month,
-           before=before, note=note or case.explanation_text)  # fmt: skip
+    _event(
+        case,
+        CaseEventKind.ADJUSTED,
+        scope=scope,
+        date=timezone.localdate(),
+        month=month,
+        before=before,
+        note=note or case.explanation_text,
+    )
     return case
 
 
@@ -275,8 +327,15 @@ def case_suspend(*, scope: Scope, case: Case, on: dt.date, note: str) -> Case:
     before = audit.snapshot(case, CASE_FIELDS)
     case.status = CaseStatus.SUSPENDED
     case.save()
-    _event(case, CaseEventKind.SUSPENDED, scope=scope, date=on, month=first_of_month(on),
-           before=before, note=note)  # fmt: skip
+    _event(
+        case,
+        CaseEventKind.SUSPENDED,
+        scope=scope,
+        date=on,
+        month=first_of_month(on),
+        before=before,
+        note=note,
+    )
     return case
 
 
@@ -287,8 +346,15 @@ def case_resume(*, scope: Scope, case: Case, on: dt.date, note: str = "") -> Cas
     before = audit.snapshot(case, CASE_FIELDS)
     case.status = CaseStatus.ACTIVE
     case.save()
-    _event(case, CaseEventKind.RESUMED, scope=scope, date=on, month=first_of_month(on),
-           before=before, note=note)  # fmt: skip
+    _event(
+        case,
+        CaseEventKind.RESUMED,
+        scope=scope,
+        date=on,
+        month=first_of_month(on),
+        before=before,
+        note=note,
+    )
     return case
 
 
@@ -307,8 +373,15 @@ def case_stop(
     case.stop_note = note[:300]
     case.end_month = next_month(first_of_month(event_date))
     case.save()
-    _event(case, CaseEventKind.STOPPED, scope=scope, date=event_date, month=case.end_month,
-           before=before, note=note or case.get_stop_reason_display())  # fmt: skip
+    _event(
+        case,
+        CaseEventKind.STOPPED,
+        scope=scope,
+        date=event_date,
+        month=case.end_month,
+        before=before,
+        note=note or case.get_stop_reason_display(),
+    )
     holds.case_ended(case, event_date=event_date, what="dừng trợ cấp")
     return case
 
@@ -329,8 +402,15 @@ def case_transfer(
     case.stop_reason = StopReason.MOVED
     case.end_month = next_month(first_of_month(event_date))
     case.save()
-    _event(case, CaseEventKind.TRANSFERRED, scope=scope, date=event_date, month=case.end_month,
-           before=before, note=note or to)  # fmt: skip
+    _event(
+        case,
+        CaseEventKind.TRANSFERRED,
+        scope=scope,
+        date=event_date,
+        month=case.end_month,
+        before=before,
+        note=note or to,
+    )
     holds.case_ended(case, event_date=event_date, what=f"chuyển đến {case.transferred_to}")
     return case
 
@@ -373,8 +453,14 @@ def case_payment_set(
         account_number=case.bank_account_number if bank_now else "",
         account_holder=case.bank_account_holder if bank_now else "",
     )
-    _event(case, CaseEventKind.PAYMENT, scope=scope, date=timezone.localdate(), before=before,
-           note=note or case.get_payment_method_display())  # fmt: skip
+    _event(
+        case,
+        CaseEventKind.PAYMENT,
+        scope=scope,
+        date=timezone.localdate(),
+        before=before,
+        note=note or case.get_payment_method_display(),
+    )
     return case
 
 
@@ -398,12 +484,16 @@ def funeral_claim_record(
     if FuneralClaim.objects.filter(person=person).exists():
         raise ValidationError(_("Funeral support has already been granted for this person."))
     claim = FuneralClaim(
-        person=person, case=case, commune_id=case.commune_id, claimant_name=claimant_name.strip(),
-        claimant_relationship=claimant_relationship, death_date=person.status_date,
+        person=person,
+        case=case,
+        commune_id=case.commune_id,
+        claimant_name=claimant_name.strip(),
+        claimant_relationship=claimant_relationship,
+        death_date=person.status_date,
         claimed_on=claimed_on,
         amount=funeral_support(person.status_date, case.commune.province_id),
         created_by=scope.user,
-    )  # fmt: skip
+    )
     try:
         with transaction.atomic():
             claim.save()
@@ -412,11 +502,17 @@ def funeral_claim_record(
             _("Funeral support has already been granted for this person.")
         ) from exc
     audit.record(
-        actor=scope, instance=claim, action=AuditAction.CREATE,
-        after={"claimant_name": claim.claimant_name, "amount": claim.amount,
-               "death_date": claim.death_date.isoformat()},
-        commune_code=case.commune_id, household_id=case.household_id,
-    )  # fmt: skip
+        actor=scope,
+        instance=claim,
+        action=AuditAction.CREATE,
+        after={
+            "claimant_name": claim.claimant_name,
+            "amount": claim.amount,
+            "death_date": claim.death_date.isoformat(),
+        },
+        commune_code=case.commune_id,
+        household_id=case.household_id,
+    )
     return claim
 
 
@@ -457,8 +553,12 @@ def payment_account_set(
     account.account_number, account.bic = account_number, bic
     account.updated_by = scope.user
     account.save()
-    audit.record(actor=scope, instance=account,
-                 action=AuditAction.UPDATE if before else AuditAction.CREATE,
-                 before=before or None, after=audit.snapshot(account, fields),
-                 commune_code=commune_code)  # fmt: skip
+    audit.record(
+        actor=scope,
+        instance=account,
+        action=AuditAction.UPDATE if before else AuditAction.CREATE,
+        before=before or None,
+        after=audit.snapshot(account, fields),
+        commune_code=commune_code,
+    )
     return account

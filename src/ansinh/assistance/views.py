@@ -43,17 +43,29 @@ from ansinh.registry.forms import apply_errors
 def case_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     g = request.GET
     status = g.get("status", CaseStatus.ACTIVE) if "status" in g else CaseStatus.ACTIVE
-    filters = {"status": status, "group": g.get("group", ""),
-               "village_id": int_param(g.get("village")),
-               "scheme": g.get("scheme", ""), "q": g.get("q", "")}  # fmt: skip
+    filters = {
+        "status": status,
+        "group": g.get("group", ""),
+        "village_id": int_param(g.get("village")),
+        "scheme": g.get("scheme", ""),
+        "q": g.get("q", ""),
+    }
     qs = selectors.case_list(scope, **filters)  # type: ignore[arg-type]
     page = Paginator(qs, getattr(settings, "ANSINH_PAGE_SIZE", 50)).get_page(g.get("page"))
     villages = registry.villages_for(scope)
-    return render(request, "assistance/case_list.html", {
-        "page": page, "filters": filters, "statuses": CaseStatus.choices,
-        "groups": forms.group_choices(), "villages": villages, "schemes": Scheme.choices,
-        "can_edit": scope.can_edit,
-    })  # fmt: skip
+    return render(
+        request,
+        "assistance/case_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "statuses": CaseStatus.choices,
+            "groups": forms.group_choices(),
+            "villages": villages,
+            "schemes": Scheme.choices,
+            "can_edit": scope.can_edit,
+        },
+    )
 
 
 ACTIONS: dict[str, tuple[type, Callable[..., Any]]] = {}
@@ -69,22 +81,33 @@ def _action(name: str, form: type) -> Callable[[Callable[..., Any]], Callable[..
 
 @_action("verify", forms.VerifyForm)
 def _verify(scope, case, d):
-    return services.case_verify(scope=scope, case=case, verified_on=d["verified_on"],
-                                note=d["note"])  # fmt: skip
+    return services.case_verify(
+        scope=scope, case=case, verified_on=d["verified_on"], note=d["note"]
+    )
 
 
 @_action("decide", forms.DecideForm)
 def _decide(scope, case, d):
-    return services.case_decide(scope=scope, case=case, decision_number=d["decision_number"],
-                                decision_date=d["decision_date"], signer=d["signer"],
-                                effective_month=d["effective_month"],
-                                backdate_reason=d["backdate_reason"])  # fmt: skip
+    return services.case_decide(
+        scope=scope,
+        case=case,
+        decision_number=d["decision_number"],
+        decision_date=d["decision_date"],
+        signer=d["signer"],
+        effective_month=d["effective_month"],
+        backdate_reason=d["backdate_reason"],
+    )
 
 
 @_action("adjust", forms.AdjustForm)
 def _adjust(scope, case, d):
-    return services.case_adjust(scope=scope, case=case, from_month=d["from_month"],
-                                groups=d["groups"] or None, note=d["note"])  # fmt: skip
+    return services.case_adjust(
+        scope=scope,
+        case=case,
+        from_month=d["from_month"],
+        groups=d["groups"] or None,
+        note=d["note"],
+    )
 
 
 @_action("suspend", forms.NoteDateForm)
@@ -99,8 +122,9 @@ def _resume(scope, case, d):
 
 @_action("stop", forms.StopForm)
 def _stop(scope, case, d):
-    return services.case_stop(scope=scope, case=case, reason=d["reason"],
-                              event_date=d["event_date"], note=d["note"])  # fmt: skip
+    return services.case_stop(
+        scope=scope, case=case, reason=d["reason"], event_date=d["event_date"], note=d["note"]
+    )
 
 
 @_action("transfer", forms.TransferForm)
@@ -110,16 +134,25 @@ def _transfer(scope, case, d):
 
 @_action("payment", forms.PaymentForm)
 def _payment(scope, case, d):
-    return services.case_payment_set(scope=scope, case=case, method=d["method"], bank=d["bank"],
-                                     account_number=d["account_number"],
-                                     account_holder=d["account_holder"])  # fmt: skip
+    return services.case_payment_set(
+        scope=scope,
+        case=case,
+        method=d["method"],
+        bank=d["bank"],
+        account_number=d["account_number"],
+        account_holder=d["account_holder"],
+    )
 
 
 @_action("funeral", forms.FuneralForm)
 def _funeral(scope, case, d):
-    return services.funeral_claim_record(scope=scope, case=case, claimant_name=d["claimant_name"],
-                                         claimant_relationship=d["claimant_relationship"],
-                                         claimed_on=d["claimed_on"])  # fmt: skip
+    return services.funeral_claim_record(
+        scope=scope,
+        case=case,
+        claimant_name=d["claimant_name"],
+        claimant_relationship=d["claimant_relationship"],
+        claimed_on=d["claimed_on"],
+    )
 
 
 @scoped()
@@ -145,41 +178,62 @@ def case_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         bound[name] = form
     today = timezone.localdate()
     initial = {
-        "verify": {"verified_on": today}, "decide": {"decision_date": today},
-        "adjust": {"from_month": today.replace(day=1)}, "suspend": {"on": today},
-        "resume": {"on": today}, "stop": {"event_date": today}, "transfer": {"event_date": today},
-        "payment": {"method": case.payment_method, "bank": case.bank,
-                    "account_number": case.bank_account_number,
-                    "account_holder": case.bank_account_holder},
+        "verify": {"verified_on": today},
+        "decide": {"decision_date": today},
+        "adjust": {"from_month": today.replace(day=1)},
+        "suspend": {"on": today},
+        "resume": {"on": today},
+        "stop": {"event_date": today},
+        "transfer": {"event_date": today},
+        "payment": {
+            "method": case.payment_method,
+            "bank": case.bank,
+            "account_number": case.bank_account_number,
+            "account_holder": case.bank_account_holder,
+        },
         "funeral": {"claimed_on": today},
-    }  # fmt: skip
+    }
     action_forms = {
         name: bound.get(name) or form_class(prefix=name, initial=initial.get(name))
         for name, (form_class, _fn) in ACTIONS.items()
     }
     history = selectors.case_history(scope, case)
-    return render(request, "assistance/case_detail.html", {
-        "case": case, "events": case.events.select_related("actor"), "forms": action_forms,
-        "can_edit": scope.can_edit, "audit": history[:50],
-        "lines": selectors.person_history(scope, case.person_id)[:60],
-        "guard": selectors.case_guard_items(scope, case)[:20],
-        "funeral": getattr(case.person, "funeral_claim", None),
-    })  # fmt: skip
+    return render(
+        request,
+        "assistance/case_detail.html",
+        {
+            "case": case,
+            "events": case.events.select_related("actor"),
+            "forms": action_forms,
+            "can_edit": scope.can_edit,
+            "audit": history[:50],
+            "lines": selectors.person_history(scope, case.person_id)[:60],
+            "guard": selectors.case_guard_items(scope, case)[:20],
+            "funeral": getattr(case.person, "funeral_claim", None),
+        },
+    )
 
 
 @scoped(need="can_edit")
 def case_apply(request: HttpRequest, scope: Scope) -> HttpResponse:
     person_id = int_param(request.GET.get("person") or request.POST.get("person"))
     person = registry.person_get(scope, person_id) if person_id else None
-    form = forms.ApplyForm(request.POST or None, initial={
-        "person": person_id, "applied_on": timezone.localdate()})  # fmt: skip
+    form = forms.ApplyForm(
+        request.POST or None, initial={"person": person_id, "applied_on": timezone.localdate()}
+    )
     if request.method == "POST" and person is not None and form.is_valid():
         d = form.cleaned_data
         try:
-            case = services.case_apply(scope=scope, person=person,
-                                       scheme=d["scheme"], groups=d["groups"],
-                                       applied_on=d["applied_on"], documents=d["documents"],
-                                       children=d["children"], pension=d["pension"])  # fmt: skip
+            case = services.case_apply(
+                scope=scope,
+                person=person,
+                scheme=d["scheme"],
+                groups=d["groups"],
+                applied_on=d["applied_on"],
+                documents=d["documents"],
+                children=d["children"],
+                pension=d["pension"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -190,10 +244,16 @@ def case_apply(request: HttpRequest, scope: Scope) -> HttpResponse:
     if q and person is None:
         from ansinh.core.text import fold
 
-        found = list(registry.persons_for(scope).filter(folded_name__contains=fold(q),
-                     life_status="living").select_related("village")[:30])  # fmt: skip
-    return render(request, "assistance/case_apply.html",
-                  {"form": form, "person": person, "found": found, "q": q})  # fmt: skip
+        found = list(
+            registry.persons_for(scope)
+            .filter(folded_name__contains=fold(q), life_status="living")
+            .select_related("village")[:30]
+        )
+    return render(
+        request,
+        "assistance/case_apply.html",
+        {"form": form, "person": person, "found": found, "q": q},
+    )
 
 
 @scoped()
@@ -202,9 +262,14 @@ def case_decision_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpRespon
     if not case.decision_number:
         raise Http404
     response = HttpResponse(decision_pdf(case), content_type="application/pdf")
-    record_export(actor=scope, what="assistance.case_decision.pdf", rows=1,
-                  commune_code=scope.commune_code, household_id=case.household_id,
-                  object_id=case.pk)  # fmt: skip
+    record_export(
+        actor=scope,
+        what="assistance.case_decision.pdf",
+        rows=1,
+        commune_code=scope.commune_code,
+        household_id=case.household_id,
+        object_id=case.pk,
+    )
     response["Content-Disposition"] = f'inline; filename="quyet-dinh-{case.pk}.pdf"'
     return response
 
@@ -217,10 +282,15 @@ def case_reveal(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     case = selectors.case_get(scope, pk)
     if request.POST.get("field", "") != "bank_account_number":
         raise Http404
-    return reveal_response(request, actor=scope, instance=case,
-                           field="bank_account_number", commune_code=case.commune_id,
-                           household_id=case.household_id,
-                           back_url=reverse("assistance:case_detail", args=[case.pk]))  # fmt: skip
+    return reveal_response(
+        request,
+        actor=scope,
+        instance=case,
+        field="bank_account_number",
+        commune_code=case.commune_id,
+        household_id=case.household_id,
+        back_url=reverse("assistance:case_detail", args=[case.pk]),
+    )
 
 
 # --- payrolls ------------------------------------------------------------------------------
@@ -233,23 +303,27 @@ def _no_village_heads(scope: Scope) -> None:
 
 @scoped()
 def payroll_list(request: HttpRequest, scope: Scope) -> HttpResponse:
-    form = forms.GenerateForm(request.POST or None,
-                              initial={"month": timezone.localdate().replace(day=1)})  # fmt: skip
+    form = forms.GenerateForm(
+        request.POST or None, initial={"month": timezone.localdate().replace(day=1)}
+    )
     if request.method == "POST":
         if not scope.can_edit:
             raise PermissionDenied
         if form.is_valid():
             try:
-                payroll = pr.payroll_generate(scope=scope,
-                                              commune_code=scope.commune_code,
-                                              month=form.cleaned_data["month"])  # fmt: skip
+                payroll = pr.payroll_generate(
+                    scope=scope, commune_code=scope.commune_code, month=form.cleaned_data["month"]
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
                 return redirect("assistance:payroll_detail", pk=payroll.pk)
     payrolls = selectors.payrolls_for(scope).select_related("prepared_by", "approved_by")
-    return render(request, "assistance/payroll_list.html",
-                  {"payrolls": payrolls, "form": form, "can_edit": scope.can_edit})  # fmt: skip
+    return render(
+        request,
+        "assistance/payroll_list.html",
+        {"payrolls": payrolls, "form": form, "can_edit": scope.can_edit},
+    )
 
 
 def _payroll_step(request: HttpRequest, scope: Scope, payroll: Any, step: str) -> Any:
@@ -262,8 +336,9 @@ def _payroll_step(request: HttpRequest, scope: Scope, payroll: Any, step: str) -
     if not scope.can_edit:
         raise PermissionDenied
     if step == "regenerate":
-        payroll = pr.payroll_generate(scope=scope, commune_code=payroll.commune_id,
-                                      month=payroll.month)  # fmt: skip
+        payroll = pr.payroll_generate(
+            scope=scope, commune_code=payroll.commune_id, month=payroll.month
+        )
         blocking = selectors.blocking_count(payroll)
         messages.success(
             request,
@@ -289,8 +364,9 @@ def _payroll_step(request: HttpRequest, scope: Scope, payroll: Any, step: str) -
                 raise ValidationError(list(upload.errors["file"]))
             raise ValidationError(_("Choose the bank's result file (CSV or XLSX)."))
         f = upload.cleaned_data["file"]
-        result = reconcile.results_import(scope=scope, payroll=payroll,
-                                          data=f.read(), filename=f.name)  # fmt: skip
+        result = reconcile.results_import(
+            scope=scope, payroll=payroll, data=f.read(), filename=f.name
+        )
         messages.success(
             request,
             _("Bank results imported: %(p)s paid, %(f)s failed, %(e)s rows with a problem.")
@@ -319,10 +395,12 @@ def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     exceptions_url = ""
     if result is not None and len(result.exceptions) > PROBLEMS_SHOWN:
         exceptions_url = problems_download(
-            request, what="assistance.bank_results", commune_code=scope.commune_code,
+            request,
+            what="assistance.bank_results",
+            commune_code=scope.commune_code,
             headings=[_("Row"), _("Reference"), _("Problem")],
             rows=[[e["row"], e["reference"], e["problem"]] for e in result.exceptions],
-        )  # fmt: skip
+        )
     lines = selectors.payroll_lines(scope, payroll)
     status = request.GET.get("status", "")
     if status:
@@ -331,18 +409,29 @@ def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     items = list(selectors.guard_items(scope, payroll))
     for item in items:
         item.actions = pr.actions_for(item.rule, payroll)  # type: ignore[attr-defined]
-    return render(request, "assistance/payroll_detail.html", {
-        "payroll": payroll, "page": page, "summary": selectors.payroll_summary(scope, payroll),
-        "items": items, "can_edit": scope.can_edit,
-        "can_approve": scope.role == Role.COMMITTEE, "result": result,
-        "exceptions_shown": result.exceptions[:PROBLEMS_SHOWN] if result else [],
-        "exceptions_url": exceptions_url,
-        "resolve_form": forms.ResolveForm(), "line_form": forms.LineResolveForm(),
-        "results_form": forms.ResultsForm(), "status": status, "line_statuses": LineStatus.choices,
-        "banks": [(b, dict(Bank.choices).get(b, b)) for b in exports.banks_of(payroll)],
-        "blocking": sum(1 for i in items if i.blocking and not i.resolved_at),
-        "recovery": selectors.recovery_lines(scope, payroll),
-    })  # fmt: skip
+    return render(
+        request,
+        "assistance/payroll_detail.html",
+        {
+            "payroll": payroll,
+            "page": page,
+            "summary": selectors.payroll_summary(scope, payroll),
+            "items": items,
+            "can_edit": scope.can_edit,
+            "can_approve": scope.role == Role.COMMITTEE,
+            "result": result,
+            "exceptions_shown": result.exceptions[:PROBLEMS_SHOWN] if result else [],
+            "exceptions_url": exceptions_url,
+            "resolve_form": forms.ResolveForm(),
+            "line_form": forms.LineResolveForm(),
+            "results_form": forms.ResultsForm(),
+            "status": status,
+            "line_statuses": LineStatus.choices,
+            "banks": [(b, dict(Bank.choices).get(b, b)) for b in exports.banks_of(payroll)],
+            "blocking": sum(1 for i in items if i.blocking and not i.resolved_at),
+            "recovery": selectors.recovery_lines(scope, payroll),
+        },
+    )
 
 
 @require_POST
@@ -353,8 +442,12 @@ def guard_item_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpRespo
     payroll = selectors.payrolls_for(scope).filter(month=item.month).first()
     if form.is_valid():
         try:
-            pr.guard_resolve(scope=scope, item=item, action=form.cleaned_data["action"],
-                             note=form.cleaned_data["note"])  # fmt: skip
+            pr.guard_resolve(
+                scope=scope,
+                item=item,
+                action=form.cleaned_data["action"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -362,9 +455,11 @@ def guard_item_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpRespo
             messages.success(
                 request,
                 _("%(person)s: %(action)s.")
-                % {"person": item.case.person.full_name,
-                   "action": GuardAction(form.cleaned_data["action"]).label},
-            )  # fmt: skip
+                % {
+                    "person": item.case.person.full_name,
+                    "action": GuardAction(form.cleaned_data["action"]).label,
+                },
+            )
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -381,9 +476,12 @@ def line_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     form = forms.LineResolveForm(request.POST)
     if form.is_valid():
         try:
-            pr.line_failed_resolve(scope=scope, line=line,
-                                   action=form.cleaned_data["action"],
-                                   note=form.cleaned_data["note"])  # fmt: skip
+            pr.line_failed_resolve(
+                scope=scope,
+                line=line,
+                action=form.cleaned_data["action"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -434,11 +532,14 @@ def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> Htt
     elif fmt == "xml":
         assert account is not None
         try:
-            body = exports.pain001(payroll, debtor_name=account.holder,
-                                   debtor_account=account.account_number,
-                                   debtor_bank_bic=account.bic,
-                                   debtor_bank=str(account.get_bank_display()),
-                                   bank=bank)  # fmt: skip
+            body = exports.pain001(
+                payroll,
+                debtor_name=account.holder,
+                debtor_account=account.account_number,
+                debtor_bank_bic=account.bic,
+                debtor_bank=str(account.get_bank_display()),
+                bank=bank,
+            )
         except exports.InvalidPaymentFile as exc:
             messages.error(request, _("The payment file is not valid: %(e)s") % {"e": exc})
             return redirect("assistance:payroll_detail", pk=payroll.pk)
@@ -447,9 +548,14 @@ def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> Htt
         body = exports.cash_pdf(payroll, commune_name=commune.name, place=commune.name)
         ctype, name = "application/pdf", f"tien-mat-{payroll.month:%Y-%m}.pdf"
     rows = pr.payroll_file_lines(payroll, method=method, bank=bank).count()
-    record_export(actor=scope, what=f"assistance.payroll.{fmt}", rows=rows,
-                  commune_code=scope.commune_code, object_id=payroll.pk,
-                  note=f"{payroll.month:%Y-%m}" + (f" {bank}" if bank else ""))  # fmt: skip
+    record_export(
+        actor=scope,
+        what=f"assistance.payroll.{fmt}",
+        rows=rows,
+        commune_code=scope.commune_code,
+        object_id=payroll.pk,
+        note=f"{payroll.month:%Y-%m}" + (f" {bank}" if bank else ""),
+    )
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -461,26 +567,34 @@ def payment_account(request: HttpRequest, scope: Scope) -> HttpResponse:
     _no_village_heads(scope)
     account = selectors.paying_account(scope)
     initial = (
-        {"holder": account.holder, "bank": account.bank,
-         "account_number": account.account_number, "bic": account.bic}
-        if account else {}
-    )  # fmt: skip
+        {
+            "holder": account.holder,
+            "bank": account.bank,
+            "account_number": account.account_number,
+            "bic": account.bic,
+        }
+        if account
+        else {}
+    )
     form = forms.PaymentAccountForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if not scope.can_edit:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.payment_account_set(scope=scope,
-                                             commune_code=scope.commune_code,
-                                             **form.cleaned_data)  # fmt: skip
+                services.payment_account_set(
+                    scope=scope, commune_code=scope.commune_code, **form.cleaned_data
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("assistance:payroll_list")
-    return render(request, "assistance/payment_account.html",
-                  {"form": form, "account": account, "can_edit": scope.can_edit})  # fmt: skip
+    return render(
+        request,
+        "assistance/payment_account.html",
+        {"form": form, "account": account, "can_edit": scope.can_edit},
+    )
 
 
 @scoped()

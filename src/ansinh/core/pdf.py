@@ -70,10 +70,17 @@ class VnDocument(FPDF):
         left_bottom = self.get_y()
         self.set_xy(self.l_margin + width, top)
         self.set_font(FAMILY, "B", 10)
-        self.cell(width, 5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C",
-                  new_x=XPos.LEFT, new_y=YPos.NEXT)  # fmt: skip
-        self.cell(width, 5, "Độc lập - Tự do - Hạnh phúc", align="C",
-                  new_x=XPos.LEFT, new_y=YPos.NEXT)  # fmt: skip
+        self.cell(
+            width,
+            5,
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            align="C",
+            new_x=XPos.LEFT,
+            new_y=YPos.NEXT,
+        )
+        self.cell(
+            width, 5, "Độc lập - Tự do - Hạnh phúc", align="C", new_x=XPos.LEFT, new_y=YPos.NEXT
+        )
         if place_date:
             self.set_font(FAMILY, "I", 10)
             self.cell(width, 7, place_date, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)

@@ -65,24 +65,33 @@ def _open_case(
 ) -> Case | None:
     try:
         case = services.case_apply(
-            scope=officer, person=person, scheme=scheme, groups=groups,
+            scope=officer,
+            person=person,
+            scheme=scheme,
+            groups=groups,
             applied_on=signed - dt.timedelta(days=rng.randint(8, 25)),
-            documents="Đơn đề nghị, bản sao CCCD" + (", giấy xác nhận khuyết tật"
-                                                   if "disability" in ";".join(groups) else ""),
-        )  # fmt: skip
+            documents="Đơn đề nghị, bản sao CCCD"
+            + (", giấy xác nhận khuyết tật" if "disability" in ";".join(groups) else ""),
+        )
         services.case_verify(scope=officer, case=case, verified_on=signed - dt.timedelta(days=4))
         services.case_decide(
-            scope=officer, case=case, decision_number=f"{number}/QĐ-UBND", decision_date=signed,
+            scope=officer,
+            case=case,
+            decision_number=f"{number}/QĐ-UBND",
+            decision_date=signed,
             signer="Nguyễn Văn Hòa",
-        )  # fmt: skip
+        )
     except ValidationError:
         return None
     if bank and case.payment_method != PaymentMethod.BANK:
         services.case_payment_set(
-            scope=officer, case=case, method=PaymentMethod.BANK, bank=rng.choice(BANKS),
+            scope=officer,
+            case=case,
+            method=PaymentMethod.BANK,
+            bank=rng.choice(BANKS),
             account_number=f"{rng.randint(1, 9)}{rng.randint(0, 10**12 - 1):012d}",
             account_holder=fold(person.full_name).upper(),
-        )  # fmt: skip
+        )
     return case
 
 
@@ -100,16 +109,22 @@ def _resolve(item: GuardItem, officer: Scope, note: str = "Đã kiểm tra hồ 
     }[GuardRule(item.rule)]
     if item.rule == GuardRule.BANK_FAILED:  # the recipient opened a new account
         case = item.case
-        services.case_payment_set(scope=officer, case=case, method=PaymentMethod.BANK,
-                                  bank=case.bank, account_number=f"7{case.person_id:012d}",
-                                  account_holder=case.bank_account_holder,
-                                  note="Tài khoản cũ đã đóng, mở tài khoản mới")  # fmt: skip
+        services.case_payment_set(
+            scope=officer,
+            case=case,
+            method=PaymentMethod.BANK,
+            bank=case.bank,
+            account_number=f"7{case.person_id:012d}",
+            account_holder=case.bank_account_holder,
+            note="Tài khoản cũ đã đóng, mở tài khoản mới",
+        )
         note = "Đã cập nhật số tài khoản mới"
     try:
         pr.guard_resolve(scope=officer, item=item, action=action, note=note)
     except ValidationError:  # no longer eligible after the review: stop
-        pr.guard_resolve(scope=officer, item=item, action=GuardAction.STOPPED,
-                         note="Không còn đủ điều kiện")  # fmt: skip
+        pr.guard_resolve(
+            scope=officer, item=item, action=GuardAction.STOPPED, note="Không còn đủ điều kiện"
+        )
 
 
 def _pay(payroll: Payroll, officer: Scope, rng: random.Random, failures: int) -> None:
@@ -123,12 +138,19 @@ def _pay(payroll: Payroll, officer: Scope, rng: random.Random, failures: int) ->
     writer.writerow(["Reference", "Amount", "Status", "Reason"])
     for line in bank_lines:
         ok = line.pk not in failed
-        writer.writerow([line.reference, line.amount, "Thành công" if ok else "Thất bại",
-                         "" if ok else "Tài khoản đã đóng"])  # fmt: skip
+        writer.writerow(
+            [
+                line.reference,
+                line.amount,
+                "Thành công" if ok else "Thất bại",
+                "" if ok else "Tài khoản đã đóng",
+            ]
+        )
     reconcile.results_import(scope=officer, payroll=payroll, data=out.getvalue().encode())
     for line in payroll.lines.filter(status=LineStatus.FAILED):
-        pr.line_failed_resolve(scope=officer, line=line, action=LineStatus.CARRIED,
-                               note="Chuyển sang tháng sau")  # fmt: skip
+        pr.line_failed_resolve(
+            scope=officer, line=line, action=LineStatus.CARRIED, note="Chuyển sang tháng sau"
+        )
     cash = list(payroll.lines.filter(method=PaymentMethod.CASH).values_list("reference", flat=True))
     if cash:
         pr.cash_paid_confirm(scope=officer, payroll=payroll, references=cash)
@@ -177,36 +199,65 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
     elderly = _pick(rng, old, 132, used)
     plan += [(p, ["elderly_80_no_pension"], "social_assistance") for p in elderly]
     if len(elderly) < 132:  # the rest: elderly of poor households without a supporter
-        poor = {h for h, c in status_on({p.household_id for p in living}, first).items()
-                if c == PovertyClass.POOR}  # fmt: skip
-        sixty = [p for p in living if 62 <= age_on(p.date_of_birth, first) <= 80
-                 and p.household_id in poor]  # fmt: skip
-        plan += [(p, ["elderly_poor_no_supporter"], "social_assistance")
-                 for p in _pick(rng, sixty, 132 - len(elderly), used)]  # fmt: skip
+        poor = {
+            h
+            for h, c in status_on({p.household_id for p in living}, first).items()
+            if c == PovertyClass.POOR
+        }
+        sixty = [
+            p
+            for p in living
+            if 62 <= age_on(p.date_of_birth, first) <= 80 and p.household_id in poor
+        ]
+        plan += [
+            (p, ["elderly_poor_no_supporter"], "social_assistance")
+            for p in _pick(rng, sixty, 132 - len(elderly), used)
+        ]
     adults = [p for p in living if 18 <= age_on(p.date_of_birth, first) <= 74]
     for p in _pick(rng, adults, 235, used):
-        plan.append((p, ["disability_extreme" if rng.random() < 0.2 else "disability_severe"],
-                     "social_assistance"))  # fmt: skip
+        plan.append(
+            (
+                p,
+                ["disability_extreme" if rng.random() < 0.2 else "disability_severe"],
+                "social_assistance",
+            )
+        )
     seventy_five = [p for p in living if 76 <= age_on(p.date_of_birth, first) <= 79]
     plan += [(p, [], "social_pension") for p in _pick(rng, seventy_five, 6, used)]
     # people who died or moved away during the year: their cases stop through the guard
-    plan += [(p, ["disability_severe"], "social_assistance")
-             for p in gone if 18 <= age_on(p.date_of_birth, first) <= 74][:3]  # fmt: skip
+    plan += [
+        (p, ["disability_severe"], "social_assistance")
+        for p in gone
+        if 18 <= age_on(p.date_of_birth, first) <= 74
+    ][:3]
     number = 100
     for person, groups, scheme in plan:
         number += 1
         person.life_status = LifeStatus.LIVING  # decided while still living here
-        _open_case(officer=officer, person=person, groups=groups, scheme=scheme,
-                   signed=signed(person, scheme, groups), rng=rng, number=number)  # fmt: skip
+        _open_case(
+            officer=officer,
+            person=person,
+            groups=groups,
+            scheme=scheme,
+            signed=signed(person, scheme, groups),
+            rng=rng,
+            number=number,
+        )
     # history: 12 closed payrolls
     for i in range(HISTORY_MONTHS):
         month = _add_months(first, i)
         if i == 5:  # two new recipients during the year
             for person in _pick(rng, adults, 2, used):
                 number += 1
-                _open_case(officer=officer, person=person, groups=["disability_severe"],
-                           scheme="social_assistance", signed=month + dt.timedelta(days=9),
-                           rng=rng, number=number)  # fmt: skip
+                _open_case(
+                    officer=officer,
+                    person=person,
+                    groups=["disability_severe"],
+                    scheme="social_assistance",
+                    signed=month + dt.timedelta(days=9),
+                    rng=rng,
+                    number=number,
+                )
         payroll = pr.payroll_generate(scope=officer, commune_code=commune.code, month=month)
         for item in GuardItem.objects.filter(commune=commune, month=month, resolved_at=None):
             _resolve(item, officer)
@@ -220,11 +271,21 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
     # the current month: a new recipient without an account yet, an account entered twice
     for person in _pick(rng, adults, 1, used):
         number += 1
-        _open_case(officer=officer, person=person, groups=["disability_severe"],
-                   scheme="social_assistance", signed=current + dt.timedelta(days=2), rng=rng,
-                   number=number, bank=False)  # fmt: skip
-    banked = list(Case.objects.filter(commune=commune, status="active", payment_method="bank")
-                  .select_related("person").order_by("pk")[:40])  # fmt: skip
+        _open_case(
+            officer=officer,
+            person=person,
+            groups=["disability_severe"],
+            scheme="social_assistance",
+            signed=current + dt.timedelta(days=2),
+            rng=rng,
+            number=number,
+            bank=False,
+        )
+    banked = list(
+        Case.objects.filter(commune=commune, status="active", payment_method="bank")
+        .select_related("person")
+        .order_by("pk")[:40]
+    )
     newest = Case.objects.filter(commune=commune, status="active").order_by("-pk").first()
     if newest is not None:  # the account number is still to be collected
         Case.objects.filter(pk=newest.pk).update(
@@ -236,8 +297,13 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
             bank=pair[1].bank, bank_account_number=pair[1].bank_account_number
         )
     holder = f"Ủy ban nhân dân {commune.name[:1].lower()}{commune.name[1:]}"
-    services.payment_account_set(scope=officer, commune_code=commune.code, holder=holder,
-                                 bank=Bank.AGRIBANK, account_number="5700201004417")  # fmt: skip
+    services.payment_account_set(
+        scope=officer,
+        commune_code=commune.code,
+        holder=holder,
+        bank=Bank.AGRIBANK,
+        account_number="5700201004417",
+    )
     # the current month stays a draft: its blocking checks wait for the officer, and a payroll
     # with unresolved blocking checks cannot be sent for approval
     payroll = pr.payroll_generate(scope=officer, commune_code=commune.code, month=current)

@@ -32,17 +32,39 @@ DEMO_COMMUNE_CODE = 25522  # Xã Tân Đông, Tây Ninh
 DEMO_PASSWORD = "ansinh-demo"  # noqa: S105 - printed on purpose: demo accounts only
 
 DEMO_USERS: list[dict[str, Any]] = [
-    {"username": "canbo", "full_name": "Nguyễn Thị Hồng", "role": Role.OFFICER,
-     "title": "công chức Văn hóa – Xã hội"},
-    {"username": "phochutich", "full_name": "Trần Văn Lợi", "role": Role.COMMITTEE,
-     "title": "Phó Chủ tịch UBND xã, Trưởng Ban Chỉ đạo rà soát"},
-    {"username": "truongap1", "full_name": "Lê Văn Tám", "role": Role.VILLAGE_HEAD,
-     "title": "trưởng ấp Tân Đông", "villages": ["TD"]},
-    {"username": "truongap2", "full_name": "Phạm Thị Út", "role": Role.VILLAGE_HEAD,
-     "title": "trưởng ấp Đông Hiệp", "villages": ["DH"]},
-    {"username": "kiemtra", "full_name": "Võ Minh Khoa", "role": Role.AUDITOR,
-     "title": "kiểm tra (chỉ đọc)"},
-]  # fmt: skip
+    {
+        "username": "canbo",
+        "full_name": "Nguyễn Thị Hồng",
+        "role": Role.OFFICER,
+        "title": "công chức Văn hóa – Xã hội",
+    },
+    {
+        "username": "phochutich",
+        "full_name": "Trần Văn Lợi",
+        "role": Role.COMMITTEE,
+        "title": "Phó Chủ tịch UBND xã, Trưởng Ban Chỉ đạo rà soát",
+    },
+    {
+        "username": "truongap1",
+        "full_name": "Lê Văn Tám",
+        "role": Role.VILLAGE_HEAD,
+        "title": "trưởng ấp Tân Đông",
+        "villages": ["TD"],
+    },
+    {
+        "username": "truongap2",
+        "full_name": "Phạm Thị Út",
+        "role": Role.VILLAGE_HEAD,
+        "title": "trưởng ấp Đông Hiệp",
+        "villages": ["DH"],
+    },
+    {
+        "username": "kiemtra",
+        "full_name": "Võ Minh Khoa",
+        "role": Role.AUDITOR,
+        "title": "kiểm tra (chỉ đọc)",
+    },
+]
 
 
 class Weighted:
@@ -65,9 +87,22 @@ BANK = Weighted(names.BANKS)
 HOUSEHOLD_SIZE = Weighted([(1, 9), (2, 17), (3, 24), (4, 27), (5, 13), (6, 6), (7, 3), (8, 1)])
 # Age of heads of household: a middle-aged peak with a long tail of elderly heads.
 HEAD_AGE = Weighted(
-    [(a, w) for a, w in zip(range(20, 96), [1] * 5 + [3.5] * 10 + [5.5] * 15 + [4.5] * 10
-     + [2.2] * 10 + [1.1] * 10 + [0.45] * 8 + [0.15] * 8, strict=True)]
-)  # fmt: skip
+    [
+        (a, w)
+        for a, w in zip(
+            range(20, 96),
+            [1] * 5
+            + [3.5] * 10
+            + [5.5] * 15
+            + [4.5] * 10
+            + [2.2] * 10
+            + [1.1] * 10
+            + [0.45] * 8
+            + [0.15] * 8,
+            strict=True,
+        )
+    ]
+)
 
 
 @dataclass
@@ -133,9 +168,13 @@ def _members(g: _Gen) -> list[dict[str, Any]]:
     head_sex = "male" if rng.random() < (0.55 if head_age > 70 else 0.74) else "female"
     family = FAMILY.pick(rng)
     people = [
-        {"relationship": Relationship.HEAD, "sex": head_sex, "age": head_age,
-         "name": g.name(head_sex, family)}
-    ]  # fmt: skip
+        {
+            "relationship": Relationship.HEAD,
+            "sex": head_sex,
+            "age": head_age,
+            "name": g.name(head_sex, family),
+        }
+    ]
     children_family = family
     if size >= 2 and head_age < 82 and rng.random() < 0.86:
         sex = "female" if head_sex == "male" else "male"
@@ -143,13 +182,25 @@ def _members(g: _Gen) -> list[dict[str, Any]]:
         spouse_family = FAMILY.pick(rng)
         if sex == "male":
             children_family = spouse_family
-        people.append({"relationship": Relationship.SPOUSE, "sex": sex, "age": age,
-                       "name": g.name(sex, spouse_family)})  # fmt: skip
+        people.append(
+            {
+                "relationship": Relationship.SPOUSE,
+                "sex": sex,
+                "age": age,
+                "name": g.name(sex, spouse_family),
+            }
+        )
     if len(people) < size and head_age < 52 and rng.random() < 0.25:
         age = min(98, head_age + rng.randint(22, 34))
         sex = "female" if rng.random() < 0.62 else "male"
-        people.append({"relationship": Relationship.PARENT, "sex": sex, "age": age,
-                       "name": g.name(sex, family if sex == "male" else None)})  # fmt: skip
+        people.append(
+            {
+                "relationship": Relationship.PARENT,
+                "sex": sex,
+                "age": age,
+                "name": g.name(sex, family if sex == "male" else None),
+            }
+        )
     max_child_age = max(0, head_age - 19)
     grandchildren = head_age >= 55 and rng.random() < 0.55
     while len(people) < size:
@@ -327,10 +378,13 @@ def _build_chunk(
             )
             events.append(
                 MembershipEvent(
-                    household_id=person.household_id, person=person, kind=kind, date=date,
+                    household_id=person.household_id,
+                    person=person,
+                    kind=kind,
+                    date=date,
                     place=place,
                 )
-            )  # fmt: skip
+            )
     MembershipEvent.objects.bulk_create(events, batch_size=2000)
     result.households += len(house_rows)
     result.persons += len(persons)

@@ -169,14 +169,25 @@ def _settle_history(as_of: dt.date, rng: random.Random) -> None:
     failed = set(rng.sample(ids, k=len(ids) // 30)) if ids else set()
     sent_only = set(rng.sample(ids, k=len(ids) // 12)) if ids else set()
     past.filter(pk__in=failed).update(
-        state="failed", sent_via="sms", provider="android_sms_gateway", attempts=2,
-        last_error="Failed: RESULT_ERROR_GENERIC_FAILURE", failed_at=F("not_before"),
-    )  # fmt: skip
+        state="failed",
+        sent_via="sms",
+        provider="android_sms_gateway",
+        attempts=2,
+        last_error="Failed: RESULT_ERROR_GENERIC_FAILURE",
+        failed_at=F("not_before"),
+    )
     past.filter(pk__in=sent_only - failed).update(
-        state="sent", sent_via="sms", provider="android_sms_gateway", attempts=1,
+        state="sent",
+        sent_via="sms",
+        provider="android_sms_gateway",
+        attempts=1,
         sent_at=F("not_before"),
-    )  # fmt: skip
+    )
     past.exclude(pk__in=failed | sent_only).update(
-        state="delivered", sent_via="sms", provider="android_sms_gateway", attempts=1,
-        sent_at=F("not_before"), delivered_at=F("not_before"),
-    )  # fmt: skip
+        state="delivered",
+        sent_via="sms",
+        provider="android_sms_gateway",
+        attempts=1,
+        sent_at=F("not_before"),
+        delivered_at=F("not_before"),
+    )

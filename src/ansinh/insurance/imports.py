@@ -99,9 +99,11 @@ def cards_import(
         errors = [(c, "missing value") for c in REQUIRED if not row.get(c)]
         if not any(row.get(c) for c in IDENTIFIERS):
             errors.append(("cccd", "no personal ID, social insurance number or card code"))
-        person_id = by_cccd.get(row.get("cccd", "")) or by_number.get(
-            row.get("social_insurance_number", "")
-        ) or by_number.get(row.get("legacy_code", "").upper())  # fmt: skip
+        person_id = (
+            by_cccd.get(row.get("cccd", ""))
+            or by_number.get(row.get("social_insurance_number", ""))
+            or by_number.get(row.get("legacy_code", "").upper())
+        )
         if person_id is None and not errors:
             errors.append(("cccd", "no person of this commune has this identifier"))
         dates: dict[str, dt.date | None] = {}

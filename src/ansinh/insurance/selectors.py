@@ -485,10 +485,11 @@ def reminder_stages(scope: Scope) -> list[ReminderStage]:
     from ansinh.insurance.services import DEFAULT_STAGES
 
     defaults = [
-        ReminderStage(commune_id=scope.commune_code, code=c, days=d, sms_template=sms,
-                      zalo_template=zalo)
+        ReminderStage(
+            commune_id=scope.commune_code, code=c, days=d, sms_template=sms, zalo_template=zalo
+        )
         for c, d, sms, zalo in DEFAULT_STAGES
-    ]  # fmt: skip
+    ]
     return sorted(defaults, key=lambda stage: stage.days)
 
 

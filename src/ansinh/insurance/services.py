@@ -32,9 +32,17 @@ from ansinh.registry.models import Household, Person
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CARD_FIELDS = [
-    "person", "legacy_code", "social_insurance_number", "cccd", "group_code", "payer",
-    "valid_from", "valid_to", "paid_on", "source",
-]  # fmt: skip
+    "person",
+    "legacy_code",
+    "social_insurance_number",
+    "cccd",
+    "group_code",
+    "payer",
+    "valid_from",
+    "valid_to",
+    "paid_on",
+    "source",
+]
 _LEGACY = re.compile(r"^[A-Z]{2}[1-5]\d{2}\d{10}$")
 
 
@@ -294,10 +302,13 @@ def stage_update(
     stage.is_active = is_active
     stage.save()
     audit.record(
-        actor=scope, instance=stage, action=AuditAction.UPDATE, before=before,
+        actor=scope,
+        instance=stage,
+        action=AuditAction.UPDATE,
+        before=before,
         after=audit.snapshot(stage, ["sms_template", "zalo_template", "is_active"]),
         commune_code=stage.commune_id,
-    )  # fmt: skip
+    )
     return stage
 
 
@@ -392,9 +403,13 @@ def _renewal_amounts(
         who = who_pays([persons[pid] for g in day_groups for pid in g.person_ids], day)
         for g in day_groups:
             out[g.household_id, g.expiry] = household_contribution(
-                [persons[pid] for pid in g.person_ids], day, 12, priced_on=on,
-                province=commune.province_id, who=who,
-            ).total  # fmt: skip
+                [persons[pid] for pid in g.person_ids],
+                day,
+                12,
+                priced_on=on,
+                province=commune.province_id,
+                who=who,
+            ).total
     return out
 
 

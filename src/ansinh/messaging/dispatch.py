@@ -269,8 +269,12 @@ def _process(
     for message in messages:
         if paused_until is not None:
             # The provider said "too many requests": the rest of the batch waits.
-            _finish(message, token, {"state": MessageState.QUEUED,
-                                     "next_attempt_at": paused_until}, report=report)  # fmt: skip
+            _finish(
+                message,
+                token,
+                {"state": MessageState.QUEUED, "next_attempt_at": paused_until},
+                report=report,
+            )
             continue
         if message.to in blocked:
             _finish(message, token, _suppressed_fields(now), report=report)

@@ -31,15 +31,32 @@ from ansinh.rules.parameters import default_parameters
 from ansinh.rules.poverty import HOUSEHOLD_SCHEMA, MEMBER_SCHEMA, classify, parameters_for
 
 MEMBER_FIELDS = (
-    "date_of_birth", "sex", "health_insurance", "work", "studying", "qualification",
-    "malnourished", "disability", "monthly_allowance",
-)  # fmt: skip
+    "date_of_birth",
+    "sex",
+    "health_insurance",
+    "work",
+    "studying",
+    "qualification",
+    "malnourished",
+    "disability",
+    "monthly_allowance",
+)
 HOUSE_FIELDS = ("house_type", "floor_area_m2", "safe_water", "hygienic_latrine", "internet")
 FLAG_CODES = (
-    "employment", "dependants", "nutrition", "health_insurance", "adult_education",
-    "school_attendance", "housing_quality", "floor_area", "water", "latrine", "telecom",
-    "info_assets", "waste",
-)  # fmt: skip
+    "employment",
+    "dependants",
+    "nutrition",
+    "health_insurance",
+    "adult_education",
+    "school_attendance",
+    "housing_quality",
+    "floor_area",
+    "water",
+    "latrine",
+    "telecom",
+    "info_assets",
+    "waste",
+)
 
 # Vietnamese labels of the answers (for the "missing" list and the forms).
 LABELS_VI = {

@@ -135,9 +135,14 @@ def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
 def household_export(request: HttpRequest, scope: Scope) -> HttpResponse:
     village_id = int_param(request.GET.get("village"))
     content, rows = households_export(scope, village_id=village_id)
-    record_export(actor=scope, what="registry.households.xlsx", rows=rows,
-                  commune_code=scope.commune_code, object_id=village_id or 0,
-                  note=f"village {village_id}" if village_id else "")  # fmt: skip
+    record_export(
+        actor=scope,
+        what="registry.households.xlsx",
+        rows=rows,
+        commune_code=scope.commune_code,
+        object_id=village_id or 0,
+        note=f"village {village_id}" if village_id else "",
+    )
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -25,15 +25,20 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--households", type=int, default=4700)
         parser.add_argument("--commune", type=int, default=DEMO_COMMUNE_CODE)
-        parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
-                            help="Reference date (YYYY-MM-DD); default today.")  # fmt: skip
+        parser.add_argument(
+            "--as-of",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="Reference date (YYYY-MM-DD); default today.",
+        )
         parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing when the database already has households.",
         )
-        parser.add_argument("--no-story", action="store_true",
-                            help="Skip the worked examples (history, proposals).")  # fmt: skip
+        parser.add_argument(
+            "--no-story", action="store_true", help="Skip the worked examples (history, proposals)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Household.objects.exists():
