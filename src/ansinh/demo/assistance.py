@@ -21,7 +21,7 @@ from ansinh.assistance import payroll as pr
 from ansinh.assistance import reconcile, services
 from ansinh.assistance.choices import GuardAction, GuardRule, LineStatus, PaymentMethod
 from ansinh.assistance.models import Case, GuardItem, Payroll
-from ansinh.core.periods import age_on
+from ansinh.core.periods import add_months, age_on
 from ansinh.core.spreadsheet import csv_writer
 from ansinh.core.text import fold
 from ansinh.places.models import Commune
@@ -32,11 +32,6 @@ from ansinh.registry.models import Person
 
 HISTORY_MONTHS = 12
 BANKS = ["agribank"] * 6 + ["vbsp"] * 3 + ["vietinbank"]
-
-
-def _add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _as(username: str, commune: Commune) -> Scope:
@@ -160,7 +155,7 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
     rng = random.Random(seed + 2021)
     officer, chair = _as("canbo", commune), _as("phochutich", commune)
     current = as_of.replace(day=1)
-    first = _add_months(current, -HISTORY_MONTHS)
+    first = add_months(current, -HISTORY_MONTHS)
     living = list(
         Person.objects.filter(commune=commune, life_status=LifeStatus.LIVING).order_by("pk")
     )
@@ -170,7 +165,7 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
         .order_by("pk")
     )
     used: set[int] = set()
-    start = max(dt.date(2024, 7, 1), _add_months(first, -24))
+    start = max(dt.date(2024, 7, 1), add_months(first, -24))
 
     def signed(person: Person, scheme: str, groups: list[str]) -> dt.date:
         """A signature date between ``start`` and the first payroll, once the person is
@@ -178,10 +173,10 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
         low = start
         dob = person.date_of_birth
         if "elderly_80_no_pension" in groups:
-            low = max(low, _add_months(dob.replace(day=1, year=dob.year + 80), 1))
+            low = max(low, add_months(dob.replace(day=1, year=dob.year + 80), 1))
         if scheme == "social_pension":
             low = max(
-                low, dt.date(2025, 7, 1), _add_months(dob.replace(day=1, year=dob.year + 75), 1)
+                low, dt.date(2025, 7, 1), add_months(dob.replace(day=1, year=dob.year + 75), 1)
             )
         end = first if low < first else current  # turned 80 during the year: a new decision
         days = (end - low).days - 1
@@ -194,7 +189,7 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
         p
         for p in living
         if age_on(p.date_of_birth, current) >= 80
-        and _add_months(p.date_of_birth.replace(day=1, year=p.date_of_birth.year + 80), 1) < current
+        and add_months(p.date_of_birth.replace(day=1, year=p.date_of_birth.year + 80), 1) < current
     ]
     elderly = _pick(rng, old, 132, used)
     plan += [(p, ["elderly_80_no_pension"], "social_assistance") for p in elderly]
@@ -245,7 +240,7 @@ def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dic
         )
     # history: 12 closed payrolls
     for i in range(HISTORY_MONTHS):
-        month = _add_months(first, i)
+        month = add_months(first, i)
         if i == 5:  # two new recipients during the year
             for person in _pick(rng, adults, 2, used):
                 number += 1

@@ -19,7 +19,7 @@ from django.db.models import F
 
 from ansinh.accounts.scopes import Scope
 from ansinh.core.identifiers import is_mobile
-from ansinh.core.periods import age_on
+from ansinh.core.periods import add_months, age_on
 from ansinh.insurance.choices import CardSource, payer_for
 from ansinh.insurance.models import Card, CommuneInsuranceSettings
 from ansinh.insurance.services import reminders_plan
@@ -35,9 +35,8 @@ REMINDERS_MONTHS = 8
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    return dt.date(year, month % 12 + 1, min(day.day, 28))
+    """The same day ``months`` later (the 28th at most, so that every month has it)."""
+    return add_months(day, months).replace(day=min(day.day, 28))
 
 
 def _birthday(born: dt.date, years: int) -> dt.date:

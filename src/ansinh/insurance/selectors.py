@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from ansinh.accounts.scopes import Scope
-from ansinh.core.periods import age_on
+from ansinh.core.periods import age_on, next_month
 from ansinh.insurance.choices import (
     OWN_SHARE_GROUPS,
     CoverageStatus,
@@ -266,7 +266,7 @@ def month_ends(until: dt.date, months: int) -> list[dt.date]:
     out = []
     year, month = until.year, until.month
     for _ in range(months):
-        first_next = dt.date(year + (month == 12), month % 12 + 1, 1)
+        first_next = next_month(dt.date(year, month, 1))
         out.append(min(first_next - dt.timedelta(days=1), until))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return list(reversed(out))
@@ -384,7 +384,7 @@ class CampaignMonth:
 
 
 def _month_range(first: dt.date) -> tuple[dt.date, dt.date]:
-    nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    nxt = next_month(first)
     return first, nxt - dt.timedelta(days=1)
 
 

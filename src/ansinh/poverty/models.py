@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.core.periods import next_month
 from ansinh.poverty.choices import (
     CommitteeRole,
     EntryStatus,
@@ -155,7 +156,7 @@ class ReviewRound(models.Model):
         if self.kind == RoundKind.ANNUAL:
             return dt.date(self.year, 12, 20)
         month = self.month or 1
-        return dt.date(self.year + month // 12, month % 12 + 1, 5)
+        return next_month(dt.date(self.year, month, 1)).replace(day=5)
 
     @property
     def result_year(self) -> int:

@@ -45,6 +45,7 @@ from typing import Any
 
 import polars as pl
 
+from ansinh.core.periods import next_month
 from ansinh.rules._frame import problems, round_half_up_div
 from ansinh.rules.dates import at_least, parse_month
 from ansinh.rules.errors import InputError, ParameterError
@@ -199,7 +200,7 @@ def _check(people: pl.DataFrame, month: dt.date) -> None:
     missing = [c for c in required if c not in people.columns]
     if missing:
         raise InputError(f"missing columns: {', '.join(missing)}")
-    end = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    end = next_month(month)
     checks = [
         (
             "date_of_birth missing or after the month",

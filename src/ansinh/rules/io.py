@@ -32,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from ansinh.core.periods import next_month
 from ansinh.core.spreadsheet import SpreadsheetError, check_xlsx
 from ansinh.rules.allowance import GROUP_CODES, HOUSEHOLD_STATUSES
 from ansinh.rules.errors import RulesError
@@ -527,15 +528,11 @@ def parse_people(raw: pl.DataFrame, file: str, month: dt.date) -> Parsed:
         _Column("decision_month", "month"),
     ]
     rows, errors = _parse(raw, file, columns, "person_code")
-    future = rows.filter(pl.col("date_of_birth") >= _next_month(month))
+    future = rows.filter(pl.col("date_of_birth") >= next_month(month))
     if future.height:
         errors += [
             RowError(file, r, "date_of_birth", f"{d.isoformat()} is after the month {month:%Y-%m}")
             for r, d in future.select(ROW, "date_of_birth").iter_rows()
         ]
-        rows = rows.filter(pl.col("date_of_birth") < _next_month(month))
+        rows = rows.filter(pl.col("date_of_birth") < next_month(month))
     return Parsed(rows, _in_row_order(errors))
-
-
-def _next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
