@@ -41,7 +41,7 @@ def client_ip(request: HttpRequest) -> str:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         last = forwarded.rsplit(",", 1)[-1].strip()
         if last:
-            return last
+            return str(last)
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

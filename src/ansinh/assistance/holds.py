@@ -115,7 +115,7 @@ def lines_hold(
             status__in=[LineStatus.PENDING, LineStatus.PAID],
         )
         recovery.update(recovery=(f"{event} Đã xuất file chi trả: theo dõi thu hồi.")[:300])
-    return count
+    return int(count)
 
 
 def lines_release(*, case_id: int, payroll: Payroll, method: str | None = None) -> int:

@@ -278,7 +278,7 @@ def insert_regular_lines(payroll: Payroll) -> int:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def payroll_generate(*, scope: Scope, commune_code: int, month: dt.date) -> Payroll:

@@ -31,6 +31,7 @@ from ansinh.assistance.choices import (
     Scheme,
 )
 from ansinh.assistance.documents import decision_pdf
+from ansinh.assistance.models import Case
 from ansinh.core.audit import record_export
 from ansinh.core.reveal import reveal_response
 from ansinh.core.web import PROBLEMS_SHOWN, int_param, problems_download
@@ -80,14 +81,14 @@ def _action(name: str, form: type) -> Callable[[Callable[..., Any]], Callable[..
 
 
 @_action("verify", forms.VerifyForm)
-def _verify(scope, case, d):
+def _verify(scope: Scope, case: Case, d: dict[str, Any]) -> Any:
     return services.case_verify(
         scope=scope, case=case, verified_on=d["verified_on"], note=d["note"]
     )
 
 
 @_action("decide", forms.DecideForm)
-def _decide(scope, case, d):
+def _decide(scope: Scope, case: Case, d: dict[str, Any]) -> Any:
     return services.case_decide(
         scope=scope,
         case=case,
@@ -100,7 +101,7 @@ def _decide(scope, case, d):
 
 
 @_action("adjust", forms.AdjustForm)
-def _adjust(scope, case, d):
+def _adjust(scope: Scope, case: Case, d: dict[str, Any]) -> Any:
     return services.case_adjust(
         scope=scope,
         case=case,
@@ -111,29 +112,29 @@ def _adjust(scope, case, d):
 
 
 @_action("suspend", forms.NoteDateForm)
-def _suspend(scope, case, d):
+def _suspend(scope: Scope, case: Case, d: dict[str, Any]) -> Any:
     return services.case_suspend(scope=scope, case=case, on=d["on"], note=d["note"])
 
 
 @_action("resume", forms.NoteDateForm)
-def _resume(scope, case, d):
+def _resume(scope: Scope, case: Case, d: dict[str, Any]) -> Any:
     return services.case_resume(scope=scope, case=case, on=d["on"], note=d["note"])
 
 
 @_action("stop", forms.StopForm)
-def _stop(scope, case, d):
+def _stop(scope: Scope, case: Case, d: dict[str, Any]) -> Any:
     return services.case_stop(
         scope=scope, case=case, reason=d["reason"], event_date=d["event_date"], note=d["note"]
     )
 
 
 @_action("transfer", forms.TransferForm)
-def _transfer(scope, case, d):
+def _transfer(scope: Scope, case: Case, d: dict[str, Any]) -> Any:
     return services.case_transfer(scope=scope, case=case, to=d["to"], event_date=d["event_date"])
 
 
 @_action("payment", forms.PaymentForm)
-def _payment(scope, case, d):
+def _payment(scope: Scope, case: Case, d: dict[str, Any]) -> Any:
     return services.case_payment_set(
         scope=scope,
         case=case,
@@ -145,7 +146,7 @@ def _payment(scope, case, d):
 
 
 @_action("funeral", forms.FuneralForm)
-def _funeral(scope, case, d):
+def _funeral(scope: Scope, case: Case, d: dict[str, Any]) -> Any:
     return services.funeral_claim_record(
         scope=scope,
         case=case,

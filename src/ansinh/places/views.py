@@ -22,7 +22,7 @@ from ansinh.places.models import Commune
 
 def _commune(request: HttpRequest) -> Commune:
     commune = getattr(request.user, "commune", None)
-    if commune is None:
+    if not isinstance(commune, Commune):
         raise PermissionDenied
     return commune
 

@@ -126,7 +126,7 @@ class MeetingForm(forms.Form):
     chair = forms.CharField(label=_("Chaired by"), max_length=100, required=False)
     secretary = forms.CharField(label=_("Secretary"), max_length=100, required=False)
 
-    def __init__(self, *args: Any, entries: list, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, entries: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.entries = entries
         for e in entries:

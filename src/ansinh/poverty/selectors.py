@@ -169,7 +169,7 @@ def rates(
     village_ids: Iterable[int] | None = None,
     *,
     results: QuerySet[RoundHousehold] | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Poor and near-poor households per village and for the commune on ``on``, as a share
     of all current households (the last row is the commune total).
 

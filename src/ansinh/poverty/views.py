@@ -289,7 +289,7 @@ def _survey_context(request: HttpRequest, scope: Scope, entry: RoundHousehold) -
         "yes_no_fields": [f for f in fields if f not in ("house_type", "floor_area_m2")],
         "class_label": dict(PovertyClass.choices).get(entry.result_class, ""),
         "can_certificate": entry.status == EntryStatus.DECIDED
-        and entry.result_class in services.POOR_SET,
+        and entry.result_class in selectors.POOR_SET,
         "is_request": is_request,
         "request_members": selectors.request_members(entry) if is_request else [],
         "saved_sections": saved_sections,
@@ -500,7 +500,7 @@ def decision_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 @scoped()
 def certificate_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     entry = selectors.entry_get(scope, pk)
-    if entry.status != EntryStatus.DECIDED or entry.result_class not in services.POOR_SET:
+    if entry.status != EntryStatus.DECIDED or entry.result_class not in selectors.POOR_SET:
         raise PermissionDenied
     content = documents.certificate_pdf(entry)
     _log(request, scope, "poverty.certificate.pdf", 1, object_id=entry.pk, household=entry)

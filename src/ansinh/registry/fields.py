@@ -3,7 +3,7 @@ from typing import Any
 from django.db import models
 
 
-class SearchKeyField(models.CharField):
+class SearchKeyField(models.CharField):  # type: ignore[type-arg]
     """A folded ASCII search key compared byte by byte.
 
     Prefix searches become index range scans (``key >= q AND key < q + '~'``). That needs

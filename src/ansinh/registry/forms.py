@@ -118,7 +118,7 @@ class PersonForm(forms.Form):
         return asdict(PersonData.from_person(person))
 
 
-class BasePersonFormSet(forms.BaseFormSet):
+class BasePersonFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
     def person_data(self) -> list[PersonData]:
         return [
             f.person_data()

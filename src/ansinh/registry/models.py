@@ -63,7 +63,7 @@ class Household(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.code
+        return str(self.code)
 
     @property
     def area_type(self) -> str:

@@ -47,7 +47,7 @@ from ansinh.registry.validation import PersonData, clean_person, clean_phone, id
 SEARCH_COUNT_CAP = 1000
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
     """Counts at most ``SEARCH_COUNT_CAP`` + 1 rows: a broad search stays fast."""
 
     @property

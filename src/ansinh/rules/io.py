@@ -253,7 +253,8 @@ def _parse_column(raw: pl.Series, col: _Column) -> tuple[pl.Series, pl.Series]:
 
     def retry_lower(value: pl.Series, convert: Any) -> pl.Series:
         if bool((value.is_null() & present).any()):
-            return convert(raw.str.to_lowercase())
+            converted: pl.Series = convert(raw.str.to_lowercase())
+            return converted
         return value
 
     if col.kind == "text":

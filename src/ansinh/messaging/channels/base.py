@@ -26,7 +26,7 @@ def excerpt(value: Any, limit: int = 480) -> str:
         value = value.decode("utf-8", "replace")
     if not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False, default=str)
-    return value[:limit]
+    return str(value)[:limit]
 
 
 def mask_phone(phone: str) -> str:
