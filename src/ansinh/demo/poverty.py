@@ -74,7 +74,9 @@ def _as(user: User | None, commune: Commune) -> Scope:
     return scope_for(user) if user is not None else Scope.system(commune.code, "demo")
 
 
-def _answers(members: list[Person], target: str, on: dt.date, insured: bool = True) -> dict[str, Any]:
+def _answers(
+    members: list[Person], target: str, on: dt.date, insured: bool = True
+) -> dict[str, Any]:
     """Survey answers that describe a household of class ``target``."""
     people: dict[str, Any] = {}
     registry: dict[str, Any] = {}
