@@ -33,11 +33,11 @@ from ansinh.assistance.choices import (
 from ansinh.assistance.documents import decision_pdf
 from ansinh.assistance.models import Case
 from ansinh.core.audit import record_export
+from ansinh.core.forms import apply_errors
 from ansinh.core.reveal import reveal_response
 from ansinh.core.web import PROBLEMS_SHOWN, int_param, problems_download
 from ansinh.registry import selectors as registry
 from ansinh.registry.choices import Bank
-from ansinh.registry.forms import apply_errors
 
 
 @scoped()

@@ -28,7 +28,7 @@ from ansinh.core.web import MAX_DATE, MIN_DATE, check_upload_size
 #: The largest amount of money a form accepts (đồng).
 MAX_AMOUNT = 10**12
 
-__all__ = ["MAX_AMOUNT", "DateField", "MonthField", "UploadField"]
+__all__ = ["MAX_AMOUNT", "DateField", "DateInput", "MonthField", "UploadField", "apply_errors"]
 
 
 class DateField(forms.DateField):
@@ -76,3 +76,21 @@ class UploadField(forms.FileField):
         super().validate(value)
         if value:
             check_upload_size(value)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def apply_errors(form: forms.Form, error: ValidationError, prefix: str = "") -> None:
+    """Put a service's field errors on the form; unknown keys become form errors."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        field = name[len(prefix) :] if prefix and name.startswith(prefix) else name
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)

@@ -3,9 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.forms import DateField, UploadField
+from ansinh.core.forms import DateField, DateInput, UploadField
 from ansinh.insurance.choices import GroupCode
-from ansinh.registry.forms import DateInput
 from ansinh.registry.models import Person
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
+from ansinh.core.forms import apply_errors
 from ansinh.core.spreadsheet import SpreadsheetError
 from ansinh.core.web import PROBLEMS_SHOWN, date_param, int_param, problems_download, upload_error
 from ansinh.insurance import selectors, services
@@ -28,7 +29,6 @@ from ansinh.insurance.models import CommuneInsuranceSettings
 from ansinh.places import selectors as places
 from ansinh.registry import selectors as registry
 from ansinh.registry.choices import LifeStatus
-from ansinh.registry.forms import apply_errors
 from ansinh.rules.errors import MissingParameterError
 
 

@@ -9,12 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope
-from ansinh.core.forms import DateField
+from ansinh.core.forms import DateField, DateInput
 from ansinh.poverty.choices import CommitteeRole, ListReason, MemberStatus, RoundKind
 from ansinh.poverty.models import DEFAULT_POSTING_DAYS
 from ansinh.registry import selectors as registry
 from ansinh.registry.choices import LifeStatus
-from ansinh.registry.forms import DateInput
 from ansinh.registry.models import Household, Person
 
 

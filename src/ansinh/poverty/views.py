@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.core.audit import record_export
+from ansinh.core.forms import apply_errors
 from ansinh.core.web import date_param, int_param
 from ansinh.places import selectors as places
 from ansinh.poverty import documents, selectors, services
@@ -41,7 +42,6 @@ from ansinh.poverty.forms import (
 from ansinh.poverty.models import RoundHousehold
 from ansinh.registry import display
 from ansinh.registry import selectors as registry
-from ansinh.registry.forms import apply_errors
 from ansinh.rules.poverty import DISABILITIES, HOUSE_TYPES, QUALIFICATIONS, WORK_STATUSES
 
 # the member facts pre-filled from the registry: present before anything is surveyed

@@ -7,33 +7,14 @@ from dataclasses import asdict
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.forms import DateField
+from ansinh.core.forms import DateField, DateInput
 from ansinh.places.choices import AreaType
 from ansinh.places.models import Village
 from ansinh.registry.choices import Bank, Ethnicity, EventKind, Relationship, Sex
 from ansinh.registry.models import Person
 from ansinh.registry.validation import PersonData
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def apply_errors(form: forms.Form, error: ValidationError, prefix: str = "") -> None:
-    """Put a service's field errors on the form; unknown keys become form errors."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        field = name[len(prefix) :] if prefix and name.startswith(prefix) else name
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
 
 
 class HouseholdForm(forms.Form):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.core.audit import record_export
+from ansinh.core.forms import apply_errors
 from ansinh.core.identifiers import IdentifierError, validate_cccd
 from ansinh.core.reveal import reveal_response
 from ansinh.core.web import date_param, int_param
@@ -40,7 +41,6 @@ from ansinh.registry.forms import (
     PersonFormSet,
     RejectForm,
     SplitForm,
-    apply_errors,
 )
 from ansinh.registry.validation import PersonData, clean_person, clean_phone, identifier_message
 
