@@ -156,8 +156,8 @@ def close(as_of: dt.date) -> None:
         import cProfile
 
         cProfile.runctx(
-            "services.decide(scope=Scope.system(rnd.commune_id, 'bench'), rnd=rnd, number='p',"
-            " signed_on=as_of, effective_date=dt.date(2026, 1, 1))",
+            "services.round_decide(scope=Scope.system(rnd.commune_id, 'bench'), rnd=rnd,"
+            " number='p', signed_on=as_of, effective_date=dt.date(2026, 1, 1))",
             globals(),
             locals(),
             os.environ["BENCH_PROFILE"],
@@ -165,10 +165,10 @@ def close(as_of: dt.date) -> None:
         return
     rss_start = _rss_mb()
     started = time.perf_counter()
-    classified = services.classify_round(rnd=rnd)
+    classified = services.round_classify(rnd=rnd)
     classify_s = time.perf_counter() - started
     started = time.perf_counter()
-    counts = services.decide(
+    counts = services.round_decide(
         scope=Scope.system(rnd.commune_id, "bench"),
         rnd=rnd,
         number="1/QĐ-UBND",

@@ -13,7 +13,7 @@ from ansinh.poverty import services
 from ansinh.poverty.choices import CommitteeRole, EntryStatus, ListReason, RoundStatus, Transition
 from ansinh.poverty.classification import refusal_message
 from ansinh.poverty.models import HouseholdStatus
-from ansinh.poverty.selectors import rates, round_report, status_on
+from ansinh.poverty.selectors import rates, round_report, status_on, transition_of
 from ansinh.registry import services as registry_services
 from ansinh.rules.errors import MissingParameterError, RulesError
 from tests import factories as f
@@ -330,7 +330,7 @@ def test_assigned_surveyor(annual_round, officer, surveyor, poor_td, near_poor_d
     ],
 )
 def test_transitions_table(previous, new, escaped, expected):
-    assert services.transition_of(previous, new, escaped) == expected
+    assert transition_of(previous, new, escaped) == expected
 
 
 def _to_agreed(rnd, officer, committee, village, hh, **kw):
@@ -357,7 +357,7 @@ def test_decision_sets_official_status_with_history(
     )
     _to_agreed(annual_round, officer, committee, dong_hiep, near_poor_dh)
     with pytest.raises(ValidationError, match="24/2021"):  # an annual round reports first
-        services.decide(
+        services.round_decide(
             scope=scope_for(committee),
             rnd=annual_round,
             number="125/QĐ-UBND",
@@ -365,7 +365,7 @@ def test_decision_sets_official_status_with_history(
             effective_date=dt.date(2026, 12, 1),
         )
     annual_round = post_and_report(annual_round, officer, tan_dong)
-    counts = services.decide(
+    counts = services.round_decide(
         scope=scope_for(committee),
         rnd=annual_round,
         number="125/QĐ-UBND",
@@ -383,7 +383,7 @@ def test_decision_sets_official_status_with_history(
     old = HouseholdStatus.objects.get(household=poor_td, valid_from=dt.date(2026, 1, 1))
     assert old.valid_to == dt.date(2026, 11, 30)
     with pytest.raises(ValidationError):
-        services.decide(
+        services.round_decide(
             scope=scope_for(committee),
             rnd=annual_round,
             number="x",
@@ -420,7 +420,7 @@ def test_classify_round_in_batches_and_refusal(annual_round, officer, poor_td, n
     for hh, deprived in ((poor_td, True), (near_poor_dh, False)):
         fill(annual_round.entries.get(household=hh), officer, deprived=deprived)
     annual_round.entries.update(result_class="", explanation={})
-    assert services.classify_round(rnd=annual_round, batch=1) == 2
+    assert services.round_classify(rnd=annual_round, batch=1) == 2
     results = dict(annual_round.entries.values_list("household_id", "result_class"))
     assert results == {poor_td.pk: "poor", near_poor_dh.pk: "near_poor"}
     entry = annual_round.entries.get(household=poor_td)
@@ -428,7 +428,7 @@ def test_classify_round_in_batches_and_refusal(annual_round, officer, poor_td, n
     assert "reference" not in entry.explanation["income_test"]
     annual_round.standard_date = dt.date(2027, 1, 1)
     annual_round.save()
-    services.classify_round(rnd=annual_round)
+    services.round_classify(rnd=annual_round)
     assert all("2027" in p for p in annual_round.entries.values_list("problem", flat=True))
 
 
@@ -487,7 +487,7 @@ def test_report_record_rules(annual_round, officer, committee, poor_td, tan_dong
     assert logged.count() == 2
     assert logged.order_by("pk").last().changes["report_date"] == ["2026-11-28", "2026-11-29"]
     with pytest.raises(ValidationError) as err:  # the decision comes after the report
-        services.decide(
+        services.round_decide(
             scope=scope_for(committee),
             rnd=rnd,
             number="1/QĐ-UBND",
@@ -495,7 +495,7 @@ def test_report_record_rules(annual_round, officer, committee, poor_td, tan_dong
             effective_date=dt.date(2027, 1, 1),
         )
     assert "signed_on" in err.value.message_dict
-    services.decide(
+    services.round_decide(
         scope=scope_for(committee),
         rnd=rnd,
         number="1/QĐ-UBND",
@@ -522,7 +522,7 @@ def test_regular_round_decides_without_report(officer, committee, commune, tan_d
         members={p.pk: "not_working" for p in hh_td.members.all()},
     )
     entry = _to_agreed(rnd, officer, committee, tan_dong, hh_td)
-    services.decide(
+    services.round_decide(
         scope=scope_for(committee),
         rnd=rnd,
         number="3/QĐ-UBND",
@@ -558,7 +558,7 @@ def test_round_report_before_and_after_the_decision(
     assert (before["listed"], before["agreed"]) == (2, 1)
     assert rates(f.TAN_DONG, TODAY)[-1]["both"] == 2  # the official figures are untouched
     rnd = post_and_report(annual_round, officer, tan_dong)
-    services.decide(
+    services.round_decide(
         scope=scope_for(committee),
         rnd=rnd,
         number="9/QĐ-UBND",
@@ -589,7 +589,7 @@ def test_refusal_of_the_2027_standard_is_said_from_name_and_date(officer, commun
     assert "2027-01-01" not in entry.problem
     assert "is configured" not in entry.problem  # not the engine's English text
     rnd.entries.update(problem="")
-    services.classify_round(rnd=rnd)
+    services.round_classify(rnd=rnd)
     assert rnd.entries.get(pk=entry.pk).problem == entry.problem
 
 

@@ -172,7 +172,7 @@ def test_plan_fulfilment(client, annual_round, officer, committee, poor_td, tan_
         agreements={entry.pk: 2},
     )
     annual_round = post_and_report(annual_round, officer, tan_dong)
-    services.decide(
+    services.round_decide(
         scope=scope_for(officer),
         rnd=annual_round,
         number="1",

@@ -294,7 +294,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
         reported_on=dt.date(last_year, 12, 12),
         recipient=services.default_report_recipient(commune),
     )
-    counts = services.decide(
+    counts = services.round_decide(
         scope=system,
         rnd=rnd,
         number=f"{decision_number}/QĐ-UBND",

@@ -246,7 +246,7 @@ def round_advance(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 
 
 def _survey_context(request: HttpRequest, scope: Scope, entry: RoundHousehold) -> dict[str, Any]:
-    answers = entry.answers or services.prefill(entry)
+    answers = entry.answers or services.survey_prefill(entry)
     members = []
     for key, m in (answers.get("members") or {}).items():
         registry_values = (answers.get("registry") or {}).get(key, {})
@@ -472,7 +472,7 @@ def decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.decide(scope=scope, rnd=rnd, **form.cleaned_data)
+            services.round_decide(scope=scope, rnd=rnd, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
