@@ -48,7 +48,7 @@ def child(households: int, phase: str) -> None:
     django.setup()
     from ansinh.demo.builder import build_registry
     from ansinh.poverty.choices import EntryStatus, ListReason, RoundKind, RoundStatus
-    from ansinh.poverty.models import HouseholdStatus, ReviewRound, RoundHousehold
+    from ansinh.poverty.models import PovertyStatusPeriod, ReviewRound, RoundHousehold
     from ansinh.registry.choices import LifeStatus
     from ansinh.registry.models import Person
 
@@ -67,9 +67,9 @@ def child(households: int, phase: str) -> None:
     hh = [
         (pk, v) for pk, v in reg.commune.households.values_list("pk", "village_id") if pk in people
     ]
-    HouseholdStatus.objects.bulk_create(
+    PovertyStatusPeriod.objects.bulk_create(
         (
-            HouseholdStatus(
+            PovertyStatusPeriod(
                 household_id=pk,
                 poverty_class=rng.choice(["poor", "near_poor"]),
                 valid_from=dt.date(2025, 1, 1),
@@ -149,7 +149,7 @@ def close(as_of: dt.date) -> None:
 
     from ansinh.accounts.scopes import Scope
     from ansinh.poverty import services
-    from ansinh.poverty.models import HouseholdStatus, ReviewRound
+    from ansinh.poverty.models import PovertyStatusPeriod, ReviewRound
 
     rnd = ReviewRound.objects.get()
     if os.environ.get("BENCH_PROFILE"):
@@ -185,7 +185,7 @@ def close(as_of: dt.date) -> None:
                 "total_seconds": round(classify_s + decide_s, 2),
                 "rss_mb_at_start": round(rss_start),
                 "peak_rss_mb": round(_rss_mb()),
-                "new_status_periods": HouseholdStatus.objects.filter(
+                "new_status_periods": PovertyStatusPeriod.objects.filter(
                     valid_from=dt.date(2026, 1, 1)
                 ).count(),
                 "transitions": counts,

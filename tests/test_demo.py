@@ -62,7 +62,7 @@ def wipe() -> None:
     )
     from ansinh.insurance.models import Card, CommuneInsuranceSettings, Reminder, ReminderStage
     from ansinh.messaging.models import MessageAttempt, OutboxMessage
-    from ansinh.poverty.models import HouseholdStatus, ReviewRound
+    from ansinh.poverty.models import PovertyStatusPeriod, ReviewRound
 
     for model in (FuneralClaim, GuardItem, PayrollLine, Payroll, CaseEvent, Case, PaymentAccount):
         model.objects.all().delete()
@@ -74,7 +74,7 @@ def wipe() -> None:
     MessageAttempt.objects.all().delete()
     OutboxMessage.objects.all().delete()
     ReviewRound.objects.all().delete()  # cascades to entries, meetings, postings, complaints
-    HouseholdStatus.objects.all().delete()
+    PovertyStatusPeriod.objects.all().delete()
     AuditEntry.objects.all().delete()
     ChangeProposal.objects.all().delete()
     MembershipEvent.objects.all().delete()

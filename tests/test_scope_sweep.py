@@ -64,8 +64,8 @@ from ansinh.places.models import Commune, Village
 from ansinh.poverty import services as poverty
 from ansinh.poverty.choices import ListReason, PovertyClass
 from ansinh.poverty.models import (
-    HouseholdStatus,
     Posting,
+    PovertyStatusPeriod,
     ReviewRound,
     RoundHousehold,
     VillageMeeting,
@@ -326,7 +326,7 @@ def _poverty_round(
     """The annual review of 2025 taken to "decided": surveyed, approved, agreed at a meeting
     in every village, posted, reported upward, decided (Form 02)."""
     for household, cls in classes.items():
-        HouseholdStatus.objects.create(
+        PovertyStatusPeriod.objects.create(
             household=household, poverty_class=cls, valid_from=D(2026, 1, 1)
         )
     commune = Commune.objects.get(code=commune_code)

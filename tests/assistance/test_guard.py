@@ -12,7 +12,7 @@ from ansinh.assistance import payroll as pr
 from ansinh.assistance.choices import CaseStatus, GuardRule
 from ansinh.assistance.guard import guard_run
 from ansinh.assistance.models import Case, GuardItem
-from ansinh.poverty.models import HouseholdStatus
+from ansinh.poverty.models import PovertyStatusPeriod
 from ansinh.registry import services as registry
 from tests import factories as f
 from tests.assistance.conftest import bank, decide
@@ -84,13 +84,13 @@ def test_age_band_crossing(people, officer, tan_dong):
 
 def test_household_status_changed_by_the_review(people, officer):
     person = people["disabled"]
-    HouseholdStatus.objects.create(
+    PovertyStatusPeriod.objects.create(
         household=person.household,
         poverty_class="poor",
         valid_from=D(2026, 1, 1),
         valid_to=D(2026, 10, 31),
     )
-    HouseholdStatus.objects.create(
+    PovertyStatusPeriod.objects.create(
         household=person.household, poverty_class="not_poor", valid_from=D(2026, 11, 1)
     )
     case = decide(officer, person)
@@ -165,13 +165,15 @@ def test_statuses_read_per_commune_equal_statuses_read_by_ids(people):
     from ansinh.assistance.entitlement import household_statuses
 
     poor, other = people["disabled"].household, people["orphan"].household
-    HouseholdStatus.objects.create(
+    PovertyStatusPeriod.objects.create(
         household=poor,
         poverty_class="near_poor",
         valid_from=D(2026, 1, 1),
         valid_to=D(2026, 10, 31),
     )
-    HouseholdStatus.objects.create(household=poor, poverty_class="poor", valid_from=D(2026, 11, 1))
+    PovertyStatusPeriod.objects.create(
+        household=poor, poverty_class="poor", valid_from=D(2026, 11, 1)
+    )
     ids = [poor.pk, other.pk]
     for day in (D(2026, 6, 1), NOV):
         by_ids = household_statuses(ids, day)

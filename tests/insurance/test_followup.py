@@ -15,7 +15,7 @@ from ansinh.insurance.choices import CoverageStatus, Payer
 from ansinh.insurance.models import Reminder
 from ansinh.messaging.models import OutboxMessage
 from ansinh.places.models import Commune
-from ansinh.poverty.models import HouseholdStatus
+from ansinh.poverty.models import PovertyStatusPeriod
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -238,7 +238,9 @@ def test_who_pays_on_a_date(officer, tan_dong, family):
         "Tí": Payer.HOUSEHOLD,
     }
     # In a poor household every member is the state's, card or not.
-    HouseholdStatus.objects.create(household=family, poverty_class="poor", valid_from=D(2026, 1, 1))
+    PovertyStatusPeriod.objects.create(
+        household=family, poverty_class="poor", valid_from=D(2026, 1, 1)
+    )
     who = {p.full_name.split()[-1]: w.payer for p, w in selectors.who_pays(everyone, ON).items()}
     assert {who[k] for k in ("Bình", "Hoa", "Tâm", "Hân")} == {Payer.STATE}
     assert selectors.household_payers(family.members.all(), ON) == []

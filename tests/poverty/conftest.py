@@ -8,7 +8,7 @@ from ansinh.accounts.scopes import scope_for
 from ansinh.places.models import Commune
 from ansinh.poverty import services
 from ansinh.poverty.choices import PovertyClass
-from ansinh.poverty.models import HouseholdStatus, RoundHousehold
+from ansinh.poverty.models import PovertyStatusPeriod, RoundHousehold
 from tests import factories as f
 from tests.browser.conftest import browser_page  # noqa: F401 (Chromium at 390×844)
 
@@ -32,7 +32,9 @@ def head_dh(dong_hiep):
 
 
 def set_status(household, cls, start=dt.date(2026, 1, 1)):
-    return HouseholdStatus.objects.create(household=household, poverty_class=cls, valid_from=start)
+    return PovertyStatusPeriod.objects.create(
+        household=household, poverty_class=cls, valid_from=start
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from ansinh.core.models import AuditEntry
 from ansinh.poverty import services
 from ansinh.poverty.choices import CommitteeRole, EntryStatus, ListReason, RoundStatus, Transition
 from ansinh.poverty.classification import refusal_message
-from ansinh.poverty.models import HouseholdStatus
+from ansinh.poverty.models import PovertyStatusPeriod
 from ansinh.poverty.selectors import rates, round_report, status_on, transition_of
 from ansinh.registry import services as registry_services
 from ansinh.rules.errors import MissingParameterError, RulesError
@@ -380,7 +380,7 @@ def test_decision_sets_official_status_with_history(
         near_poor_dh.pk: "poor",
     }
     assert status_on([poor_td.pk], dt.date(2026, 11, 30)) == {poor_td.pk: "poor"}
-    old = HouseholdStatus.objects.get(household=poor_td, valid_from=dt.date(2026, 1, 1))
+    old = PovertyStatusPeriod.objects.get(household=poor_td, valid_from=dt.date(2026, 1, 1))
     assert old.valid_to == dt.date(2026, 11, 30)
     with pytest.raises(ValidationError):
         services.round_decide(

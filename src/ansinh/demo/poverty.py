@@ -33,8 +33,8 @@ from ansinh.poverty.choices import (
 )
 from ansinh.poverty.classification import classify_answers, classify_many
 from ansinh.poverty.models import (
-    HouseholdStatus,
     Posting,
+    PovertyStatusPeriod,
     ReviewRound,
     RoundHousehold,
     VillageMeeting,
@@ -188,8 +188,8 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
 
     # official statuses before last year's round
     prior = dict(zip([pk for pk, _, _ in chosen], plan, strict=False))
-    HouseholdStatus.objects.bulk_create(
-        HouseholdStatus(
+    PovertyStatusPeriod.objects.bulk_create(
+        PovertyStatusPeriod(
             household_id=pk,
             poverty_class=before,
             valid_from=dt.date(last_year, 1, 1),
@@ -427,7 +427,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
         "current_listed": current.entries.count(),
         "current_surveyed": surveyed,
         "regular_round": regular.pk,
-        "poor_and_near_poor": HouseholdStatus.objects.filter(
+        "poor_and_near_poor": PovertyStatusPeriod.objects.filter(
             household__commune=commune,
             valid_to__isnull=True,
             poverty_class__in=["poor", "near_poor"],

@@ -21,7 +21,7 @@ from ansinh.poverty.choices import (
 from ansinh.registry.models import Household
 
 
-class HouseholdStatus(models.Model):
+class PovertyStatusPeriod(models.Model):
     """One period of a household's official class: from ``valid_from`` (the decision's
     effective date) until ``valid_to`` (the day before the next one), open-ended if None."""
 

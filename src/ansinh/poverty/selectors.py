@@ -14,8 +14,8 @@ from ansinh.accounts.scopes import Scope
 from ansinh.places.models import Village
 from ansinh.poverty.choices import EntryStatus, PovertyClass, RoundStatus, Transition
 from ansinh.poverty.models import (
-    HouseholdStatus,
     Posting,
+    PovertyStatusPeriod,
     ReviewRound,
     RoundHousehold,
     VillageMeeting,
@@ -32,7 +32,7 @@ def status_on(household_ids: Iterable[int], on: dt.date) -> dict[int, str]:
     "not_poor"); a household with no recorded status is "not_poor"."""
     ids = list(household_ids)
     out = dict.fromkeys(ids, PovertyClass.NOT_POOR.value)
-    rows = HouseholdStatus.objects.filter(household_id__in=ids, valid_from__lte=on).filter(
+    rows = PovertyStatusPeriod.objects.filter(household_id__in=ids, valid_from__lte=on).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=on)
     )
     for household_id, poverty_class in rows.values_list("household_id", "poverty_class"):
@@ -44,7 +44,7 @@ def status_in_commune(commune_code: int, on: dt.date) -> dict[int, str]:
     """The official class on ``on`` of every household of the commune that has one (the others
     are "not_poor"): one query for a whole commune, instead of ``status_on`` over long lists of
     ids."""
-    rows = HouseholdStatus.objects.filter(
+    rows = PovertyStatusPeriod.objects.filter(
         household__commune_id=commune_code, valid_from__lte=on
     ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
     return dict(rows.values_list("household_id", "poverty_class"))
@@ -77,7 +77,7 @@ def transition_of(previous: str, new: str, escaped_before: bool) -> str:
 
 def escaped_before(household_ids: Iterable[int], before: dt.date) -> set[int]:
     return set(
-        HouseholdStatus.objects.filter(
+        PovertyStatusPeriod.objects.filter(
             household_id__in=list(household_ids),
             poverty_class__in=POOR_SET,
             valid_to__isnull=False,
@@ -185,7 +185,7 @@ def rates(
         .order_by()
     )
     rows_q = (
-        HouseholdStatus.objects.filter(
+        PovertyStatusPeriod.objects.filter(
             household__commune_id=commune_code,
             valid_from__lte=on,
             poverty_class__in=[PovertyClass.POOR, PovertyClass.NEAR_POOR],

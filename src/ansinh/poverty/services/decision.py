@@ -23,7 +23,7 @@ from ansinh.poverty.choices import (
     RoundStatus,
 )
 from ansinh.poverty.models import (
-    HouseholdStatus,
+    PovertyStatusPeriod,
     ReviewRound,
     RoundHousehold,
 )
@@ -176,7 +176,7 @@ def round_results_apply(
     effective_date: dt.date,
     basis: str,
 ) -> dict[str, int]:
-    """Stored results → transitions and HouseholdStatus periods (bulk; used by ``round_decide``
+    """Stored results → transitions and PovertyStatusPeriod periods (bulk; used by ``round_decide``
     and the bench). Caller holds the transaction."""
     ids = [e.household_id for e in entries]
     day_before = effective_date - dt.timedelta(days=1)
@@ -197,7 +197,7 @@ def round_results_apply(
         counts[key] = counts.get(key, 0) + 1
         if entry.result_class != previous:
             new_periods.append(
-                HouseholdStatus(
+                PovertyStatusPeriod(
                     household_id=entry.household_id,
                     poverty_class=entry.result_class,
                     valid_from=effective_date,
@@ -208,13 +208,15 @@ def round_results_apply(
     changed = [p.household_id for p in new_periods]
     for start in range(0, len(changed), 900):
         chunk = changed[start : start + 900]
-        HouseholdStatus.objects.filter(household_id__in=chunk, valid_from__lte=day_before).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=effective_date)
-        ).update(valid_to=day_before)
-        HouseholdStatus.objects.filter(
+        PovertyStatusPeriod.objects.filter(
+            household_id__in=chunk, valid_from__lte=day_before
+        ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=effective_date)).update(
+            valid_to=day_before
+        )
+        PovertyStatusPeriod.objects.filter(
             household_id__in=chunk, valid_from__gte=effective_date
         ).delete()
-    HouseholdStatus.objects.bulk_create(new_periods, batch_size=1000)
+    PovertyStatusPeriod.objects.bulk_create(new_periods, batch_size=1000)
     _update_many(entries, ["transition", "status"])
     return counts
 

@@ -31,7 +31,7 @@ from ansinh.poverty.choices import (
 from ansinh.poverty.models import (
     DEFAULT_POSTING_DAYS,
     CommitteeMember,
-    HouseholdStatus,
+    PovertyStatusPeriod,
     ReviewRound,
     RoundHousehold,
 )
@@ -103,7 +103,7 @@ def round_open(
 def round_list_current(*, rnd: ReviewRound, on: dt.date) -> int:
     """Add every household poor or near-poor on ``on`` (idempotent)."""
     ids = list(
-        HouseholdStatus.objects.filter(
+        PovertyStatusPeriod.objects.filter(
             household__commune_id=rnd.commune_id,
             poverty_class__in=POOR_SET,
             valid_from__lte=on,
