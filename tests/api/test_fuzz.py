@@ -17,13 +17,28 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI app directly, not through Django's test client: at the end
+    of each request Django would close the database connection, which on PostgreSQL ends the
+    test's transaction (SQLite's in-memory database ignores it). Do what the test client
+    does: no closing while the test runs."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
 
 #: Examples per operation and user: 13 valid + 12 invalid = 25 (the suite's time budget).
 EXAMPLES = {GenerationMode.POSITIVE: 13, GenerationMode.NEGATIVE: 12}
