@@ -357,7 +357,7 @@ def _poverty_round(
     )
     _as(
         committee,
-        poverty.decide,
+        poverty.round_decide,
         rnd=rnd,
         number="125/QĐ-UBND",
         signed_on=TODAY,

@@ -11,13 +11,16 @@ missing one. Who may do what is decided in :mod:`ansinh.accounts.permissions`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
 
 from ansinh.accounts.choices import Role
 from ansinh.accounts.models import User
 
 SYSTEM = "system"
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,13 @@ class Scope:
         (who only ever sees the own villages) work with them. Auditors and committee members
         see them masked and reveal one at a time, which is logged."""
         return self.role in {Role.OFFICER, Role.VILLAGE_HEAD}
+
+    def restrict(self, qs: QuerySet[M], village_field: str = "village_id") -> QuerySet[M]:
+        """``qs`` limited to the scope's villages (a village head's); the commune filter is
+        the selector's own."""
+        if self.village_ids is None:
+            return qs
+        return qs.filter(**{f"{village_field}__in": self.village_ids})
 
     def allows_village(self, village_id: int) -> bool:
         return self.village_ids is None or village_id in self.village_ids

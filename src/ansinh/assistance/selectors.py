@@ -7,20 +7,19 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404
 
 from ansinh.accounts.scopes import Scope
 from ansinh.assistance.choices import CaseStatus, LineKind, LineStatus, PaymentMethod
 from ansinh.assistance.models import Case, GuardItem, PaymentAccount, Payroll, PayrollLine
 from ansinh.core.models import AuditEntry
 from ansinh.core.periods import age_on
+from ansinh.core.selectors import get_or_404
 from ansinh.places.models import Commune
 
 
 def cases_for(scope: Scope) -> QuerySet[Case]:
     qs = Case.objects.filter(commune_id=scope.commune_code)
-    if scope.village_ids is not None:
-        qs = qs.filter(village_id__in=scope.village_ids)
+    qs = scope.restrict(qs, "village_id")
     return qs
 
 
@@ -50,12 +49,9 @@ def case_list(
 
 
 def case_get(scope: Scope, pk: int) -> Case:
-    try:
-        return (
-            cases_for(scope).select_related("person", "household", "village", "commune").get(pk=pk)
-        )
-    except Case.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(
+        cases_for(scope).select_related("person", "household", "village", "commune"), pk
+    )
 
 
 def payrolls_for(scope: Scope) -> QuerySet[Payroll]:
@@ -63,16 +59,12 @@ def payrolls_for(scope: Scope) -> QuerySet[Payroll]:
 
 
 def payroll_get(scope: Scope, pk: int) -> Payroll:
-    try:
-        return payrolls_for(scope).get(pk=pk)
-    except Payroll.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(payrolls_for(scope), pk)
 
 
 def payroll_lines(scope: Scope, payroll: Payroll) -> QuerySet[PayrollLine]:
     qs = payroll.lines.select_related("case__person", "case__village")
-    if scope.village_ids is not None:
-        qs = qs.filter(case__village_id__in=scope.village_ids)
+    qs = scope.restrict(qs, "case__village_id")
     return qs.order_by("case__village__name", "case__person__given_key", "month", "id")
 
 
@@ -112,8 +104,7 @@ def payroll_summary(scope: Scope, payroll: Payroll) -> dict[str, Any]:
 
 def guard_items(scope: Scope, payroll: Payroll) -> QuerySet[GuardItem]:
     qs = GuardItem.objects.filter(commune_id=payroll.commune_id, month=payroll.month)
-    if scope.village_ids is not None:
-        qs = qs.filter(case__village_id__in=scope.village_ids)
+    qs = scope.restrict(qs, "case__village_id")
     return qs.select_related("case__person", "resolved_by").order_by(
         "-blocking", "resolved_at", "case__person__given_key"
     )
@@ -180,24 +171,16 @@ def paying_account(scope: Scope) -> PaymentAccount | None:
 
 def guard_item_get(scope: Scope, pk: int) -> GuardItem:
     qs = GuardItem.objects.filter(commune_id=scope.commune_code).select_related("case__person")
-    if scope.village_ids is not None:
-        qs = qs.filter(case__village_id__in=scope.village_ids)
-    try:
-        return qs.get(pk=pk)
-    except GuardItem.DoesNotExist as exc:
-        raise Http404 from exc
+    qs = scope.restrict(qs, "case__village_id")
+    return get_or_404(qs, pk)
 
 
 def line_get(scope: Scope, pk: int) -> PayrollLine:
     qs = PayrollLine.objects.filter(payroll__commune_id=scope.commune_code).select_related(
         "payroll"
     )
-    if scope.village_ids is not None:
-        qs = qs.filter(case__village_id__in=scope.village_ids)
-    try:
-        return qs.get(pk=pk)
-    except PayrollLine.DoesNotExist as exc:
-        raise Http404 from exc
+    qs = scope.restrict(qs, "case__village_id")
+    return get_or_404(qs, pk)
 
 
 def blocking_count(payroll: Payroll) -> int:

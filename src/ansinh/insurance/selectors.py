@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.http import Http404
 
 from ansinh.accounts.scopes import Scope
 from ansinh.core.periods import age_on, next_month
+from ansinh.core.selectors import get_or_404
 from ansinh.insurance.choices import (
     OWN_SHARE_GROUPS,
     CoverageStatus,
@@ -350,8 +350,7 @@ def person_cards(person: Person) -> QuerySet[Card]:
 
 def reminders_for(scope: Scope) -> QuerySet[Reminder]:
     qs = Reminder.objects.filter(commune_id=scope.commune_code)
-    if scope.village_ids is not None:
-        qs = qs.filter(village_id__in=scope.village_ids)
+    qs = scope.restrict(qs, "village_id")
     return qs.select_related("household", "stage")
 
 
@@ -446,8 +445,7 @@ def campaign(scope: Scope, until: dt.date, months: int = 8) -> list[CampaignMont
         expired = Card.objects.filter(
             REMINDED, commune_id=scope.commune_code, valid_to__gte=first, valid_to__lte=last
         )
-        if scope.village_ids is not None:
-            expired = expired.filter(person__village_id__in=scope.village_ids)
+        expired = scope.restrict(expired, "person__village_id")
         expiry: dict[int, dt.date] = {}
         for hid, day in expired.values_list("person__household_id", "valid_to"):
             expiry[hid] = min(day, expiry.get(hid, day))
@@ -494,7 +492,4 @@ def reminder_stages(scope: Scope) -> list[ReminderStage]:
 
 
 def reminder_stage_get(scope: Scope, pk: int) -> ReminderStage:
-    try:
-        return ReminderStage.objects.get(pk=pk, commune_id=scope.commune_code)
-    except ReminderStage.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(ReminderStage.objects.filter(commune_id=scope.commune_code), pk)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import Http404
 
+from ansinh.core.selectors import get_or_404
 from ansinh.places.models import Commune, Village
 
 
@@ -22,7 +23,4 @@ def villages_of(commune: Commune) -> QuerySet[Village]:
 
 def village_get(commune: Commune, pk: int) -> Village:
     """A village of ``commune``, or 404 (never another commune's)."""
-    try:
-        return villages_of(commune).get(pk=pk)
-    except Village.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(villages_of(commune), pk)

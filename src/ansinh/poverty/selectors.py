@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
 from ansinh.accounts.scopes import Scope
+from ansinh.core.selectors import get_or_404
 from ansinh.places.models import Village
 from ansinh.poverty.choices import EntryStatus, PovertyClass, RoundStatus, Transition
 from ansinh.poverty.models import (
@@ -94,49 +94,33 @@ def rounds_for(scope: Scope) -> QuerySet[ReviewRound]:
 
 
 def round_get(scope: Scope, pk: int) -> ReviewRound:
-    try:
-        return rounds_for(scope).get(pk=pk)
-    except ReviewRound.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(rounds_for(scope), pk)
 
 
 def entries_for(scope: Scope, rnd: ReviewRound) -> QuerySet[RoundHousehold]:
     qs = rnd.entries.select_related("household", "village")
-    if scope.village_ids is not None:
-        qs = qs.filter(village_id__in=scope.village_ids)
+    qs = scope.restrict(qs, "village_id")
     return qs
 
 
 def entry_get(scope: Scope, pk: int) -> RoundHousehold:
     qs = RoundHousehold.objects.filter(round__commune_id=scope.commune_code)
-    if scope.village_ids is not None:
-        qs = qs.filter(village_id__in=scope.village_ids)
-    try:
-        return qs.select_related("round", "household__village", "village").get(pk=pk)
-    except RoundHousehold.DoesNotExist as exc:
-        raise Http404 from exc
+    qs = scope.restrict(qs, "village_id")
+    return get_or_404(qs.select_related("round", "household__village", "village"), pk)
 
 
 def meeting_get(scope: Scope, pk: int) -> VillageMeeting:
     """A village meeting of the commune, in one of the scope's villages, or 404."""
     qs = VillageMeeting.objects.filter(round__commune_id=scope.commune_code)
-    if scope.village_ids is not None:
-        qs = qs.filter(village_id__in=scope.village_ids)
-    try:
-        return qs.select_related("round__commune", "village").get(pk=pk)
-    except VillageMeeting.DoesNotExist as exc:
-        raise Http404 from exc
+    qs = scope.restrict(qs, "village_id")
+    return get_or_404(qs.select_related("round__commune", "village"), pk)
 
 
 def posting_get(scope: Scope, pk: int) -> Posting:
     """A public posting of the commune, in one of the scope's villages, or 404."""
     qs = Posting.objects.filter(round__commune_id=scope.commune_code)
-    if scope.village_ids is not None:
-        qs = qs.filter(village_id__in=scope.village_ids)
-    try:
-        return qs.select_related("round__commune", "village").get(pk=pk)
-    except Posting.DoesNotExist as exc:
-        raise Http404 from exc
+    qs = scope.restrict(qs, "village_id")
+    return get_or_404(qs.select_related("round__commune", "village"), pk)
 
 
 def head_names(household_ids: list[int]) -> dict[int, str]:

@@ -17,6 +17,7 @@ from django.http import Http404
 from ansinh.accounts.scopes import Scope
 from ansinh.core.identifiers import IdentifierError, normalize_phone
 from ansinh.core.models import AuditEntry
+from ansinh.core.selectors import get_or_404
 from ansinh.core.text import fold, prefix_upper_bound
 from ansinh.places.models import Village
 from ansinh.registry.choices import LifeStatus, ProposalStatus, Relationship
@@ -25,46 +26,34 @@ from ansinh.registry.models import ChangeProposal, Household, MembershipEvent, P
 
 def villages_for(scope: Scope) -> QuerySet[Village]:
     qs = Village.objects.filter(commune_id=scope.commune_code, is_active=True)
-    if scope.village_ids is not None:
-        qs = qs.filter(id__in=scope.village_ids)
+    qs = scope.restrict(qs, "id")
     return qs.order_by("name")
 
 
 def village_get(scope: Scope, pk: int) -> Village:
     """One of the scope's villages, or 404."""
-    try:
-        return villages_for(scope).get(pk=pk)
-    except Village.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(villages_for(scope), pk)
 
 
 def households_for(scope: Scope) -> QuerySet[Household]:
     qs = Household.objects.filter(commune_id=scope.commune_code)
-    if scope.village_ids is not None:
-        qs = qs.filter(village_id__in=scope.village_ids)
+    qs = scope.restrict(qs, "village_id")
     return qs
 
 
 def persons_for(scope: Scope) -> QuerySet[Person]:
     qs = Person.objects.filter(commune_id=scope.commune_code)
-    if scope.village_ids is not None:
-        qs = qs.filter(village_id__in=scope.village_ids)
+    qs = scope.restrict(qs, "village_id")
     return qs
 
 
 def household_get(scope: Scope, pk: int) -> Household:
     """One household in scope, or 404 (never reveals that it exists elsewhere)."""
-    try:
-        return households_for(scope).select_related("village", "commune").get(pk=pk)
-    except Household.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(households_for(scope).select_related("village", "commune"), pk)
 
 
 def person_get(scope: Scope, pk: int) -> Person:
-    try:
-        return persons_for(scope).select_related("household", "village").get(pk=pk)
-    except Person.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(persons_for(scope).select_related("household", "village"), pk)
 
 
 def household_members(household: Household) -> list[Person]:
@@ -268,7 +257,4 @@ def proposals_for(scope: Scope, *, pending_only: bool = False) -> QuerySet[Chang
 
 
 def proposal_get(scope: Scope, pk: int) -> ChangeProposal:
-    try:
-        return proposals_for(scope).get(pk=pk)
-    except ChangeProposal.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(proposals_for(scope), pk)
