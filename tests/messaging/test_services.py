@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from ansinh.accounts.scopes import scope_for
 from ansinh.core.models import AuditEntry
 from ansinh.messaging import services
 from ansinh.messaging.channels.base import StatusKind, provider_ref
@@ -75,12 +76,14 @@ def test_bulk_enqueue_counts_only_new_rows_and_never_duplicates():
 def test_cancel_by_an_officer_of_the_commune(officer, auditor):
     message = enqueue()
     with pytest.raises(PermissionDenied):
-        services.message_cancel(message=message, actor=auditor, reason="x")
-    cancelled = services.message_cancel(message=message, actor=officer, reason="Ho da gia han")
+        services.message_cancel(message=message, scope=scope_for(auditor), reason="x")
+    cancelled = services.message_cancel(
+        message=message, scope=scope_for(officer), reason="Ho da gia han"
+    )
     assert cancelled.state == MessageState.CANCELLED
     assert cancelled.last_error == "Ho da gia han"
     with pytest.raises(ValidationError):
-        services.message_cancel(message=cancelled, actor=officer, reason="again")
+        services.message_cancel(message=cancelled, scope=scope_for(officer), reason="again")
 
 
 @pytest.mark.parametrize(
@@ -114,9 +117,9 @@ def test_other_replies_are_only_recorded(text):
 
 
 def test_manual_refusal_and_opt_back_in(officer):
-    services.suppression_add(phone="0912345678", actor=officer)
+    services.suppression_add(phone="0912345678", scope=scope_for(officer))
     assert services.is_suppressed("0912345678")
-    assert services.suppression_remove(phone="0912345678", actor=officer)
+    assert services.suppression_remove(phone="0912345678", scope=scope_for(officer))
     assert not services.is_suppressed("0912345678")
 
 
@@ -136,3 +139,11 @@ def test_receipts_only_move_forward():
     assert message.delivered_at
     assert MessageAttempt.objects.filter(message=message, kind="receipt").count() == 2
     assert services.receipt_record(provider="esms", event="delivered", ref="nope") is None
+
+
+def test_no_scope_no_write(officer):
+    """Nobody (no scope) cannot cancel or change the opt-out list: no check is ever skipped."""
+    with pytest.raises(PermissionDenied):
+        services.suppression_add(phone="0912345678", scope=None)
+    with pytest.raises(PermissionDenied):
+        services.suppression_remove(phone="0912345678", scope=None)

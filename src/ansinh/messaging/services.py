@@ -181,13 +181,25 @@ def messages_enqueue_bulk(rows: Iterable[dict[str, Any]]) -> int:
 
 
 @transaction.atomic
-def message_cancel(*, message: OutboxMessage, actor: Any, reason: str) -> OutboxMessage:
-    """Stop a message that has not left yet (queued, or unknown after a timeout)."""
-    if actor is not None and (
-        getattr(actor, "role", "") != "officer"
-        or getattr(actor, "commune_id", None) != message.commune_code
+def _require_officer(scope: Any, commune_code: int | None, message: str) -> None:
+    """``scope`` is the caller's ``ansinh.accounts.scopes.Scope`` (messaging sits below
+    accounts, so it reads the scope's answers instead of importing it): the commune's officer,
+    or the system acting for that commune. No scope, no write."""
+    if (
+        scope is None
+        or not getattr(scope, "can_edit", False)
+        or (commune_code is not None and getattr(scope, "commune_code", None) != commune_code)
     ):
-        raise PermissionDenied(_("Only an officer of this commune can cancel its messages."))
+        raise PermissionDenied(message)
+
+
+def message_cancel(*, message: OutboxMessage, scope: Any, reason: str) -> OutboxMessage:
+    """Stop a message that has not left yet (queued, or unknown after a timeout)."""
+    _require_officer(
+        scope,
+        message.commune_code,
+        _("Only an officer of this commune can cancel its messages."),
+    )
     locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if locked.state not in (MessageState.QUEUED, MessageState.UNKNOWN):
         raise ValidationError(
@@ -200,7 +212,7 @@ def message_cancel(*, message: OutboxMessage, actor: Any, reason: str) -> Outbox
     locked.failed_at = timezone.now()
     locked.save(update_fields=["state", "last_error", "failed_at"])
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=locked,
         action=AuditAction.UPDATE,
         before=before,
@@ -259,37 +271,39 @@ def is_suppressed(phone: str) -> bool:
 
 @transaction.atomic
 def suppression_add(
-    *, phone: str, actor: Any, reason: str = SuppressionReason.MANUAL
+    *, phone: str, scope: Any, reason: str = SuppressionReason.MANUAL
 ) -> Suppression:
     """An officer records that a household does not want messages (asked in person)."""
+    _require_officer(scope, None, _("Only the commune officer can change the opt-out list."))
     clean = _clean_phone(phone, "phone")
     suppression, created = Suppression.objects.get_or_create(
         phone=clean, defaults={"reason": reason}
     )
     if created:
         audit.record(
-            actor=actor,
+            actor=scope,
             instance=suppression,
             action=AuditAction.CREATE,
             after={"phone": clean, "reason": reason},
-            commune_code=getattr(actor, "commune_id", None),
+            commune_code=getattr(scope, "commune_code", None),
         )
     return suppression
 
 
 @transaction.atomic
-def suppression_remove(*, phone: str, actor: Any) -> bool:
+def suppression_remove(*, phone: str, scope: Any) -> bool:
     """The household asked to receive messages again."""
+    _require_officer(scope, None, _("Only the commune officer can change the opt-out list."))
     clean = _clean_phone(phone, "phone")
     suppression = Suppression.objects.filter(phone=clean).first()
     if suppression is None:
         return False
     audit.record(
-        actor=actor,
+        actor=scope,
         instance=suppression,
         action=AuditAction.DELETE,
         before={"phone": clean, "reason": suppression.reason},
-        commune_code=getattr(actor, "commune_id", None),
+        commune_code=getattr(scope, "commune_code", None),
     )
     suppression.delete()
     return True

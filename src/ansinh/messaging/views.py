@@ -93,7 +93,9 @@ def message_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     message = selectors.outbox_get(commune, pk)
     try:
         services.message_cancel(
-            message=message, actor=request.user, reason=request.POST.get("reason", "")
+            message=message,
+            scope=getattr(request, "scope", None) or None,
+            reason=request.POST.get("reason", ""),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
