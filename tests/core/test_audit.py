@@ -164,3 +164,22 @@ def test_stored_values_are_complete_only_the_display_is_masked(officer, tan_dong
     assert entry.changes["cccd"] == [None, tim.cccd]
     shown = {c.field: c.after for c in audit.display_changes(entry)}
     assert shown["cccd"] == "•••••••••" + tim.cccd[-3:]
+
+
+def test_tracked_records_what_changed_and_nothing_when_nothing_did(officer, hh_td):
+    from ansinh.accounts.scopes import scope_for
+    from ansinh.core import audit
+    from ansinh.core.models import AuditEntry
+
+    scope = scope_for(officer)
+    count = AuditEntry.objects.count()
+    with audit.tracked(scope, hh_td, ["address", "notes"], commune_code=hh_td.commune_id):
+        hh_td.address = "Tổ 9, Ấp Tân Đông"
+        hh_td.save()
+    entry = AuditEntry.objects.order_by("-id").first()
+    assert entry is not None
+    assert entry.changes == {"address": ["", "Tổ 9, Ấp Tân Đông"]}
+    assert entry.actor == officer
+    with audit.tracked(scope, hh_td, ["address"], commune_code=hh_td.commune_id):
+        hh_td.save()  # nothing changed: nothing written
+    assert AuditEntry.objects.count() == count + 1

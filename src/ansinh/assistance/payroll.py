@@ -359,19 +359,11 @@ def payroll_prepare(*, scope: Scope, payroll: Payroll) -> Payroll:
     with transaction.atomic():
         payroll = _guarded(payroll, step=_("send it for approval"))
         _ensure_unlocked(payroll)
-        before = audit.snapshot(payroll, PAYROLL_FIELDS)
-        payroll.status = PayrollStatus.PREPARED
-        payroll.prepared_by = scope.user
-        payroll.prepared_at = timezone.now()
-        payroll.save()
-        audit.record(
-            actor=scope,
-            instance=payroll,
-            action=AuditAction.UPDATE,
-            before=before,
-            after=audit.snapshot(payroll, PAYROLL_FIELDS),
-            commune_code=payroll.commune_id,
-        )
+        with audit.tracked(scope, payroll, PAYROLL_FIELDS, commune_code=payroll.commune_id):
+            payroll.status = PayrollStatus.PREPARED
+            payroll.prepared_by = scope.user
+            payroll.prepared_at = timezone.now()
+            payroll.save()
     return payroll
 
 
@@ -393,19 +385,11 @@ def payroll_approve(*, scope: Scope, payroll: Payroll) -> Payroll:
         payroll = _guarded(payroll, step=_("approve it"))
         if payroll.status != PayrollStatus.PREPARED:
             raise ValidationError(_("Only a prepared payroll can be approved."))
-        before = audit.snapshot(payroll, PAYROLL_FIELDS)
-        payroll.status = PayrollStatus.APPROVED
-        payroll.approved_by = scope.user
-        payroll.approved_at = timezone.now()
-        payroll.save()
-        audit.record(
-            actor=scope,
-            instance=payroll,
-            action=AuditAction.UPDATE,
-            before=before,
-            after=audit.snapshot(payroll, PAYROLL_FIELDS),
-            commune_code=payroll.commune_id,
-        )
+        with audit.tracked(scope, payroll, PAYROLL_FIELDS, commune_code=payroll.commune_id):
+            payroll.status = PayrollStatus.APPROVED
+            payroll.approved_by = scope.user
+            payroll.approved_at = timezone.now()
+            payroll.save()
     return payroll
 
 

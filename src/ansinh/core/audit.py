@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,38 @@ SENSITIVE_FIELDS = frozenset(
 # phone or a bank account number typed into free text. Money is written with dots
 # ("1.500.000 ₫") and dates with slashes or dashes, so they are left alone.
 _NUMBER_IN_TEXT = re.compile(r"(?<![\d+])\+?\d(?: ?\d){8,}(?!\d)")
+
+
+@contextmanager
+def tracked(
+    actor: Any,
+    instance: models.Model,
+    fields: Iterable[str],
+    *,
+    commune_code: int | None = None,
+    household_id: int | None = None,
+    note: str = "",
+) -> Iterator[None]:
+    """Audit a change of ``instance``: its ``fields`` are read before the block and after it,
+    and one UPDATE entry records what changed (nothing if nothing did)::
+
+        with audit.tracked(scope, payroll, PAYROLL_FIELDS, commune_code=payroll.commune_id):
+            payroll.status = PayrollStatus.PREPARED
+            payroll.save()
+    """
+    names = list(fields)
+    before = snapshot(instance, names)
+    yield
+    record(
+        actor=actor,
+        instance=instance,
+        action=AuditAction.UPDATE,
+        before=before,
+        after=snapshot(instance, names),
+        note=note,
+        commune_code=commune_code,
+        household_id=household_id,
+    )
 
 
 def _jsonable(value: Any) -> Any:

@@ -296,19 +296,12 @@ def stage_update(
 ) -> ReminderStage:
     _ensure_officer(scope, stage.commune_id)
     check_sms_template(sms_template, stage.commune, longest_head_name(stage.commune))
-    before = audit.snapshot(stage, ["sms_template", "zalo_template", "is_active"])
-    stage.sms_template = sms_template.strip()
-    stage.zalo_template = zalo_template.strip()
-    stage.is_active = is_active
-    stage.save()
-    audit.record(
-        actor=scope,
-        instance=stage,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(stage, ["sms_template", "zalo_template", "is_active"]),
-        commune_code=stage.commune_id,
-    )
+    fields = ["sms_template", "zalo_template", "is_active"]
+    with audit.tracked(scope, stage, fields, commune_code=stage.commune_id):
+        stage.sms_template = sms_template.strip()
+        stage.zalo_template = zalo_template.strip()
+        stage.is_active = is_active
+        stage.save()
     return stage
 
 

@@ -89,20 +89,11 @@ def report_record(
         errors["recipient"] = [_("Enter who receives the report.")]
     if errors:
         raise ValidationError(errors)
-    before = audit.snapshot(rnd, REPORT_FIELDS)
-    rnd.report_number = number.strip()[:50]
-    rnd.report_date = reported_on
-    rnd.report_recipient = recipient.strip()[:200]
-    rnd.save(update_fields=REPORT_FIELDS)
-    audit.record(
-        actor=scope,
-        instance=rnd,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(rnd, REPORT_FIELDS),
-        commune_code=rnd.commune_id,
-        note="report",
-    )
+    with audit.tracked(scope, rnd, REPORT_FIELDS, commune_code=rnd.commune_id, note="report"):
+        rnd.report_number = number.strip()[:50]
+        rnd.report_date = reported_on
+        rnd.report_recipient = recipient.strip()[:200]
+        rnd.save(update_fields=REPORT_FIELDS)
     return rnd
 
 

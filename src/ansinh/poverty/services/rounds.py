@@ -270,15 +270,7 @@ def round_advance(*, scope: Scope, rnd: ReviewRound, status: str) -> ReviewRound
         raise ValidationError(_("A round is decided by recording the chairman's decision."))
     if ROUND_STATUS_ORDER.index(status) <= ROUND_STATUS_ORDER.index(rnd.status):
         raise ValidationError(_("A round only moves forward."))
-    before = audit.snapshot(rnd, ["status"])
-    rnd.status = status
-    rnd.save(update_fields=["status"])
-    audit.record(
-        actor=scope,
-        instance=rnd,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(rnd, ["status"]),
-        commune_code=rnd.commune_id,
-    )
+    with audit.tracked(scope, rnd, ["status"], commune_code=rnd.commune_id):
+        rnd.status = status
+        rnd.save(update_fields=["status"])
     return rnd

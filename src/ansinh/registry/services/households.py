@@ -273,17 +273,14 @@ def household_close(
         raise ValidationError(
             {"status": [_("Record every living member as moved away or deceased first.")]}
         )
-    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
-    household.status = status
-    household.save(update_fields=["status", "updated_at"])
-    audit.record(
-        actor=scope,
-        instance=household,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(household, HOUSEHOLD_FIELDS),
+    with audit.tracked(
+        scope,
+        household,
+        HOUSEHOLD_FIELDS,
         note=note,
         commune_code=household.commune_id,
         household_id=household.pk,
-    )
+    ):
+        household.status = status
+        household.save(update_fields=["status", "updated_at"])
     return household
