@@ -106,26 +106,26 @@ def _approve_cycle(officer, committee, month=NOV):
 
 def test_maker_checker_and_lock(cases, officer, committee, auditor, head_td):
     payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
-    with pytest.raises(ValidationError):  # not prepared yet
-        pr.payroll_approve(scope=scope_for(committee), payroll=payroll)
+    with pytest.raises(ValidationError, match="Chỉ duyệt được danh sách chi trả đã trình"):
+        pr.payroll_approve(scope=scope_for(committee), payroll=payroll)  # not prepared yet
     for user in (committee, auditor, head_td):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="Chỉ công chức Văn hóa – Xã hội"):
             pr.payroll_prepare(scope=scope_for(user), payroll=payroll)
     pr.payroll_prepare(scope=scope_for(officer), payroll=payroll)
     for user in (officer, auditor, head_td):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="Chỉ thành viên Ban Chỉ đạo"):
             pr.payroll_approve(scope=scope_for(user), payroll=payroll)
     payroll = pr.payroll_approve(scope=scope_for(committee), payroll=payroll)
     assert payroll.status == PayrollStatus.APPROVED
     assert payroll.approved_by == committee
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="đã được duyệt: không thể thay đổi"):
         pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
 
 
 def test_preparer_cannot_approve_even_as_committee(cases, officer, committee):
     payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     Payroll.objects.filter(pk=payroll.pk).update(status="prepared", prepared_by=committee)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Người lập danh sách chi trả không được tự duyệt"):
         pr.payroll_approve(scope=scope_for(committee), payroll=payroll)
 
 
