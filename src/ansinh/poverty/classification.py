@@ -28,7 +28,13 @@ from django.utils.translation import gettext as _
 from ansinh.rules.errors import MissingParameterError, RulesError
 from ansinh.rules.explain import explain_poverty, render
 from ansinh.rules.parameters import default_parameters
-from ansinh.rules.poverty import HOUSEHOLD_SCHEMA, MEMBER_SCHEMA, classify, parameters_for
+from ansinh.rules.poverty import (
+    HOUSEHOLD_SCHEMA,
+    INDICATORS,
+    MEMBER_SCHEMA,
+    classify,
+    parameters_for,
+)
 
 MEMBER_FIELDS = (
     "date_of_birth",
@@ -42,21 +48,7 @@ MEMBER_FIELDS = (
     "monthly_allowance",
 )
 HOUSE_FIELDS = ("house_type", "floor_area_m2", "safe_water", "hygienic_latrine", "internet")
-FLAG_CODES = (
-    "employment",
-    "dependants",
-    "nutrition",
-    "health_insurance",
-    "adult_education",
-    "school_attendance",
-    "housing_quality",
-    "floor_area",
-    "water",
-    "latrine",
-    "telecom",
-    "info_assets",
-    "waste",
-)
+FLAG_CODES = INDICATORS  # every indicator, in the decree order of the batch format
 
 # Vietnamese labels of the answers (for the "missing" list and the forms).
 LABELS_VI = {
