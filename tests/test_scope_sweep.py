@@ -31,6 +31,7 @@ import io
 import itertools
 import json
 import logging
+import os
 import re
 import time
 from collections import Counter
@@ -76,7 +77,17 @@ from ansinh.registry.models import ChangeProposal, Household, Person
 from tests import factories as f
 from tests.poverty.conftest import RECIPIENT
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # The scopes are ORM filters, the same SQL on both backends; on PostgreSQL the write check
+    # (a digest of every table after each request) turns the ~70 s sweep into a quarter of an
+    # hour of CI. The hand-written scope tests (tests/registry/test_scopes.py and each app's)
+    # run on both databases.
+    pytest.mark.skipif(
+        os.environ.get("DATABASE_URL", "").startswith("postgres"),
+        reason="the generated sweep runs on SQLite (same ORM filters on PostgreSQL)",
+    ),
+]
 
 D = dt.date
 TODAY = D(2026, 11, 28)  # the day the world is built "as of" (the poverty tests' day)
