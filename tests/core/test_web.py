@@ -8,7 +8,14 @@ import datetime as dt
 import io
 
 import pytest
+from django import forms
+from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import RequestFactory
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -96,6 +103,181 @@ def test_month_in_range():
     for month in (dt.date(1999, 12, 1), dt.date(2028, 1, 1), dt.date(9999, 12, 1)):
         with pytest.raises(ValueError, match="month"):
             check_month_in_range(month, TODAY)
+
+
+# --- running a service from a form or a button -----------------------------------------
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(max_length=20)
+
+
+MemberFormSet = forms.formset_factory(NameForm, extra=0)
+
+
+def _request(data=None):
+    """A GET, or a POST of ``data``, able to carry messages."""
+    factory = RequestFactory()
+    request = factory.get("/") if data is None else factory.post("/", data)
+    request._messages = CookieStorage(request)
+    return request
+
+
+def _said(request):
+    return [(m.level_tag, str(m)) for m in get_messages(request)]
+
+
+def test_form_action_runs_the_service_once_the_form_is_valid():
+    request = _request({"name": "Ấp Một"})
+    form = NameForm(request.POST)
+    calls = []
+    done = web.form_action(request, form, lambda: calls.append(form.cleaned_data["name"]))
+    assert done == web.Done(None)
+    assert done  # true even when the service returns nothing
+    assert calls == ["Ấp Một"]
+    assert web.form_action(request, NameForm(request.POST), lambda: 42) == web.Done(42)
+
+
+def test_form_action_does_not_run_on_a_get_or_an_invalid_form():
+    def run():
+        raise AssertionError("the service must not run")
+
+    assert web.form_action(_request(), NameForm(), run) is None
+    request = _request({"name": ""})
+    form = NameForm(request.POST)
+    assert web.form_action(request, form, run) is None
+    assert "name" in form.errors
+
+
+def test_a_field_error_of_the_service_goes_on_its_field():
+    request = _request({"name": "Ấp Một"})
+    form = NameForm(request.POST)
+
+    def run():
+        raise ValidationError({"name": ["Tên thôn đã có."], "code": ["Mã không hợp lệ."]})
+
+    assert web.form_action(request, form, run) is None
+    assert form.errors["name"] == ["Tên thôn đã có."]
+    assert form.non_field_errors() == ["Mã không hợp lệ."]  # not a field of this form
+    assert _said(request) == []  # on the form, not as a message
+
+
+def test_an_error_without_a_field_goes_above_the_form():
+    request = _request({"name": "Ấp Một"})
+    form = NameForm(request.POST)
+
+    def run():
+        raise ValidationError("Kỳ rà soát đã khoá.")
+
+    assert web.form_action(request, form, run) is None
+    assert form.non_field_errors() == ["Kỳ rà soát đã khoá."]
+    assert "name" not in form.errors
+
+
+def test_a_formsets_member_gets_its_own_errors():
+    request = _request(
+        {
+            "name": "Hộ mới",
+            "members-TOTAL_FORMS": "2",
+            "members-INITIAL_FORMS": "0",
+            "members-0-name": "An",
+            "members-1-name": "Bình",
+        }
+    )
+    form = NameForm(request.POST)
+    members = MemberFormSet(request.POST, prefix="members")
+
+    def run():
+        raise ValidationError(
+            {
+                "members-1-name": ["Trùng CCCD."],
+                "members": ["Hộ cần một chủ hộ."],
+                "members-9-name": ["Không có thành viên này."],
+            }
+        )
+
+    assert web.form_action(request, form, run, also=[members]) is None
+    assert members.forms[1].errors["name"] == ["Trùng CCCD."]
+    assert not members.forms[0].errors
+    assert form.non_field_errors() == ["Hộ cần một chủ hộ.", "Không có thành viên này."]
+
+
+def test_every_form_must_be_valid():
+    request = _request({"name": "Hộ mới", "members-TOTAL_FORMS": "x"})
+    members = MemberFormSet(request.POST, prefix="members")
+    assert web.form_action(request, NameForm(request.POST), lambda: 1, also=[members]) is None
+
+
+def test_permission_denied_passes_through():
+    request = _request({"name": "Ấp Một"})
+
+    def run():
+        raise PermissionDenied("Vai trò của bạn không được làm việc này.")
+
+    with pytest.raises(PermissionDenied, match="Vai trò"):
+        web.form_action(request, NameForm(request.POST), run)
+    with pytest.raises(PermissionDenied, match="Vai trò"):
+        web.post_action(request, run)
+    assert _said(request) == []
+
+
+@pytest.mark.django_db
+def test_a_refused_service_leaves_nothing_half_written():
+    """The service writes, then refuses: its transaction is rolled back before the helper
+    reports the refusal, and the page can go on using the database."""
+    request = _request({"name": "Ấp Một"})
+    form = NameForm(request.POST)
+
+    @transaction.atomic
+    def service():
+        Group.objects.create(name="viết dở")
+        raise ValidationError({"name": ["Không lưu được."]})
+
+    assert web.form_action(request, form, service) is None
+    assert form.errors["name"] == ["Không lưu được."]
+    assert not Group.objects.filter(name="viết dở").exists()
+    assert web.post_action(request, service) is None
+    assert not Group.objects.filter(name="viết dở").exists()
+    Group.objects.create(name="sau đó")  # the connection is usable (no broken transaction)
+
+
+def test_post_action_reports_each_refusal_as_an_error_message():
+    request = _request({})
+    assert web.post_action(request, lambda: "ok") == web.Done("ok")
+
+    def run():
+        raise ValidationError(["Chưa duyệt.", "Còn mục chặn."])
+
+    assert web.post_action(request, run) is None
+    assert _said(request) == [("error", "Chưa duyệt."), ("error", "Còn mục chặn.")]
+
+
+# --- pagination ---------------------------------------------------------------------------
+
+
+def test_page_of_reads_the_page_number_safely(settings):
+    settings.ANSINH_PAGE_SIZE = 10
+    items = list(range(25))
+    factory = RequestFactory()
+    assert list(web.page_of(factory.get("/"), items).object_list) == list(range(10))
+    assert web.page_of(factory.get("/?page=2"), items).number == 2
+    for bad in ("abc", "0", HUGE):
+        assert web.page_of(factory.get(f"/?page={bad}"), items).number in (1, 3)
+    assert web.page_of(factory.get("/?page=99"), items).number == 3
+    assert len(web.page_of(factory.get("/"), items, per_page=20).object_list) == 20
+
+
+@pytest.mark.django_db
+def test_a_capped_count_stops_after_the_cap():
+    class Results(list):
+        def count_upto(self, limit):
+            return min(len(self), limit)
+
+    page = web.page_of(RequestFactory().get("/"), Results(range(50)), per_page=5, cap=20)
+    assert page.paginator.count == 21  # "more than 20"
+    Group.objects.bulk_create(Group(name=f"g{i}") for i in range(8))
+    groups = Group.objects.order_by("id")
+    assert web.page_of(RequestFactory().get("/"), groups, per_page=5, cap=3).paginator.count == 4
 
 
 # --- forms ------------------------------------------------------------------------------

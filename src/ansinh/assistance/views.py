@@ -7,10 +7,8 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,9 +31,15 @@ from ansinh.assistance.choices import (
 from ansinh.assistance.documents import decision_pdf
 from ansinh.assistance.models import Case
 from ansinh.core.audit import record_export
-from ansinh.core.forms import apply_errors
 from ansinh.core.reveal import reveal_response
-from ansinh.core.web import PROBLEMS_SHOWN, int_param, problems_download
+from ansinh.core.web import (
+    PROBLEMS_SHOWN,
+    form_action,
+    int_param,
+    page_of,
+    post_action,
+    problems_download,
+)
 from ansinh.registry import selectors as registry
 from ansinh.registry.choices import Bank
 
@@ -52,7 +56,7 @@ def case_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         "q": g.get("q", ""),
     }
     qs = selectors.case_list(scope, **filters)  # type: ignore[arg-type]
-    page = Paginator(qs, getattr(settings, "ANSINH_PAGE_SIZE", 50)).get_page(g.get("page"))
+    page = page_of(request, qs)
     villages = registry.villages_for(scope)
     return render(
         request,
@@ -168,14 +172,9 @@ def case_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             raise Http404
         form_class, fn = ACTIONS[name]
         form = form_class(request.POST, prefix=name)
-        if form.is_valid():
-            try:
-                fn(scope, case, form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("assistance:case_detail", pk=case.pk)
+        if form_action(request, form, lambda: fn(scope, case, form.cleaned_data)):
+            messages.success(request, _("Saved."))
+            return redirect("assistance:case_detail", pk=case.pk)
         bound[name] = form
     today = timezone.localdate()
     initial = {
@@ -222,24 +221,24 @@ def case_apply(request: HttpRequest, scope: Scope) -> HttpResponse:
     form = forms.ApplyForm(
         request.POST or None, initial={"person": person_id, "applied_on": timezone.localdate()}
     )
-    if request.method == "POST" and person is not None and form.is_valid():
+
+    def apply() -> Case:
+        assert person is not None
         d = form.cleaned_data
-        try:
-            case = services.case_apply(
-                scope=scope,
-                person=person,
-                scheme=d["scheme"],
-                groups=d["groups"],
-                applied_on=d["applied_on"],
-                documents=d["documents"],
-                children=d["children"],
-                pension=d["pension"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Application recorded."))
-            return redirect("assistance:case_detail", pk=case.pk)
+        return services.case_apply(
+            scope=scope,
+            person=person,
+            scheme=d["scheme"],
+            groups=d["groups"],
+            applied_on=d["applied_on"],
+            documents=d["documents"],
+            children=d["children"],
+            pension=d["pension"],
+        )
+
+    if person is not None and (done := form_action(request, form, apply)):
+        messages.success(request, _("Application recorded."))
+        return redirect("assistance:case_detail", pk=done.value.pk)
     found = []
     q = request.GET.get("q", "").strip()
     if q and person is None:
@@ -307,18 +306,16 @@ def payroll_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     form = forms.GenerateForm(
         request.POST or None, initial={"month": timezone.localdate().replace(day=1)}
     )
-    if request.method == "POST":
-        if not scope.can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                payroll = pr.payroll_generate(
-                    scope=scope, commune_code=scope.commune_code, month=form.cleaned_data["month"]
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                return redirect("assistance:payroll_detail", pk=payroll.pk)
+    if request.method == "POST" and not scope.can_edit:
+        raise PermissionDenied
+    if done := form_action(
+        request,
+        form,
+        lambda: pr.payroll_generate(
+            scope=scope, commune_code=scope.commune_code, month=form.cleaned_data["month"]
+        ),
+    ):
+        return redirect("assistance:payroll_detail", pk=done.value.pk)
     payrolls = selectors.payrolls_for(scope).select_related("prepared_by", "approved_by")
     return render(
         request,
@@ -384,14 +381,11 @@ def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     payroll = selectors.payroll_get(scope, pk)
     result = None
     if request.method == "POST":
-        try:
-            result = _payroll_step(request, scope, payroll, request.POST.get("step", ""))
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            if result is None:
-                return redirect("assistance:payroll_detail", pk=payroll.pk)
+        step = request.POST.get("step", "")
+        done = post_action(request, lambda: _payroll_step(request, scope, payroll, step))
+        if done and done.value is None:
+            return redirect("assistance:payroll_detail", pk=payroll.pk)
+        result = done.value if done else None
         payroll.refresh_from_db()
     exceptions_url = ""
     if result is not None and len(result.exceptions) > PROBLEMS_SHOWN:
@@ -406,7 +400,7 @@ def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     status = request.GET.get("status", "")
     if status:
         lines = lines.filter(status=status)
-    page = Paginator(lines, 100).get_page(request.GET.get("page"))
+    page = page_of(request, lines, per_page=100)
     items = list(selectors.guard_items(scope, payroll))
     for item in items:
         item.actions = pr.actions_for(item.rule, payroll)  # type: ignore[attr-defined]
@@ -442,17 +436,15 @@ def guard_item_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpRespo
     form = forms.ResolveForm(request.POST)
     payroll = selectors.payrolls_for(scope).filter(month=item.month).first()
     if form.is_valid():
-        try:
-            pr.guard_resolve(
+        if post_action(
+            request,
+            lambda: pr.guard_resolve(
                 scope=scope,
                 item=item,
                 action=form.cleaned_data["action"],
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
+            ),
+        ):
             messages.success(
                 request,
                 _("%(person)s: %(action)s.")
@@ -476,17 +468,15 @@ def line_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     line = selectors.line_get(scope, pk)
     form = forms.LineResolveForm(request.POST)
     if form.is_valid():
-        try:
-            pr.line_failed_resolve(
+        if post_action(
+            request,
+            lambda: pr.line_failed_resolve(
                 scope=scope,
                 line=line,
                 action=form.cleaned_data["action"],
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
+            ),
+        ):
             messages.success(
                 request,
                 _("Payment %(ref)s: %(status)s.")
@@ -512,11 +502,10 @@ def payroll_export(request: HttpRequest, scope: Scope, pk: int, fmt: str) -> Htt
         messages.error(request, _("Enter the commune's paying account first."))
         return redirect("assistance:payment_account")
     method = PaymentMethod.CASH if fmt == "cash" else PaymentMethod.BANK
-    try:
-        pr.payroll_export_begin(scope=scope, payroll=payroll, method=method, bank=bank)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+    if not post_action(
+        request,
+        lambda: pr.payroll_export_begin(scope=scope, payroll=payroll, method=method, bank=bank),
+    ):
         return redirect("assistance:payroll_detail", pk=payroll.pk)
     commune = selectors.commune_of(scope)
     stem = f"chi-tra-{payroll.month:%Y-%m}" + (f"-{bank}" if bank else "")
@@ -578,19 +567,17 @@ def payment_account(request: HttpRequest, scope: Scope) -> HttpResponse:
         else {}
     )
     form = forms.PaymentAccountForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if not scope.can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.payment_account_set(
-                    scope=scope, commune_code=scope.commune_code, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("assistance:payroll_list")
+    if request.method == "POST" and not scope.can_edit:
+        raise PermissionDenied
+    if form_action(
+        request,
+        form,
+        lambda: services.payment_account_set(
+            scope=scope, commune_code=scope.commune_code, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("assistance:payroll_list")
     return render(
         request,
         "assistance/payment_account.html",

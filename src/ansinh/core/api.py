@@ -1,4 +1,5 @@
-"""Bounded API inputs (django-ninja), shared by the API routers: pagination and ids.
+"""Bounded API inputs (django-ninja), shared by the API routers: pagination and ids; and the
+shape of every error answer (``ErrorOut``).
 
 django-ninja's ``LimitOffsetPagination`` accepts any ``offset``: ``?offset=10**20`` does not fit
 a 64-bit integer and the database raises (HTTP 500). Here ``limit`` is 1–500 and ``offset``
@@ -18,7 +19,7 @@ from ansinh.core.web import INT64_MAX
 MAX_LIMIT = 500
 MAX_OFFSET = 10**9
 
-__all__ = ["MAX_LIMIT", "MAX_OFFSET", "BoundedLimitOffsetPagination", "DbId"]
+__all__ = ["MAX_LIMIT", "MAX_OFFSET", "BoundedLimitOffsetPagination", "DbId", "ErrorOut"]
 
 #: A database id: 1 … 2⁶³−1 (a larger number does not fit the database's integers).
 DbId = Annotated[int, Field(ge=1, le=INT64_MAX)]
@@ -33,3 +34,11 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+# An error answer (401, 403, 404, 422): what went wrong, and per field its problems
+# (``__all__`` for those of no field). Made by the handlers of ``ansinh.api.api``. (A comment,
+# not a docstring: a docstring would become the schema's description in the OpenAPI file.)
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]] = {}

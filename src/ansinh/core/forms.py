@@ -9,7 +9,9 @@ Public interface::
     DateField(lo=MIN_DATE, hi=MAX_DATE, **kw)       # YYYY-MM-DD in lo..hi
     MonthField(**kw)                                # YYYY-MM, 2000-01 .. 12 months from today
     UploadField(**kw)                               # FileField with the upload size limit
+    DateInput(**kw)                                 # the browser's date picker
     MAX_AMOUNT                                      # the largest amount of money (đồng)
+    apply_errors(form, error)                       # re-exported from ansinh.core.web
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.core.periods import MIN_MONTH, check_month_in_range, latest_month
-from ansinh.core.web import MAX_DATE, MIN_DATE, check_upload_size
+from ansinh.core.web import MAX_DATE, MIN_DATE, apply_errors, check_upload_size
 
 #: The largest amount of money a form accepts (đồng).
 MAX_AMOUNT = 10**12
@@ -83,14 +85,3 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-def apply_errors(form: forms.Form, error: ValidationError, prefix: str = "") -> None:
-    """Put a service's field errors on the form; unknown keys become form errors."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        field = name[len(prefix) :] if prefix and name.startswith(prefix) else name
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)

@@ -1,5 +1,6 @@
-"""Shared helpers for the web layer: request parameters read safely, bounded ids in URLs,
-upload limits and the messages of unreadable uploads.
+"""Shared helpers for the web layer: the POST step of forms and buttons, pagination, request
+parameters read safely, bounded ids in URLs, upload limits and the messages of unreadable
+uploads.
 
 Bad input is a clear message or "not found", never an HTTP 500. A number typed in a query
 string (``?village=99999999999999999999``) does not fit the database's 64-bit integers
@@ -8,8 +9,40 @@ makes date arithmetic overflow. Views therefore read parameters with :func:`int_
 :func:`date_param`, and URLs take ids with the ``<id:pk>`` converter (1–18 digits), so a huge
 id is a 404 before any view runs.
 
+Every page that changes something runs a service from a form and reports what it refused in
+the same way: :func:`form_action` on a form page, which is drawn again with the errors on the
+form, and :func:`post_action` for a button, whose view redirects whatever happens and shows
+the refusal as error messages::
+
+    form = SplitForm(request.POST or None, …)
+    if done := form_action(
+        request,
+        form,
+        lambda: services.household_split(scope=scope, household=household, **form.cleaned_data),
+    ):
+        messages.success(request, _("New household %(code)s was created.") % …)
+        return redirect("registry:household_detail", pk=done.value.pk)
+    return render(request, "registry/simple_form.html", {"form": form, …})
+
+    if post_action(request, lambda: services.survey_approve(scope=scope, entry=entry)):
+        messages.success(request, _("Survey approved."))
+    return redirect("poverty:survey", entry.pk)
+
+The view keeps what differs (the message, where to go, a permission to check first); the
+helpers keep what is the same (a POST with valid forms, the ``ValidationError`` caught and
+shown). ``PermissionDenied`` and every other error pass through (403, 500). The helpers open
+no transaction: each service is atomic itself (and a durable one could not run inside
+another), so a refused call has written nothing.
+
 Public interface::
 
+    Done(value)                      # a service call that succeeded (true even if value is None)
+    form_action(request, form, run, *, also=()) -> Done | None
+    post_action(request, run) -> Done | None
+    apply_errors(form, error, prefix="", *, formsets=())   # a ValidationError onto a form
+    error_messages(request, error)   # each message of a ValidationError as an error message
+    page_of(request, items, *, per_page=None, cap=None) -> Page    # ?page= of items
+    CappedPaginator(items, per_page, *, cap)   # counts at most cap + 1 rows
     INT64_MAX, MIN_DATE, MAX_DATE
     int_param(value, *, lo=1, hi=INT64_MAX) -> int | None
     date_param(value, *, lo=MIN_DATE, hi=MAX_DATE) -> date | None
@@ -34,13 +67,19 @@ import datetime as dt
 import re
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.core.paginator import Page, Paginator
+from django.forms import BaseForm, BaseFormSet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from ansinh.core.spreadsheet import SpreadsheetError, xlsx_bytes
@@ -50,14 +89,21 @@ __all__ = [
     "MAX_DATE",
     "MIN_DATE",
     "PROBLEMS_SHOWN",
+    "CappedPaginator",
+    "Done",
     "IdConverter",
     "LimitedTemporaryFileUploadHandler",
+    "apply_errors",
     "check_upload_size",
     "date_param",
     "datetime_param",
+    "error_messages",
+    "form_action",
     "int_param",
     "max_upload_bytes",
     "max_upload_mb",
+    "page_of",
+    "post_action",
     "problems_download",
     "problems_file",
     "upload_error",
@@ -123,6 +169,132 @@ class IdConverter:
 
     def to_url(self, value: Any) -> str:
         return str(int(value))
+
+
+# --------------------------------------------------------------------------- forms and buttons
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """A service call that succeeded, with what it returned. Always true (``value`` may be
+    ``None``), so ``if done := form_action(…):`` reads as "if it was done"."""
+
+    value: T
+
+
+def form_action(
+    request: HttpRequest,
+    form: BaseForm,
+    run: Callable[[], T],
+    *,
+    also: Sequence[BaseForm | BaseFormSet] = (),  # type: ignore[type-arg]
+) -> Done[T] | None:
+    """The POST step of a form page. On a POST whose ``form`` (and the forms and formsets in
+    ``also``) are valid, ``run()`` calls the service and its result comes back as ``Done``:
+    the view says so and redirects. A ``ValidationError`` from the service goes on ``form``
+    (see :func:`apply_errors`; a formset of ``also`` gets its members' errors) and the answer
+    is ``None``, as for a GET or an invalid form: the view draws the page again."""
+    if request.method != "POST":
+        return None
+    valid = [f.is_valid() for f in (form, *also)]  # every form, so each shows its errors
+    if not all(valid):
+        return None
+    try:
+        return Done(run())
+    except ValidationError as exc:
+        formsets = [f for f in also if isinstance(f, BaseFormSet)]
+        apply_errors(form, exc, formsets=formsets)
+        return None
+
+
+def post_action(request: HttpRequest, run: Callable[[], T]) -> Done[T] | None:
+    """The POST of a button (or of a small form) whose view redirects whatever happens:
+    ``run()`` calls the service; each message of a ``ValidationError`` it raises is shown as
+    an error message on the next page and the answer is ``None``; else ``Done``."""
+    try:
+        return Done(run())
+    except ValidationError as exc:
+        error_messages(request, exc)
+        return None
+
+
+def error_messages(request: HttpRequest, error: ValidationError) -> None:
+    """Each message of ``error`` as an error message on the next page."""
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def apply_errors(
+    form: BaseForm,
+    error: ValidationError,
+    prefix: str = "",
+    *,
+    formsets: Sequence[BaseFormSet] = (),  # type: ignore[type-arg]
+) -> None:
+    """Put a service's errors on the form: a field's errors on that field (after removing
+    ``prefix`` from the key), the others (unknown keys, an error without fields) above the
+    form. A key ``<formset prefix>-<i>-<field>`` of one of ``formsets`` goes on that formset's
+    ``i``-th form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, texts in error.message_dict.items():
+        target, field = _error_target(form, name, prefix, formsets)
+        for text in texts:
+            target.add_error(field if field in target.fields else None, text)
+
+
+def _error_target(
+    form: BaseForm,
+    name: str,
+    prefix: str,
+    formsets: Sequence[BaseFormSet],  # type: ignore[type-arg]
+) -> tuple[BaseForm, str]:
+    for formset in formsets:
+        head = f"{formset.prefix}-"
+        index, _dash, field = name.removeprefix(head).partition("-")
+        if name.startswith(head) and index.isdigit() and int(index) < len(formset.forms):
+            return formset.forms[int(index)], field
+    return form, name[len(prefix) :] if prefix and name.startswith(prefix) else name
+
+
+# --------------------------------------------------------------------------- pagination
+
+
+@runtime_checkable
+class CountsUpTo(Protocol):
+    """Results that can count cheaply up to a limit (``registry.selectors.NameResults``)."""
+
+    def count_upto(self, limit: int) -> int: ...
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts at most ``cap`` + 1 rows: a broad search stays fast, and the page can say
+    "more than ``cap``" (``paginator.count > cap``)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, cap: int) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self) -> int:
+        results: Any = self.object_list
+        if isinstance(results, CountsUpTo):
+            return results.count_upto(self.cap + 1)
+        return int(results[: self.cap + 1].count())
+
+
+def page_of(
+    request: HttpRequest, items: Any, *, per_page: int | None = None, cap: int | None = None
+) -> Page:  # type: ignore[type-arg]
+    """The page ``?page=`` of ``items``, ``per_page`` rows a page (``ANSINH_PAGE_SIZE`` unless
+    given). A missing, bad or too large page number gives the first or the last page. With
+    ``cap``, the count stops after ``cap`` + 1 rows (:class:`CappedPaginator`)."""
+    size = per_page or settings.ANSINH_PAGE_SIZE
+    paginator = Paginator(items, size) if cap is None else CappedPaginator(items, size, cap=cap)
+    return paginator.get_page(request.GET.get("page"))
 
 
 # --------------------------------------------------------------------------- uploads

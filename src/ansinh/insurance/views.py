@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,9 +18,16 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
-from ansinh.core.forms import apply_errors
 from ansinh.core.spreadsheet import SpreadsheetError
-from ansinh.core.web import PROBLEMS_SHOWN, date_param, int_param, problems_download, upload_error
+from ansinh.core.web import (
+    PROBLEMS_SHOWN,
+    date_param,
+    form_action,
+    int_param,
+    post_action,
+    problems_download,
+    upload_error,
+)
 from ansinh.insurance import selectors, services
 from ansinh.insurance.choices import FOLLOW_UP, CoverageStatus, Payer
 from ansinh.insurance.forms import CardForm, CardImportForm, StageForm, TargetForm
@@ -77,8 +84,11 @@ def coverage(request: HttpRequest, scope: Scope) -> HttpResponse:
             "expiring_days": conf.expiring_days,
         },
     )
-    if request.method == "POST" and scope.can_edit and form.is_valid():
-        services.insurance_settings_update(scope=scope, **form.cleaned_data)
+    if scope.can_edit and form_action(
+        request,
+        form,
+        lambda: services.insurance_settings_update(scope=scope, **form.cleaned_data),
+    ):
         messages.success(request, _("Saved."))
         return redirect("insurance:coverage")
     rows = selectors.coverage_by_village(scope, day)
@@ -135,14 +145,11 @@ def household_cards(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
         request.POST or None,
         members=household.members.filter(life_status=LifeStatus.LIVING),
     )
-    if request.method == "POST" and scope.can_edit and form.is_valid():
-        try:
-            services.card_register(scope=scope, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Card saved."))
-            return redirect("insurance:household_cards", pk=household.pk)
+    if scope.can_edit and form_action(
+        request, form, lambda: services.card_register(scope=scope, **form.cleaned_data)
+    ):
+        messages.success(request, _("Card saved."))
+        return redirect("insurance:household_cards", pk=household.pk)
     cards = {m.pk: list(selectors.person_cards(m)) for m in members}
     expiring_days = _settings(scope).expiring_days
     who = selectors.who_pays(living, today)
@@ -194,8 +201,8 @@ def stages(request: HttpRequest, scope: Scope) -> HttpResponse:
     if request.method == "POST":
         if not scope.can_edit:
             raise PermissionDenied
-        services.stages_keep_defaults(scope=scope)
-        messages.success(request, _("Saved."))
+        if post_action(request, lambda: services.stages_keep_defaults(scope=scope)):
+            messages.success(request, _("Saved."))
         return redirect("insurance:stages")
     all_stages = selectors.reminder_stages(scope)
     longest = services.longest_head_name(commune_obj)
@@ -229,14 +236,11 @@ def stage_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             "is_active": stage.is_active,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.stage_update(scope=scope, stage=stage, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("insurance:stages")
+    if form_action(
+        request, form, lambda: services.stage_update(scope=scope, stage=stage, **form.cleaned_data)
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("insurance:stages")
     return render(request, "insurance/stage_form.html", {"form": form, "stage": stage})
 
 

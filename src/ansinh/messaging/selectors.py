@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
-from django.http import Http404
 
+from ansinh.core.selectors import get_or_404
 from ansinh.messaging.choices import MessageState
 from ansinh.messaging.models import MessageAttempt, OutboxMessage, Suppression
 
@@ -19,10 +19,8 @@ def outbox_for(commune_code: int, *, state: str = "", topic: str = "") -> QueryS
 
 
 def outbox_get(commune_code: int, pk: int) -> OutboxMessage:
-    try:
-        return OutboxMessage.objects.get(commune_code=commune_code, pk=pk)
-    except OutboxMessage.DoesNotExist as exc:
-        raise Http404 from exc
+    """A message of the commune, or 404 (never another commune's)."""
+    return get_or_404(OutboxMessage.objects.filter(commune_code=commune_code), pk)
 
 
 def attempts_of(message: OutboxMessage) -> QuerySet[MessageAttempt]:

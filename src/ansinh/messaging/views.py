@@ -8,11 +8,9 @@ import json
 import os
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from ansinh.core.identifiers import format_phone
-from ansinh.core.web import datetime_param
+from ansinh.core.web import datetime_param, page_of, post_action
 from ansinh.messaging import selectors, services
 from ansinh.messaging.channels.android_sms_gateway import verify_signature
 from ansinh.messaging.channels.base import StatusKind
@@ -45,9 +43,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     commune = _commune_of(request)
     state = request.GET.get("state", "")
     topic = request.GET.get("topic", "")
-    page = Paginator(
-        selectors.outbox_for(commune, state=state, topic=topic), settings.ANSINH_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.outbox_for(commune, state=state, topic=topic))
     counts = selectors.state_counts(commune, topic=topic)
     return render(
         request,
@@ -91,15 +87,14 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def message_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     commune = _commune_of(request)
     message = selectors.outbox_get(commune, pk)
-    try:
-        services.message_cancel(
+    if post_action(
+        request,
+        lambda: services.message_cancel(
             message=message,
             scope=getattr(request, "scope", None) or None,
             reason=request.POST.get("reason", ""),
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+        ),
+    ):
         messages.success(request, _("The message was cancelled: it will not be sent."))
     return redirect("messaging:message_detail", pk=pk)
 
@@ -107,9 +102,7 @@ def message_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def refusals(request: HttpRequest) -> HttpResponse:
     commune = _commune_of(request)
-    page = Paginator(selectors.suppressions_for(commune), settings.ANSINH_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, selectors.suppressions_for(commune))
     return render(request, "messaging/refusals.html", {"page": page})
 
 

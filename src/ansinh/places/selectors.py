@@ -4,17 +4,13 @@ villages; the pages that manage them are the officer's."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from ansinh.core.selectors import get_or_404
 from ansinh.places.models import Commune, Village
 
 
 def commune_get(code: int) -> Commune:
-    try:
-        return Commune.objects.select_related("province").get(code=code)
-    except Commune.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_or_404(Commune.objects.select_related("province"), code)
 
 
 def villages_of(commune: Commune) -> QuerySet[Village]:

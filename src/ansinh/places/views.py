@@ -10,11 +10,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from ansinh.core.web import form_action
 from ansinh.places import selectors, services
 from ansinh.places.forms import VillageForm
 from ansinh.places.models import Commune
@@ -43,19 +44,17 @@ def _is_officer(request: HttpRequest) -> bool:
 def village_list(request: HttpRequest) -> HttpResponse:
     commune = _commune(request)
     form = VillageForm(request.POST or None)
-    if request.method == "POST":
-        if not _is_officer(request):
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.village_create(scope=_scope(request), commune=commune, **form.cleaned_data)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                messages.success(request, _("Village added."))
-                return redirect("places:village_list")
+    if request.method == "POST" and not _is_officer(request):
+        raise PermissionDenied
+    if form_action(
+        request,
+        form,
+        lambda: services.village_create(
+            scope=_scope(request), commune=commune, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("Village added."))
+        return redirect("places:village_list")
     villages = selectors.villages_of(commune)
     return render(
         request,
@@ -80,20 +79,17 @@ def village_edit(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     form.fields["code"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.village_update(
-                scope=_scope(request),
-                village=village,
-                name=form.cleaned_data["name"],
-                kind=form.cleaned_data["kind"],
-                area_type_override=form.cleaned_data["area_type_override"],
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("places:village_list")
+    if form_action(
+        request,
+        form,
+        lambda: services.village_update(
+            scope=_scope(request),
+            village=village,
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            area_type_override=form.cleaned_data["area_type_override"],
+        ),
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("places:village_list")
     return render(request, "places/village_form.html", {"form": form, "village": village})

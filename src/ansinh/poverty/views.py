@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.core.audit import record_export
-from ansinh.core.forms import apply_errors
-from ansinh.core.web import date_param, int_param
+from ansinh.core.web import date_param, form_action, int_param, post_action
 from ansinh.places import selectors as places
 from ansinh.poverty import documents, selectors, services
 from ansinh.poverty.choices import (
@@ -99,21 +98,17 @@ def _file(content: bytes, name: str, kind: str) -> HttpResponse:
 @scoped()
 def rounds(request: HttpRequest, scope: Scope) -> HttpResponse:
     form = RoundForm(request.POST or None)
-    if request.method == "POST":
-        if not scope.can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                rnd = services.round_open(
-                    scope=scope,
-                    commune=places.commune_get(scope.commune_code),
-                    **form.cleaned_data,
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Round opened."))
-                return redirect("poverty:round", rnd.pk)
+    if request.method == "POST" and not scope.can_edit:
+        raise PermissionDenied
+    if done := form_action(
+        request,
+        form,
+        lambda: services.round_open(
+            scope=scope, commune=places.commune_get(scope.commune_code), **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("Round opened."))
+        return redirect("poverty:round", done.value.pk)
     today = timezone.localdate()
     return render(
         request,
@@ -179,23 +174,21 @@ def household_add(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         raise PermissionDenied
     if request.method == "POST":
         form = HouseholdAddForm(request.POST, scope=scope)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                entry = services.household_add(
-                    scope=scope,
-                    rnd=rnd,
-                    household=data["household"],
-                    reason=data["reason"],
-                    note=data["note"],
-                    request_date=data.get("request_date"),
-                    members=form.member_statuses(),
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Household added to the list."))
-                return redirect("poverty:survey", entry.pk)
+        if done := form_action(
+            request,
+            form,
+            lambda: services.household_add(
+                scope=scope,
+                rnd=rnd,
+                household=form.cleaned_data["household"],
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                request_date=form.cleaned_data.get("request_date"),
+                members=form.member_statuses(),
+            ),
+        ):
+            messages.success(request, _("Household added to the list."))
+            return redirect("poverty:survey", done.value.pk)
     else:
         code = request.GET.get("household_code", "").strip()
         form = HouseholdAddForm(
@@ -220,11 +213,9 @@ def committee(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     rnd = selectors.round_get(scope, pk)
     form = CommitteeForm(request.POST, scope=scope)
     if form.is_valid():
-        try:
-            services.committee_set(scope=scope, rnd=rnd, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        else:
+        if post_action(
+            request, lambda: services.committee_set(scope=scope, rnd=rnd, **form.cleaned_data)
+        ):
             messages.success(request, _("Committee member saved."))
     else:
         messages.error(request, _("Choose a user and a role."))
@@ -362,11 +353,7 @@ def _survey_texts() -> dict[str, str]:
 @require_POST
 def approve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     entry = selectors.entry_get(scope, pk)
-    try:
-        services.survey_approve(scope=scope, entry=entry)
-    except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
-    else:
+    if post_action(request, lambda: services.survey_approve(scope=scope, entry=entry)):
         messages.success(request, _("Survey approved."))
     nxt = request.POST.get("next", "")
     return redirect(nxt) if nxt.startswith("/") else redirect("poverty:survey", entry.pk)
@@ -386,30 +373,29 @@ def meeting(request: HttpRequest, scope: Scope, pk: int, village_pk: int) -> Htt
     for e in entries:
         e.head_name = heads.get(e.household_id, "")  # type: ignore[attr-defined]
     form = MeetingForm(request.POST or None, entries=entries)
-    if request.method == "POST" and form.is_valid():
-        try:
-            m = services.meeting_record(
-                scope=scope,
-                rnd=rnd,
-                village=village,
-                held_on=form.cleaned_data["held_on"],
-                attendees=form.cleaned_data["attendees"],
-                chair=form.cleaned_data["chair"],
-                secretary=form.cleaned_data["secretary"],
-                agreements=form.agreements(),
+    if done := form_action(
+        request,
+        form,
+        lambda: services.meeting_record(
+            scope=scope,
+            rnd=rnd,
+            village=village,
+            held_on=form.cleaned_data["held_on"],
+            attendees=form.cleaned_data["attendees"],
+            chair=form.cleaned_data["chair"],
+            secretary=form.cleaned_data["secretary"],
+            agreements=form.agreements(),
+        ),
+    ):
+        back = done.value.entries.filter(status=EntryStatus.RESURVEY).count()
+        messages.success(request, _("Meeting recorded."))
+        if back:
+            messages.warning(
+                request,
+                _("%(n)s household(s) had less than 50%% agreement and go back to survey.")
+                % {"n": back},
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            back = m.entries.filter(status=EntryStatus.RESURVEY).count()
-            messages.success(request, _("Meeting recorded."))
-            if back:
-                messages.warning(
-                    request,
-                    _("%(n)s household(s) had less than 50%% agreement and go back to survey.")
-                    % {"n": back},
-                )
-            return redirect("poverty:round", rnd.pk)
+        return redirect("poverty:round", rnd.pk)
     return render(
         request,
         "poverty/meeting.html",
@@ -448,14 +434,13 @@ def posting_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 def complaint(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     entry = selectors.entry_get(scope, pk)
     form = ComplaintForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.complaint_record(scope=scope, entry=entry, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Complaint recorded."))
-            return redirect("poverty:survey", entry.pk)
+    if form_action(
+        request,
+        form,
+        lambda: services.complaint_record(scope=scope, entry=entry, **form.cleaned_data),
+    ):
+        messages.success(request, _("Complaint recorded."))
+        return redirect("poverty:survey", entry.pk)
     return render(
         request,
         "poverty/complaint.html",
@@ -470,14 +455,11 @@ def complaint(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 def decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     rnd = selectors.round_get(scope, pk)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.round_decide(scope=scope, rnd=rnd, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Decision recorded: the results are now official."))
-            return redirect("poverty:report", rnd.pk)
+    if form_action(
+        request, form, lambda: services.round_decide(scope=scope, rnd=rnd, **form.cleaned_data)
+    ):
+        messages.success(request, _("Decision recorded: the results are now official."))
+        return redirect("poverty:report", rnd.pk)
     return render(
         request,
         "poverty/decide.html",
@@ -535,23 +517,21 @@ def report_up(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         "recipient": rnd.report_recipient or services.default_report_recipient(rnd.commune),
     }
     form = ReportForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if not scope.can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.report_record(
-                    scope=scope,
-                    rnd=rnd,
-                    number=form.cleaned_data["number"],
-                    reported_on=form.cleaned_data["reported_on"],
-                    recipient=form.cleaned_data["recipient"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Report recorded."))
-                return redirect("poverty:round", rnd.pk)
+    if request.method == "POST" and not scope.can_edit:
+        raise PermissionDenied
+    if form_action(
+        request,
+        form,
+        lambda: services.report_record(
+            scope=scope,
+            rnd=rnd,
+            number=form.cleaned_data["number"],
+            reported_on=form.cleaned_data["reported_on"],
+            recipient=form.cleaned_data["recipient"],
+        ),
+    ):
+        messages.success(request, _("Report recorded."))
+        return redirect("poverty:round", rnd.pk)
     data = selectors.round_report(rnd, scope, rnd.report_date or timezone.localdate())
     return render(
         request,

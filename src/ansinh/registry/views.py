@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,10 +17,9 @@ from django.views.decorators.http import require_POST
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.core.audit import record_export
-from ansinh.core.forms import apply_errors
 from ansinh.core.identifiers import IdentifierError, validate_cccd
 from ansinh.core.reveal import reveal_response
-from ansinh.core.web import date_param, int_param
+from ansinh.core.web import date_param, form_action, int_param, page_of, post_action
 from ansinh.registry import display, selectors, services
 from ansinh.registry.choices import (
     EventKind,
@@ -44,21 +41,8 @@ from ansinh.registry.forms import (
 )
 from ansinh.registry.validation import PersonData, clean_person, clean_phone, identifier_message
 
+#: A search counts at most this many rows (+ 1): a broad search stays fast.
 SEARCH_COUNT_CAP = 1000
-
-
-class CappedPaginator(Paginator):  # type: ignore[type-arg]
-    """Counts at most ``SEARCH_COUNT_CAP`` + 1 rows: a broad search stays fast."""
-
-    @property
-    def count(self) -> int:
-        if not hasattr(self, "_capped_count"):
-            results: Any = self.object_list
-            if hasattr(results, "count_upto"):
-                self._capped_count: int = results.count_upto(SEARCH_COUNT_CAP + 1)
-            else:
-                self._capped_count = results[: SEARCH_COUNT_CAP + 1].count()
-        return self._capped_count
 
 
 @scoped()
@@ -96,7 +80,6 @@ def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     village_id = int_param(request.GET.get("village"))
     status = request.GET.get("status") or None
-    page_number = request.GET.get("page") or 1
     context: dict[str, Any] = {
         "q": q,
         "villages": selectors.villages_for(scope),
@@ -109,20 +92,15 @@ def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         persons = selectors.person_search(
             scope, q, village_id=village_id, status=status if status in LifeStatus.values else None
         )
-        paginator = CappedPaginator(cast(Any, persons), settings.ANSINH_PAGE_SIZE)
-        context.update(
-            mode="search",
-            page=paginator.get_page(page_number),
-            capped=paginator.count > SEARCH_COUNT_CAP,
-        )
+        page = page_of(request, persons, cap=SEARCH_COUNT_CAP)
+        context.update(mode="search", page=page, capped=page.paginator.count > SEARCH_COUNT_CAP)
     else:
         households = selectors.household_list(
             scope,
             village_id=village_id,
             status=status if status in HouseholdStatus.values else None,
         )
-        browse = Paginator(households, settings.ANSINH_PAGE_SIZE)
-        page = browse.get_page(page_number)
+        page = page_of(request, households)
         page.object_list = selectors.household_page_details(list(page.object_list))
         context.update(mode="browse", page=page)
     template = (
@@ -178,49 +156,29 @@ def household_create(request: HttpRequest, scope: Scope) -> HttpResponse:
         prefix="members",
         initial=None if request.POST else [{"relationship": "head"}],
     )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        confirm = any(f.cleaned_data.get("confirm_duplicate") for f in formset.forms)
-        try:
-            household = services.household_register(
-                scope=scope,
-                village=form.cleaned_data["village"],
-                members=formset.person_data(),  # type: ignore[attr-defined]
-                address=form.cleaned_data["address"],
-                phone=form.cleaned_data["phone"],
-                notes=form.cleaned_data["notes"],
-                area_type_override=form.cleaned_data["area_type_override"],
-                confirm_duplicates=confirm,
-            )
-        except ValidationError as exc:
-            _spread_errors(exc, form, formset)
-        else:
-            messages.success(
-                request, _("Household %(code)s registered.") % {"code": household.code}
-            )
-            return redirect("registry:household_detail", pk=household.pk)
+
+    def register() -> Any:
+        return services.household_register(
+            scope=scope,
+            village=form.cleaned_data["village"],
+            members=formset.person_data(),  # type: ignore[attr-defined]
+            address=form.cleaned_data["address"],
+            phone=form.cleaned_data["phone"],
+            notes=form.cleaned_data["notes"],
+            area_type_override=form.cleaned_data["area_type_override"],
+            confirm_duplicates=any(f.cleaned_data.get("confirm_duplicate") for f in formset.forms),
+        )
+
+    # the service's "members-<i>-<field>" errors go on that member's form
+    if done := form_action(request, form, register, also=[formset]):
+        household = done.value
+        messages.success(request, _("Household %(code)s registered.") % {"code": household.code})
+        return redirect("registry:household_detail", pk=household.pk)
     return render(
         request,
         "registry/household_form.html",
         {"form": form, "formset": formset, "creating": True},
     )
-
-
-def _spread_errors(exc: ValidationError, form: HouseholdForm, formset: Any) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, msgs in exc.message_dict.items():
-        if name.startswith("members-") and name.count("-") >= 2:
-            _, index, field = name.split("-", 2)
-            target = formset.forms[int(index)]
-            for m in msgs:
-                target.add_error(field if field in target.fields else None, m)
-        elif name == "members":
-            for m in msgs:
-                form.add_error(None, m)
-        else:
-            for m in msgs:
-                form.add_error(name if name in form.fields else None, m)
 
 
 @scoped(need="can_edit")
@@ -236,14 +194,13 @@ def household_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     form = HouseholdForm(
         request.POST or None, initial=initial, villages=selectors.villages_for(scope)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_update(scope=scope, household=household, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("registry:household_detail", pk=household.pk)
+    if form_action(
+        request,
+        form,
+        lambda: services.household_update(scope=scope, household=household, **form.cleaned_data),
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("registry:household_detail", pk=household.pk)
     return render(request, "registry/household_form.html", {"form": form, "household": household})
 
 
@@ -254,36 +211,33 @@ def person_create(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = PersonForm(request.POST or None)
     join = JoinForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and join.is_valid():
-        try:
-            if scope.can_edit:
-                services.person_add(
-                    scope=scope,
-                    household=household,
-                    data=form.person_data(),
-                    event_kind=join.cleaned_data["event_kind"],
-                    event_date=join.cleaned_data["event_date"],
-                    place=join.cleaned_data["place"],
-                    confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-                )
-                messages.success(request, _("Member added."))
-            else:
-                clean_person(form.person_data())
-                payload = _payload(form.person_data())
-                payload["event_kind"] = join.cleaned_data["event_kind"]
-                if join.cleaned_data["event_date"]:
-                    payload["event_date"] = join.cleaned_data["event_date"].isoformat()
-                services.proposal_submit(
-                    scope=scope,
-                    household=household,
-                    kind=ProposalKind.ADD_PERSON,
-                    payload=payload,
-                )
-                messages.success(request, _("Your proposal was sent to the commune officer."))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("registry:household_detail", pk=household.pk)
+
+    def add() -> str:
+        """Add the member (the officer) or propose it (a village head); what to say."""
+        if scope.can_edit:
+            services.person_add(
+                scope=scope,
+                household=household,
+                data=form.person_data(),
+                event_kind=join.cleaned_data["event_kind"],
+                event_date=join.cleaned_data["event_date"],
+                place=join.cleaned_data["place"],
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+            )
+            return _("Member added.")
+        clean_person(form.person_data())
+        payload = _payload(form.person_data())
+        payload["event_kind"] = join.cleaned_data["event_kind"]
+        if join.cleaned_data["event_date"]:
+            payload["event_date"] = join.cleaned_data["event_date"].isoformat()
+        services.proposal_submit(
+            scope=scope, household=household, kind=ProposalKind.ADD_PERSON, payload=payload
+        )
+        return _("Your proposal was sent to the commune officer.")
+
+    if done := form_action(request, form, add, also=[join]):
+        messages.success(request, done.value)
+        return redirect("registry:household_detail", pk=household.pk)
     return render(
         request,
         "registry/person_form.html",
@@ -306,37 +260,35 @@ def person_edit(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     if not (scope.can_edit or scope.can_propose):
         raise PermissionDenied
     form = PersonForm(request.POST or None, initial=PersonForm.initial_from(person))
-    if request.method == "POST" and form.is_valid():
-        try:
-            if scope.can_edit:
-                services.person_update(
-                    scope=scope,
-                    person=person,
-                    data=form.person_data(),
-                    confirm_duplicate=form.cleaned_data["confirm_duplicate"],
-                )
-                messages.success(request, _("Saved."))
-            else:
-                data = clean_person(form.person_data())
-                before = PersonForm.initial_from(person)
-                payload = {
-                    k: v for k, v in _payload(data).items() if _plain(before.get(k)) != _plain(v)
-                }
-                if not payload:
-                    messages.info(request, _("Nothing was changed."))
-                    return redirect("registry:household_detail", pk=person.household_id)
-                services.proposal_submit(
-                    scope=scope,
-                    household=person.household,
-                    person=person,
-                    kind=ProposalKind.UPDATE_PERSON,
-                    payload=payload,
-                )
-                messages.success(request, _("Your proposal was sent to the commune officer."))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect("registry:household_detail", pk=person.household_id)
+
+    def change() -> None:
+        """Save the change (the officer) or propose what differs (a village head)."""
+        if scope.can_edit:
+            services.person_update(
+                scope=scope,
+                person=person,
+                data=form.person_data(),
+                confirm_duplicate=form.cleaned_data["confirm_duplicate"],
+            )
+            messages.success(request, _("Saved."))
+            return
+        data = clean_person(form.person_data())
+        before = PersonForm.initial_from(person)
+        payload = {k: v for k, v in _payload(data).items() if _plain(before.get(k)) != _plain(v)}
+        if not payload:
+            messages.info(request, _("Nothing was changed."))
+            return
+        services.proposal_submit(
+            scope=scope,
+            household=person.household,
+            person=person,
+            kind=ProposalKind.UPDATE_PERSON,
+            payload=payload,
+        )
+        messages.success(request, _("Your proposal was sent to the commune officer."))
+
+    if form_action(request, form, change):
+        return redirect("registry:household_detail", pk=person.household_id)
     return render(
         request,
         "registry/person_form.html",
@@ -360,40 +312,31 @@ def _leave_view(request: HttpRequest, scope: Scope, pk: int, kind: str) -> HttpR
     if not (scope.can_edit or scope.can_propose):
         raise PermissionDenied
     form = LeaveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def leave() -> None:
+        """Record the death or the move (the officer) or propose it (a village head)."""
         d = form.cleaned_data
-        try:
-            if scope.can_edit and kind == EventKind.DEATH:
-                services.person_record_death(
-                    scope=scope,
-                    person=person,
-                    date=d["date"],
-                    note=d["note"],
-                )
-            elif scope.can_edit:
-                services.person_move_out(
-                    scope=scope,
-                    person=person,
-                    date=d["date"],
-                    place=d["place"],
-                    note=d["note"],
-                )
-            else:
-                services.proposal_submit(
-                    scope=scope,
-                    household=person.household,
-                    person=person,
-                    kind=ProposalKind.RECORD_DEATH
-                    if kind == EventKind.DEATH
-                    else ProposalKind.RECORD_MOVE_OUT,
-                    payload={"date": d["date"].isoformat(), "place": d["place"]},
-                    note=d["note"],
-                )
-                messages.success(request, _("Your proposal was sent to the commune officer."))
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        if scope.can_edit and kind == EventKind.DEATH:
+            services.person_record_death(scope=scope, person=person, date=d["date"], note=d["note"])
+        elif scope.can_edit:
+            services.person_move_out(
+                scope=scope, person=person, date=d["date"], place=d["place"], note=d["note"]
+            )
         else:
-            return redirect("registry:household_detail", pk=person.household_id)
+            services.proposal_submit(
+                scope=scope,
+                household=person.household,
+                person=person,
+                kind=ProposalKind.RECORD_DEATH
+                if kind == EventKind.DEATH
+                else ProposalKind.RECORD_MOVE_OUT,
+                payload={"date": d["date"].isoformat(), "place": d["place"]},
+                note=d["note"],
+            )
+            messages.success(request, _("Your proposal was sent to the commune officer."))
+
+    if form_action(request, form, leave):
+        return redirect("registry:household_detail", pk=person.household_id)
     return render(
         request,
         "registry/person_leave.html",
@@ -414,18 +357,15 @@ def household_change_head(request: HttpRequest, scope: Scope, pk: int) -> HttpRe
     household = selectors.household_get(scope, pk)
     members = household.members.filter(life_status=LifeStatus.LIVING)
     form = ChangeHeadForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_change_head(
-                scope=scope,
-                household=household,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The head of household was changed."))
-            return redirect("registry:household_detail", pk=household.pk)
+    if form_action(
+        request,
+        form,
+        lambda: services.household_change_head(
+            scope=scope, household=household, **form.cleaned_data
+        ),
+    ):
+        messages.success(request, _("The head of household was changed."))
+        return redirect("registry:household_detail", pk=household.pk)
     return render(
         request,
         "registry/simple_form.html",
@@ -443,18 +383,14 @@ def household_split(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
         villages=selectors.villages_for(scope),
         initial={"village": household.village},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = services.household_split(
-                scope=scope,
-                household=household,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("New household %(code)s was created.") % {"code": new.code})
-            return redirect("registry:household_detail", pk=new.pk)
+    if done := form_action(
+        request,
+        form,
+        lambda: services.household_split(scope=scope, household=household, **form.cleaned_data),
+    ):
+        new = done.value
+        messages.success(request, _("New household %(code)s was created.") % {"code": new.code})
+        return redirect("registry:household_detail", pk=new.pk)
     return render(
         request,
         "registry/simple_form.html",
@@ -480,20 +416,16 @@ def proposal_list(request: HttpRequest, scope: Scope) -> HttpResponse:
 @scoped(need="can_edit")
 def proposal_decide(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     proposal = selectors.proposal_get(scope, pk)
-    try:
-        if request.POST.get("action") == "apply":
-            services.proposal_apply(scope=scope, proposal=proposal)
+    if request.POST.get("action") == "apply":
+        if post_action(request, lambda: services.proposal_apply(scope=scope, proposal=proposal)):
             messages.success(request, _("The change was applied."))
-        else:
-            services.proposal_reject(
-                scope=scope,
-                proposal=proposal,
-                reason=request.POST.get("reason", ""),
-            )
-            messages.info(request, _("The proposal was rejected."))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+    elif post_action(
+        request,
+        lambda: services.proposal_reject(
+            scope=scope, proposal=proposal, reason=request.POST.get("reason", "")
+        ),
+    ):
+        messages.info(request, _("The proposal was rejected."))
     return redirect("registry:proposal_list")
 
 
@@ -540,8 +472,7 @@ def household_reveal(request: HttpRequest, scope: Scope, pk: int) -> HttpRespons
 
 @scoped(need="can_see_audit_log")
 def audit_log(request: HttpRequest, scope: Scope) -> HttpResponse:
-    entries = selectors.audit_log(scope)
-    page = Paginator(entries, 50).get_page(request.GET.get("page") or 1)
+    page = page_of(request, selectors.audit_log(scope), per_page=50)
     rows = display.history_rows(page.object_list)
     return render(request, "registry/audit_log.html", {"page": page, "rows": rows})
 
