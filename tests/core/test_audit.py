@@ -183,3 +183,88 @@ def test_tracked_records_what_changed_and_nothing_when_nothing_did(officer, hh_t
     with audit.tracked(scope, hh_td, ["address"], commune_code=hh_td.commune_id):
         hh_td.save()  # nothing changed: nothing written
     assert AuditEntry.objects.count() == count + 1
+
+
+@pytest.mark.django_db
+def test_tracked_writes_nothing_when_the_block_raises(officer, hh_td):
+    count = AuditEntry.objects.count()
+
+    def change_then_refuse() -> None:
+        with audit.tracked(scope_for(officer), hh_td, ["address"]):
+            hh_td.address = "Tổ 5"
+            hh_td.save()
+            raise RuntimeError("refused")
+
+    with pytest.raises(RuntimeError, match="refused"):
+        change_then_refuse()
+    assert AuditEntry.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_tracked_takes_what_is_known_only_after_the_change(officer, hh_td):
+    with audit.tracked(scope_for(officer), hh_td, ["address"], note="first") as change:
+        hh_td.address = "Tổ 6"
+        hh_td.save()
+        change.note = "sửa sau khi đổi"
+        change.commune_code = hh_td.commune_id
+        change.household_id = hh_td.pk
+    entry = AuditEntry.objects.get(pk=change.entry.pk)
+    assert (entry.action, entry.note) == (AuditAction.UPDATE, "sửa sau khi đổi")
+    assert (entry.commune_code, entry.household_id) == (hh_td.commune_id, hh_td.pk)
+    with audit.tracked(scope_for(officer), hh_td, ["address"]) as unchanged:
+        hh_td.save()
+    assert unchanged.entry is None
+
+
+@pytest.mark.django_db
+def test_tracked_records_a_creation_once_the_block_saves(officer, tan_dong):
+    from ansinh.places.models import Village
+
+    fields = ["name", "kind", "code", "area_type_override"]
+    count = AuditEntry.objects.count()
+    new = Village(commune=tan_dong.commune, name="Ấp Mới", kind=tan_dong.kind, code="AM")
+    with audit.tracked(scope_for(officer), new, fields, commune_code=tan_dong.commune_id):
+        pass  # not saved: nothing to record
+    assert AuditEntry.objects.count() == count
+    with audit.tracked(scope_for(officer), new, fields, commune_code=tan_dong.commune_id) as c:
+        new.save()
+    entry = AuditEntry.objects.get(pk=c.entry.pk)
+    assert (entry.action, entry.model_label, entry.object_id) == (
+        AuditAction.CREATE,
+        "places.village",
+        new.pk,
+    )
+    # a creation lists the values, as pairs from nothing (None values are left out)
+    assert entry.changes == {
+        "name": [None, "Ấp Mới"],
+        "kind": [None, tan_dong.kind],
+        "code": [None, "AM"],
+        "area_type_override": [None, ""],
+    }
+    assert entry.commune_code == tan_dong.commune_id
+
+
+@pytest.mark.django_db
+def test_created_records_the_values_of_a_saved_record(officer, hh_td):
+    head = hh_td.members.get(relationship="head")
+    entry = audit.created(
+        scope_for(officer),
+        head,
+        ["full_name", "date_of_birth", "status_date"],
+        commune_code=hh_td.commune_id,
+        household_id=hh_td.pk,
+        note="nhập lại",
+    )
+    entry.refresh_from_db()
+    assert (entry.action, entry.actor, entry.object_id, entry.note) == (
+        AuditAction.CREATE,
+        officer,
+        head.pk,
+        "nhập lại",
+    )
+    assert head.status_date is None
+    assert entry.changes == {
+        "full_name": [None, "Nguyễn Văn An"],
+        "date_of_birth": [None, "1980-05-17"],
+    }
+    assert (entry.commune_code, entry.household_id) == (hh_td.commune_id, hh_td.pk)

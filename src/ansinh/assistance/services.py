@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -35,7 +35,6 @@ from ansinh.assistance.models import (
 )
 from ansinh.core import audit
 from ansinh.core.identifiers import IdentifierError, clean_bank_account
-from ansinh.core.models import AuditAction
 from ansinh.core.periods import first_of_month, next_month
 from ansinh.registry.choices import Bank, LifeStatus
 from ansinh.registry.models import Person
@@ -78,35 +77,39 @@ def ensure_officer(scope: Scope, commune_code: int) -> None:
     )
 
 
+@contextmanager
 def _event(
     case: Case,
     kind: str,
     *,
     scope: Scope,
     date: dt.date,
-    before: dict[str, Any],
     month: dt.date | None = None,
     note: str = "",
-) -> None:
-    CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        date=date,
-        month=month,
-        amount=case.amount,
-        note=note[:300],
-        actor=scope.user,
-    )
-    audit.record(
-        actor=scope,
-        instance=case,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(case, CASE_FIELDS),
-        note=note or str(CaseEventKind(kind).label),
+) -> Iterator[audit.Tracked]:
+    """A change of ``case`` in the block, as a dated event: the event (its amount and note as
+    the block leaves them; the block may set ``.note``) and the audited change of the case's
+    fields (noted with the event's kind if there is no note). A decided case's payrolls are
+    then checked again."""
+    with audit.tracked(
+        scope,
+        case,
+        CASE_FIELDS,
+        note=note,
         commune_code=case.commune_id,
         household_id=case.household_id,
-    )
+    ) as change:
+        yield change
+        CaseEvent.objects.create(
+            case=case,
+            kind=kind,
+            date=date,
+            month=month,
+            amount=case.amount,
+            note=change.note[:300],
+            actor=scope.user,
+        )
+        change.note = change.note or str(CaseEventKind(kind).label)
     if case.effective_month is not None:  # a decided case: its payments may change
         holds.payrolls_touch(case.commune_id)
 
@@ -203,13 +206,8 @@ def case_apply(
         note=documents[:300],
         actor=scope.user,
     )
-    audit.record(
-        actor=scope,
-        instance=case,
-        action=AuditAction.CREATE,
-        after=audit.snapshot(case, CASE_FIELDS),
-        commune_code=case.commune_id,
-        household_id=case.household_id,
+    audit.created(
+        scope, case, CASE_FIELDS, commune_code=case.commune_id, household_id=case.household_id
     )
     return case
 
@@ -218,11 +216,10 @@ def case_apply(
 def case_verify(*, scope: Scope, case: Case, verified_on: dt.date, note: str = "") -> Case:
     ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.APPLIED)
-    before = audit.snapshot(case, CASE_FIELDS)
-    case.status = CaseStatus.VERIFIED
-    case.verified_on = verified_on
-    case.save()
-    _event(case, CaseEventKind.VERIFIED, scope=scope, date=verified_on, before=before, note=note)
+    with _event(case, CaseEventKind.VERIFIED, scope=scope, date=verified_on, note=note):
+        case.status = CaseStatus.VERIFIED
+        case.verified_on = verified_on
+        case.save()
     return case
 
 
@@ -254,30 +251,24 @@ def case_decide(
         errors["backdate_reason"] = [_("Give the reason for starting before the signature.")]
     if errors:
         raise ValidationError(errors)
-    before = audit.snapshot(case, CASE_FIELDS)
-    _apply_entitlement(case, month)
-    case.decision_number = decision_number.strip()
-    case.decision_date = decision_date
-    case.decision_signer = signer.strip()
-    case.effective_month = month
-    case.backdate_reason = backdate_reason.strip()
-    case.status = CaseStatus.ACTIVE
-    try:
-        with transaction.atomic():
-            case.save()
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("This person already receives this scheme (one open case per scheme).")
-        ) from exc
-    _event(
-        case,
-        CaseEventKind.DECIDED,
-        scope=scope,
-        date=decision_date,
-        month=month,
-        before=before,
-        note=case.explanation_text,
-    )
+    with _event(
+        case, CaseEventKind.DECIDED, scope=scope, date=decision_date, month=month
+    ) as change:
+        _apply_entitlement(case, month)
+        case.decision_number = decision_number.strip()
+        case.decision_date = decision_date
+        case.decision_signer = signer.strip()
+        case.effective_month = month
+        case.backdate_reason = backdate_reason.strip()
+        case.status = CaseStatus.ACTIVE
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("This person already receives this scheme (one open case per scheme).")
+            ) from exc
+        change.note = case.explanation_text
     return case
 
 
@@ -296,25 +287,19 @@ def case_adjust(
     Months already paid at another amount get an adjustment line in the next payroll."""
     ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.ACTIVE, CaseStatus.SUSPENDED)
-    before = audit.snapshot(case, CASE_FIELDS)
-    if groups is not None:
-        case.groups = _clean_groups(case.scheme, groups)
-    if children is not None:
-        case.children = children
-    if pension is not None:
-        case.pension = pension
     month = max(first_of_month(from_month), case.effective_month or from_month)
-    _apply_entitlement(case, month)
-    case.save()
-    _event(
-        case,
-        CaseEventKind.ADJUSTED,
-        scope=scope,
-        date=timezone.localdate(),
-        month=month,
-        before=before,
-        note=note or case.explanation_text,
-    )
+    with _event(
+        case, CaseEventKind.ADJUSTED, scope=scope, date=timezone.localdate(), month=month
+    ) as change:
+        if groups is not None:
+            case.groups = _clean_groups(case.scheme, groups)
+        if children is not None:
+            case.children = children
+        if pension is not None:
+            case.pension = pension
+        _apply_entitlement(case, month)
+        case.save()
+        change.note = note or case.explanation_text
     return case
 
 
@@ -324,18 +309,11 @@ def case_suspend(*, scope: Scope, case: Case, on: dt.date, note: str) -> Case:
     _need_status(case, CaseStatus.ACTIVE)
     if not note.strip():
         raise ValidationError({"note": [_("Give the reason.")]})
-    before = audit.snapshot(case, CASE_FIELDS)
-    case.status = CaseStatus.SUSPENDED
-    case.save()
-    _event(
-        case,
-        CaseEventKind.SUSPENDED,
-        scope=scope,
-        date=on,
-        month=first_of_month(on),
-        before=before,
-        note=note,
-    )
+    with _event(
+        case, CaseEventKind.SUSPENDED, scope=scope, date=on, month=first_of_month(on), note=note
+    ):
+        case.status = CaseStatus.SUSPENDED
+        case.save()
     return case
 
 
@@ -343,18 +321,11 @@ def case_suspend(*, scope: Scope, case: Case, on: dt.date, note: str) -> Case:
 def case_resume(*, scope: Scope, case: Case, on: dt.date, note: str = "") -> Case:
     ensure_officer(scope, case.commune_id)
     _need_status(case, CaseStatus.SUSPENDED)
-    before = audit.snapshot(case, CASE_FIELDS)
-    case.status = CaseStatus.ACTIVE
-    case.save()
-    _event(
-        case,
-        CaseEventKind.RESUMED,
-        scope=scope,
-        date=on,
-        month=first_of_month(on),
-        before=before,
-        note=note,
-    )
+    with _event(
+        case, CaseEventKind.RESUMED, scope=scope, date=on, month=first_of_month(on), note=note
+    ):
+        case.status = CaseStatus.ACTIVE
+        case.save()
     return case
 
 
@@ -367,21 +338,20 @@ def case_stop(
     _need_status(case, CaseStatus.ACTIVE, CaseStatus.SUSPENDED)
     if reason not in StopReason.values:
         raise ValidationError({"reason": [_("Choose a reason.")]})
-    before = audit.snapshot(case, CASE_FIELDS)
-    case.status = CaseStatus.STOPPED
-    case.stop_reason = reason
-    case.stop_note = note[:300]
-    case.end_month = next_month(first_of_month(event_date))
-    case.save()
-    _event(
+    end_month = next_month(first_of_month(event_date))
+    with _event(
         case,
         CaseEventKind.STOPPED,
         scope=scope,
         date=event_date,
-        month=case.end_month,
-        before=before,
-        note=note or case.get_stop_reason_display(),
-    )
+        month=end_month,
+        note=note or str(StopReason(reason).label),
+    ):
+        case.status = CaseStatus.STOPPED
+        case.stop_reason = reason
+        case.stop_note = note[:300]
+        case.end_month = end_month
+        case.save()
     holds.case_ended(case, event_date=event_date, what="dừng trợ cấp")
     return case
 
@@ -396,21 +366,20 @@ def case_transfer(
     _need_status(case, CaseStatus.ACTIVE, CaseStatus.SUSPENDED)
     if not to.strip():
         raise ValidationError({"to": [_("Enter the new commune.")]})
-    before = audit.snapshot(case, CASE_FIELDS)
-    case.status = CaseStatus.TRANSFERRED
-    case.transferred_to = to.strip()
-    case.stop_reason = StopReason.MOVED
-    case.end_month = next_month(first_of_month(event_date))
-    case.save()
-    _event(
+    end_month = next_month(first_of_month(event_date))
+    with _event(
         case,
         CaseEventKind.TRANSFERRED,
         scope=scope,
         date=event_date,
-        month=case.end_month,
-        before=before,
+        month=end_month,
         note=note or to,
-    )
+    ):
+        case.status = CaseStatus.TRANSFERRED
+        case.transferred_to = to.strip()
+        case.stop_reason = StopReason.MOVED
+        case.end_month = end_month
+        case.save()
     holds.case_ended(case, event_date=event_date, what=f"chuyển đến {case.transferred_to}")
     return case
 
@@ -427,7 +396,6 @@ def case_payment_set(
     note: str = "",
 ) -> Case:
     ensure_officer(scope, case.commune_id)
-    before = audit.snapshot(case, CASE_FIELDS)
     if method == PaymentMethod.BANK:
         try:
             account_number = clean_bank_account(account_number)
@@ -435,32 +403,32 @@ def case_payment_set(
             raise ValidationError({"account_number": [_(exc.message)]}) from exc
         if not bank or not account_holder.strip():
             raise ValidationError({"bank": [_("Bank, account number and holder are needed.")]})
-        case.bank, case.bank_account_number = bank, account_number
-        case.bank_account_holder = account_holder.strip()
     elif method != PaymentMethod.CASH:
         raise ValidationError({"method": [_("Choose bank or cash.")]})
-    case.payment_method = method
-    case.save()
-    # lines of payrolls not yet approved follow the new payment details
-    bank_now = method == PaymentMethod.BANK
-    PayrollLine.objects.filter(
-        case=case,
-        status=LineStatus.PENDING,
-        payroll__status__in=[PayrollStatus.DRAFT, PayrollStatus.PREPARED],
-    ).update(
-        method=method,
-        bank=case.bank if bank_now else "",
-        account_number=case.bank_account_number if bank_now else "",
-        account_holder=case.bank_account_holder if bank_now else "",
-    )
-    _event(
+    with _event(
         case,
         CaseEventKind.PAYMENT,
         scope=scope,
         date=timezone.localdate(),
-        before=before,
-        note=note or case.get_payment_method_display(),
-    )
+        note=note or str(PaymentMethod(method).label),
+    ):
+        if method == PaymentMethod.BANK:
+            case.bank, case.bank_account_number = bank, account_number
+            case.bank_account_holder = account_holder.strip()
+        case.payment_method = method
+        case.save()
+        # lines of payrolls not yet approved follow the new payment details
+        bank_now = method == PaymentMethod.BANK
+        PayrollLine.objects.filter(
+            case=case,
+            status=LineStatus.PENDING,
+            payroll__status__in=[PayrollStatus.DRAFT, PayrollStatus.PREPARED],
+        ).update(
+            method=method,
+            bank=case.bank if bank_now else "",
+            account_number=case.bank_account_number if bank_now else "",
+            account_holder=case.bank_account_holder if bank_now else "",
+        )
     return case
 
 
@@ -501,15 +469,10 @@ def funeral_claim_record(
         raise ValidationError(
             _("Funeral support has already been granted for this person.")
         ) from exc
-    audit.record(
-        actor=scope,
-        instance=claim,
-        action=AuditAction.CREATE,
-        after={
-            "claimant_name": claim.claimant_name,
-            "amount": claim.amount,
-            "death_date": claim.death_date.isoformat(),
-        },
+    audit.created(
+        scope,
+        claim,
+        ["claimant_name", "amount", "death_date"],
         commune_code=case.commune_id,
         household_id=case.household_id,
     )
@@ -546,19 +509,12 @@ def payment_account_set(
     if errors:
         raise ValidationError(errors)
     fields = ["holder", "bank", "account_number", "bic"]
-    account = PaymentAccount.objects.filter(commune_id=commune_code).first()
-    before = audit.snapshot(account, fields) if account else {}
-    account = account or PaymentAccount(commune_id=commune_code)
-    account.holder, account.bank = holder.strip()[:140], bank
-    account.account_number, account.bic = account_number, bic
-    account.updated_by = scope.user
-    account.save()
-    audit.record(
-        actor=scope,
-        instance=account,
-        action=AuditAction.UPDATE if before else AuditAction.CREATE,
-        before=before or None,
-        after=audit.snapshot(account, fields),
-        commune_code=commune_code,
+    account = PaymentAccount.objects.filter(commune_id=commune_code).first() or PaymentAccount(
+        commune_id=commune_code
     )
+    with audit.tracked(scope, account, fields, commune_code=commune_code):
+        account.holder, account.bank = holder.strip()[:140], bank
+        account.account_number, account.bic = account_number, bic
+        account.updated_by = scope.user
+        account.save()
     return account

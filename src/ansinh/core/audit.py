@@ -1,6 +1,8 @@
 """Recording and displaying audit entries.
 
-Services call :func:`record` inside their transaction; pages call :func:`display_changes`.
+Services audit a change with :func:`tracked` (a before/after snapshot of some fields) or
+:func:`created`, and a one-off event (a decision, an import, an export) with :func:`record` or
+:func:`record_export`, inside their transaction; pages call :func:`display_changes`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,19 @@ SENSITIVE_FIELDS = frozenset(
 _NUMBER_IN_TEXT = re.compile(r"(?<![\d+])\+?\d(?: ?\d){8,}(?!\d)")
 
 
+@dataclass
+class Tracked:
+    """What :func:`tracked` writes when its block ends. The block may set ``note``,
+    ``commune_code`` or ``household_id`` when they are known only after the change (the
+    explanation the rules gave, the household a person moved to); ``entry`` is the entry
+    written (None until the block ends, and when nothing changed)."""
+
+    note: str = ""
+    commune_code: int | None = None
+    household_id: int | None = None
+    entry: AuditEntry | None = None
+
+
 @contextmanager
 def tracked(
     actor: Any,
@@ -45,23 +60,57 @@ def tracked(
     commune_code: int | None = None,
     household_id: int | None = None,
     note: str = "",
-) -> Iterator[None]:
+) -> Iterator[Tracked]:
     """Audit a change of ``instance``: its ``fields`` are read before the block and after it,
     and one UPDATE entry records what changed (nothing if nothing did)::
 
         with audit.tracked(scope, payroll, PAYROLL_FIELDS, commune_code=payroll.commune_id):
             payroll.status = PayrollStatus.PREPARED
             payroll.save()
+
+    An instance not yet saved when the block starts gets a CREATE entry with its values once
+    the block has saved it (nothing if it did not). Nothing is written if the block raises.
+    The block receives a :class:`Tracked` to set what is known only after the change.
     """
     names = list(fields)
-    before = snapshot(instance, names)
-    yield
-    record(
+    creating = instance._state.adding
+    before = None if creating else snapshot(instance, names)
+    change = Tracked(note=note, commune_code=commune_code, household_id=household_id)
+    yield change
+    if creating and instance.pk is None:
+        return
+    change.entry = record(
         actor=actor,
         instance=instance,
-        action=AuditAction.UPDATE,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
         before=before,
         after=snapshot(instance, names),
+        note=change.note,
+        commune_code=change.commune_code,
+        household_id=change.household_id,
+    )
+
+
+def created(
+    actor: Any,
+    instance: models.Model,
+    fields: Iterable[str],
+    *,
+    commune_code: int | None = None,
+    household_id: int | None = None,
+    note: str = "",
+) -> AuditEntry | None:
+    """Audit a record just created: one CREATE entry with the values of its ``fields``::
+
+        card = Card.objects.create(...)
+        audit.created(scope, card, CARD_FIELDS, commune_code=card.commune_id)
+
+    (:func:`tracked` does the same for an instance saved inside its block.)"""
+    return record(
+        actor=actor,
+        instance=instance,
+        action=AuditAction.CREATE,
+        after=snapshot(instance, fields),
         note=note,
         commune_code=commune_code,
         household_id=household_id,

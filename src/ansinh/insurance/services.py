@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -14,11 +15,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from ansinh.accounts.models import User
 from ansinh.accounts.permissions import require
 from ansinh.accounts.scopes import Scope
 from ansinh.core import audit
 from ansinh.core.identifiers import is_mobile
-from ansinh.core.models import AuditAction
 from ansinh.core.money import format_vnd
 from ansinh.insurance.choices import CardSource, GroupCode, payer_for
 from ansinh.insurance.models import Card, CommuneInsuranceSettings, Reminder, ReminderStage
@@ -112,13 +113,8 @@ def card_register(
         paid_on=paid_on,
         source=source,
     )
-    audit.record(
-        actor=scope,
-        instance=card,
-        action=AuditAction.CREATE,
-        after=audit.snapshot(card, CARD_FIELDS),
-        commune_code=person.commune_id,
-        household_id=person.household_id,
+    audit.created(
+        scope, card, CARD_FIELDS, commune_code=person.commune_id, household_id=person.household_id
     )
     return card
 
@@ -244,20 +240,17 @@ def insurance_settings_update(
 ) -> CommuneInsuranceSettings:
     """The commune's coverage target and how many days ahead counts as "expiring"."""
     _ensure_officer(scope, scope.commune_code)
-    conf, created = CommuneInsuranceSettings.objects.get_or_create(commune_id=scope.commune_code)
-    before = {} if created else audit.snapshot(conf, SETTINGS_FIELDS)
-    conf.coverage_target_percent = coverage_target_percent
-    conf.expiring_days = expiring_days
-    conf.save()
-    audit.record(
-        actor=scope,
-        instance=conf,
-        action=AuditAction.CREATE if created else AuditAction.UPDATE,
-        before=before or None,
-        after=audit.snapshot(conf, SETTINGS_FIELDS),
-        commune_code=scope.commune_code,
-    )
+    conf = CommuneInsuranceSettings.objects.filter(
+        commune_id=scope.commune_code
+    ).first() or CommuneInsuranceSettings(commune_id=scope.commune_code)
+    with audit.tracked(scope, conf, SETTINGS_FIELDS, commune_code=scope.commune_code):
+        conf.coverage_target_percent = coverage_target_percent
+        conf.expiring_days = expiring_days
+        conf.save()
     return conf
+
+
+STAGE_FIELDS = ["code", "days", "sms_template", "zalo_template"]
 
 
 @transaction.atomic
@@ -269,13 +262,7 @@ def stages_keep_defaults(*, scope: Scope) -> list[ReminderStage]:
     stages = stages_ensure_defaults(commune=commune)
     for stage in stages:
         if stage.code not in before:
-            audit.record(
-                actor=scope,
-                instance=stage,
-                action=AuditAction.CREATE,
-                after=audit.snapshot(stage, ["code", "days", "sms_template", "zalo_template"]),
-                commune_code=scope.commune_code,
-            )
+            audit.created(scope, stage, STAGE_FIELDS, commune_code=scope.commune_code)
     return stages
 
 
@@ -406,6 +393,53 @@ def _renewal_amounts(
     return out
 
 
+def _reminder(
+    commune: Commune,
+    stage: ReminderStage,
+    group: DueGroup,
+    contact: tuple[str, str, int, int],
+    *,
+    on: dt.date,
+    amount: int,
+    channel: str,
+    by: User | None,
+) -> tuple[Reminder, dict[str, Any]]:
+    """One household's reminder of ``stage`` and its outbox message (as
+    :func:`messages_enqueue_bulk` takes it): SMS and Zalo texts, sent from 8:00 on ``on``
+    until the card expires (before expiry) or a week later (after)."""
+    hid, expiry, people = group.household_id, group.expiry, len(group.person_ids)
+    phone, head, _members, village_id = contact
+    context = message_context(commune, head, people, expiry, amount, zalo=False)
+    zalo_context = message_context(commune, head, people, expiry, amount, zalo=True)
+    key = f"bhyt:{hid}:{expiry.isoformat()}:{stage.code}"
+    ttl = expiry if stage.days < 0 else on + dt.timedelta(days=7)
+    reminder = Reminder(
+        household_id=hid,
+        commune=commune,
+        village_id=village_id,
+        stage=stage,
+        expiry=expiry,
+        planned_for=on,
+        people=people,
+        phone=phone,
+        message_key=key,
+        created_by=by,
+    )
+    message = {
+        "key": key,
+        "to": phone,
+        "channel": channel,
+        "sms_text": render(stage.sms_template, context),
+        "zalo_template": stage.code,
+        "zalo_data": {"text": render(stage.zalo_template or "", zalo_context)},
+        "topic": "bhyt-reminder",
+        "commune_code": commune.code,
+        "not_before": dt.datetime.combine(on, dt.time(8, 0), tzinfo=VN),
+        "expires_at": dt.datetime.combine(ttl, dt.time(20, 0), tzinfo=VN),
+    }
+    return reminder, message
+
+
 def reminders_plan(
     *,
     commune: Commune,
@@ -431,52 +465,22 @@ def reminders_plan(
         amounts = _renewal_amounts(commune, new, on)
         reminders, messages = [], []
         for g in groups:
-            hid, expiry, people = g.household_id, g.expiry, len(g.person_ids)
-            if (hid, expiry) in existing:
+            if (g.household_id, g.expiry) in existing:
                 report.already_planned += 1
                 continue
-            amount = amounts[hid, expiry]
+            amount = amounts[g.household_id, g.expiry]
             if not amount:
                 report.nothing_to_pay += 1
                 continue
-            phone, head, _members, village_id = contacts[hid]
-            if not phone:
+            contact = contacts[g.household_id]
+            if not contact[0]:  # no mobile phone
                 report.no_phone += 1
                 continue
-            context = message_context(commune, head, people, expiry, amount, zalo=False)
-            zalo_context = message_context(commune, head, people, expiry, amount, zalo=True)
-            key = f"bhyt:{hid}:{expiry.isoformat()}:{stage.code}"
-            sms = render(stage.sms_template, context)
-            start = dt.datetime.combine(on, dt.time(8, 0), tzinfo=VN)
-            ttl = expiry if stage.days < 0 else on + dt.timedelta(days=7)
-            reminders.append(
-                Reminder(
-                    household_id=hid,
-                    commune=commune,
-                    village_id=village_id,
-                    stage=stage,
-                    expiry=expiry,
-                    planned_for=on,
-                    people=people,
-                    phone=phone,
-                    message_key=key,
-                    created_by=scope.user,
-                )
+            reminder, message = _reminder(
+                commune, stage, g, contact, on=on, amount=amount, channel=channel, by=scope.user
             )
-            messages.append(
-                {
-                    "key": key,
-                    "to": phone,
-                    "channel": channel,
-                    "sms_text": sms,
-                    "zalo_template": stage.code,
-                    "zalo_data": {"text": render(stage.zalo_template or "", zalo_context)},
-                    "topic": "bhyt-reminder",
-                    "commune_code": commune.code,
-                    "not_before": start,
-                    "expires_at": dt.datetime.combine(ttl, dt.time(20, 0), tzinfo=VN),
-                }
-            )
+            reminders.append(reminder)
+            messages.append(message)
         if not reminders:
             continue
         with transaction.atomic():

@@ -33,6 +33,7 @@ from ansinh.messaging.models import InboundMessage, MessageAttempt, OutboxMessag
 from ansinh.messaging.sms import sms_parts, to_gsm_text
 
 AUDIT_FIELDS = ["key", "channel", "topic", "state", "last_error"]
+SUPPRESSION_FIELDS = ["phone", "reason"]
 BULK_CHUNK = 2000
 
 # Replies that mean "stop sending me messages", compared on the folded text (no diacritics,
@@ -140,13 +141,7 @@ def message_enqueue(
     values.pop("key")
     message, created = OutboxMessage.objects.get_or_create(key=row.key, defaults=values)
     if created:
-        audit.record(
-            actor=actor,
-            instance=message,
-            action=AuditAction.CREATE,
-            after=audit.snapshot(message, AUDIT_FIELDS),
-            commune_code=commune_code,
-        )
+        audit.created(actor, message, AUDIT_FIELDS, commune_code=commune_code)
     return message, created
 
 
@@ -206,20 +201,12 @@ def message_cancel(*, message: OutboxMessage, scope: Any, reason: str) -> Outbox
             _("This message can no longer be cancelled (state: %(state)s).")
             % {"state": locked.get_state_display()}
         )
-    before = audit.snapshot(locked, AUDIT_FIELDS)
-    locked.state = MessageState.CANCELLED
-    locked.last_error = (reason or "").strip()[:500]
-    locked.failed_at = timezone.now()
-    locked.save(update_fields=["state", "last_error", "failed_at"])
-    audit.record(
-        actor=scope,
-        instance=locked,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(locked, AUDIT_FIELDS),
-        note=locked.last_error,
-        commune_code=locked.commune_code,
-    )
+    reason = (reason or "").strip()[:500]
+    with audit.tracked(scope, locked, AUDIT_FIELDS, note=reason, commune_code=locked.commune_code):
+        locked.state = MessageState.CANCELLED
+        locked.last_error = reason
+        locked.failed_at = timezone.now()
+        locked.save(update_fields=["state", "last_error", "failed_at"])
     return locked
 
 
@@ -251,13 +238,7 @@ def inbound_record(
             phone=phone, defaults={"reason": SuppressionReason.OPT_OUT, "source": inbound}
         )
         if created:
-            audit.record(
-                actor=None,
-                instance=suppression,
-                action=AuditAction.CREATE,
-                after={"phone": phone, "reason": SuppressionReason.OPT_OUT},
-                note="inbound opt-out",
-            )
+            audit.created(None, suppression, SUPPRESSION_FIELDS, note="inbound opt-out")
     return inbound
 
 
@@ -280,11 +261,10 @@ def suppression_add(
         phone=clean, defaults={"reason": reason}
     )
     if created:
-        audit.record(
-            actor=scope,
-            instance=suppression,
-            action=AuditAction.CREATE,
-            after={"phone": clean, "reason": reason},
+        audit.created(
+            scope,
+            suppression,
+            SUPPRESSION_FIELDS,
             commune_code=getattr(scope, "commune_code", None),
         )
     return suppression
@@ -298,11 +278,11 @@ def suppression_remove(*, phone: str, scope: Any) -> bool:
     suppression = Suppression.objects.filter(phone=clean).first()
     if suppression is None:
         return False
-    audit.record(
+    audit.record(  # a removal: what was there, no "after"
         actor=scope,
         instance=suppression,
         action=AuditAction.DELETE,
-        before={"phone": clean, "reason": suppression.reason},
+        before=audit.snapshot(suppression, SUPPRESSION_FIELDS),
         commune_code=getattr(scope, "commune_code", None),
     )
     suppression.delete()

@@ -12,7 +12,6 @@ from vietnam_provinces import Province as VnProvince
 from vietnam_provinces import VietNamDivisionType, Ward
 
 from ansinh.core import audit
-from ansinh.core.models import AuditAction
 from ansinh.places.choices import CommuneType, ProvinceType
 from ansinh.places.models import Commune, Province, Village
 
@@ -63,6 +62,9 @@ def places_sync(*, province_model: Any = Province, commune_model: Any = Commune)
     return len(new_p) + len(upd_p), len(new_c) + len(upd_c)
 
 
+VILLAGE_FIELDS = ["name", "kind", "code", "area_type_override"]
+
+
 def _ensure_officer(scope: Any, commune: Commune) -> None:
     """Only the commune's officer (or the system) manages its villages. ``scope`` is an
     ``ansinh.accounts.scopes.Scope``: places sits below accounts, so it reads the scope's
@@ -76,23 +78,15 @@ def village_update(
     *, scope: Any, village: Village, name: str, kind: str, area_type_override: str = ""
 ) -> Village:
     _ensure_officer(scope, village.commune)
-    before = audit.snapshot(village, ["name", "kind", "code", "area_type_override"])
-    village.name = name.strip()
-    village.kind = kind
-    village.area_type_override = area_type_override
-    clash = Village.objects.filter(commune=village.commune, name__iexact=village.name)
-    if clash.exclude(pk=village.pk).exists():
-        raise ValidationError({"name": [_("This village already exists.")]})
-    village.full_clean()
-    village.save()
-    audit.record(
-        actor=scope,
-        instance=village,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(village, ["name", "kind", "code", "area_type_override"]),
-        commune_code=village.commune_id,
-    )
+    with audit.tracked(scope, village, VILLAGE_FIELDS, commune_code=village.commune_id):
+        village.name = name.strip()
+        village.kind = kind
+        village.area_type_override = area_type_override
+        clash = Village.objects.filter(commune=village.commune, name__iexact=village.name)
+        if clash.exclude(pk=village.pk).exists():
+            raise ValidationError({"name": [_("This village already exists.")]})
+        village.full_clean()
+        village.save()
     return village
 
 
@@ -116,11 +110,5 @@ def village_create(
         raise ValidationError({"name": [_("This village already exists.")]})
     village.full_clean()
     village.save()
-    audit.record(
-        actor=scope,
-        instance=village,
-        action=AuditAction.CREATE,
-        after=audit.snapshot(village, ["name", "kind", "code", "area_type_override"]),
-        commune_code=commune.code,
-    )
+    audit.created(scope, village, VILLAGE_FIELDS, commune_code=commune.code)
     return village

@@ -127,13 +127,7 @@ def posting_record(
     if ROUND_STATUS_ORDER.index(rnd.status) < ROUND_STATUS_ORDER.index(RoundStatus.POSTING):
         rnd.status = RoundStatus.POSTING
         rnd.save(update_fields=["status"])
-    audit.record(
-        actor=scope,
-        instance=posting,
-        action=AuditAction.CREATE,
-        commune_code=rnd.commune_id,
-        after={"posted_on": posted_on.isoformat()},
-    )
+    audit.created(scope, posting, ["posted_on"], commune_code=rnd.commune_id)
     return posting
 
 

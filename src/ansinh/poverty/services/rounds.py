@@ -88,13 +88,7 @@ def round_open(
         plan_escape_target=plan_escape_target,
         created_by=scope.user,
     )
-    audit.record(
-        actor=scope,
-        instance=rnd,
-        action=AuditAction.CREATE,
-        commune_code=commune.code,
-        after=audit.snapshot(rnd, ["kind", "year", "month", "standard_date"]),
-    )
+    audit.created(scope, rnd, ["kind", "year", "month", "standard_date"], commune_code=commune.code)
     if kind == RoundKind.ANNUAL:
         round_list_current(rnd=rnd, on=as_of or timezone.localdate())
     return rnd
@@ -225,13 +219,12 @@ def household_add(
     )
     if not created:
         raise ValidationError({"household": [_("This household is on the list already.")]})
-    audit.record(
-        actor=scope,
-        instance=entry,
-        action=AuditAction.CREATE,
+    audit.created(
+        scope,
+        entry,
+        ["reason", "reason_note", "request_date", "request_members"],
         commune_code=rnd.commune_id,
         household_id=household.pk,
-        after=audit.snapshot(entry, ["reason", "reason_note", "request_date", "request_members"]),
     )
     return entry
 
@@ -252,7 +245,7 @@ def committee_set(
         round=rnd, user=user, defaults={"role": role}
     )
     member.villages.set([v for v in villages if v.commune_id == rnd.commune_id])
-    audit.record(
+    audit.record(  # who sits on the committee now, not a before/after of the row
         actor=scope,
         instance=member,
         action=AuditAction.UPDATE,

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
 from ansinh.core import audit
-from ansinh.core.models import AuditAction
 from ansinh.poverty.choices import (
     EntryStatus,
     RoundStatus,
@@ -168,29 +167,26 @@ def survey_save(
     )
     if not can_survey(scope, entry):
         raise PermissionDenied(_("You cannot survey this household."))
-    before = audit.snapshot(entry, ENTRY_RESULT_FIELDS)
-    entry.answers = _section(entry, section, data)
-    _apply_result(entry)
-    if scope.user is not None and scope.user.pk not in entry.surveyors:
-        entry.surveyors = [*entry.surveyors, scope.user.pk]
-    entry.surveyed_by = scope.user
-    entry.surveyed_at = timezone.now()
-    entry.status = EntryStatus.SURVEYED
-    entry.approved_by = None
-    entry.approved_at = None
-    entry.save()
-    if entry.round.status == RoundStatus.OPEN:
-        ReviewRound.objects.filter(pk=entry.round_id).update(status=RoundStatus.SURVEYING)
-    audit.record(
-        actor=scope,
-        instance=entry,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(entry, ENTRY_RESULT_FIELDS),
+    with audit.tracked(
+        scope,
+        entry,
+        ENTRY_RESULT_FIELDS,
         note=f"section {section}",
         commune_code=entry.round.commune_id,
         household_id=entry.household_id,
-    )
+    ):
+        entry.answers = _section(entry, section, data)
+        _apply_result(entry)
+        if scope.user is not None and scope.user.pk not in entry.surveyors:
+            entry.surveyors = [*entry.surveyors, scope.user.pk]
+        entry.surveyed_by = scope.user
+        entry.surveyed_at = timezone.now()
+        entry.status = EntryStatus.SURVEYED
+        entry.approved_by = None
+        entry.approved_at = None
+        entry.save()
+        if entry.round.status == RoundStatus.OPEN:
+            ReviewRound.objects.filter(pk=entry.round_id).update(status=RoundStatus.SURVEYING)
     return entry
 
 
@@ -203,17 +199,15 @@ def survey_approve(*, scope: Scope, entry: RoundHousehold) -> RoundHousehold:
         raise PermissionDenied(_("You cannot approve a survey you took part in."))
     if entry.status != EntryStatus.SURVEYED or not entry.result_class:
         raise ValidationError(_("Only a complete survey with a result can be approved."))
-    entry.status = EntryStatus.APPROVED
-    entry.approved_by = scope.user
-    entry.approved_at = timezone.now()
-    entry.save(update_fields=["status", "approved_by", "approved_at"])
-    audit.record(
-        actor=scope,
-        instance=entry,
-        action=AuditAction.UPDATE,
-        before={"status": EntryStatus.SURVEYED},
-        after={"status": entry.status},
+    with audit.tracked(
+        scope,
+        entry,
+        ["status"],
         commune_code=entry.round.commune_id,
         household_id=entry.household_id,
-    )
+    ):
+        entry.status = EntryStatus.APPROVED
+        entry.approved_by = scope.user
+        entry.approved_at = timezone.now()
+        entry.save(update_fields=["status", "approved_by", "approved_at"])
     return entry

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -73,9 +74,8 @@ def _next_household_code(village: Village) -> str:
     return f"{prefix}{highest + 1:04d}"
 
 
-def _save_person(
-    *, scope: Scope, person: Person, action: AuditAction, before: dict[str, Any] | None
-) -> Person:
+def _save(scope: Scope, person: Person) -> None:
+    """Save ``person``; a CCCD taken meanwhile by someone else becomes a readable error."""
     try:
         with transaction.atomic():
             person.save()
@@ -85,21 +85,32 @@ def _save_person(
                 person.cccd or "", scope=scope, village=person.village, exclude_id=person.pk
             )
         raise
-    after = audit.snapshot(person, PERSON_FIELDS)
-    audit.record(
-        actor=scope,
-        instance=person,
-        action=action,
-        before=before,
-        after=after,
+
+
+def _create_person(scope: Scope, person: Person) -> Person:
+    """Save a new ``person`` and audit its creation."""
+    _save(scope, person)
+    audit.created(
+        scope,
+        person,
+        PERSON_FIELDS,
         commune_code=person.commune_id,
         household_id=person.household_id,
     )
-    if before is not None:
-        changed = sorted(audit.diff(before, after))
-        if changed:
-            signals.person_changed.send(sender=Person, person=person, fields=changed, scope=scope)
     return person
+
+
+@contextmanager
+def _saving_person(scope: Scope, person: Person) -> Iterator[None]:
+    """The block changes ``person``; it is then saved, the change audited (under the household
+    the person is in afterwards) and ``person_changed`` sent with the fields that changed."""
+    with audit.tracked(scope, person, PERSON_FIELDS, commune_code=person.commune_id) as change:
+        yield
+        _save(scope, person)
+        change.household_id = person.household_id
+    if change.entry is not None:
+        fields = sorted(change.entry.changes)
+        signals.person_changed.send(sender=Person, person=person, fields=fields, scope=scope)
 
 
 def _event(

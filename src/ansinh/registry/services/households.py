@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
 from ansinh.core import audit
-from ansinh.core.models import AuditAction
 from ansinh.places.models import Village
 from ansinh.registry.checks import (
     CccdTakenElsewhere,
@@ -30,11 +29,11 @@ from ansinh.registry.choices import (
 from ansinh.registry.models import Household, Person
 from ansinh.registry.services.common import (
     HOUSEHOLD_FIELDS,
-    PERSON_FIELDS,
+    _create_person,
     _ensure_can_edit,
     _event,
     _next_household_code,
-    _save_person,
+    _saving_person,
 )
 from ansinh.registry.validation import PersonData, clean_person, clean_phone
 
@@ -85,11 +84,10 @@ def household_register(
     if Household.objects.filter(commune_id=village.commune_id, code=household.code).exists():
         raise ValidationError({"code": [_("This household code is already used.")]})
     household.save()
-    audit.record(
-        actor=scope,
-        instance=household,
-        action=AuditAction.CREATE,
-        after=audit.snapshot(household, HOUSEHOLD_FIELDS),
+    audit.created(
+        scope,
+        household,
+        HOUSEHOLD_FIELDS,
         commune_code=household.commune_id,
         household_id=household.pk,
     )
@@ -112,7 +110,7 @@ def household_register(
         person = Person(
             household=household, commune_id=village.commune_id, village=village, **fields
         )
-        _save_person(scope=scope, person=person, action=AuditAction.CREATE, before=None)
+        _create_person(scope, person)
     return household
 
 
@@ -129,34 +127,31 @@ def household_update(
 ) -> Household:
     household = Household.objects.select_for_update().get(pk=household.pk)
     _ensure_can_edit(scope, household.village)
-    before = audit.snapshot(household, HOUSEHOLD_FIELDS)
-    if village is not None and village.pk != household.village_id:
-        if village.commune_id != household.commune_id:
-            raise ValidationError({"village": [_("Choose a village of this commune.")]})
-        _ensure_can_edit(scope, village)
-        household.village = village
-        Person.objects.filter(household=household).update(village=village)
-    if address is not None:
-        household.address = address.strip()
-    if phone is not None:
-        try:
-            household.phone = clean_phone(phone)
-        except ValidationError as exc:
-            raise ValidationError({"phone": exc.messages}) from exc
-    if notes is not None:
-        household.notes = notes.strip()
-    if area_type_override is not None:
-        household.area_type_override = area_type_override
-    household.save()
-    audit.record(
-        actor=scope,
-        instance=household,
-        action=AuditAction.UPDATE,
-        before=before,
-        after=audit.snapshot(household, HOUSEHOLD_FIELDS),
+    with audit.tracked(
+        scope,
+        household,
+        HOUSEHOLD_FIELDS,
         commune_code=household.commune_id,
         household_id=household.pk,
-    )
+    ):
+        if village is not None and village.pk != household.village_id:
+            if village.commune_id != household.commune_id:
+                raise ValidationError({"village": [_("Choose a village of this commune.")]})
+            _ensure_can_edit(scope, village)
+            household.village = village
+            Person.objects.filter(household=household).update(village=village)
+        if address is not None:
+            household.address = address.strip()
+        if phone is not None:
+            try:
+                household.phone = clean_phone(phone)
+            except ValidationError as exc:
+                raise ValidationError({"phone": exc.messages}) from exc
+        if notes is not None:
+            household.notes = notes.strip()
+        if area_type_override is not None:
+            household.area_type_override = area_type_override
+        household.save()
     return household
 
 
@@ -168,12 +163,10 @@ def household_change_head(
     if new_head.household_id != household.pk or new_head.life_status != LifeStatus.LIVING:
         raise ValidationError({"new_head": [_("Choose a living member of this household.")]})
     for old in household.members.filter(relationship=Relationship.HEAD).exclude(pk=new_head.pk):
-        before = audit.snapshot(old, PERSON_FIELDS)
-        old.relationship = Relationship.OTHER_RELATIVE
-        _save_person(scope=scope, person=old, action=AuditAction.UPDATE, before=before)
-    before = audit.snapshot(new_head, PERSON_FIELDS)
-    new_head.relationship = Relationship.HEAD
-    _save_person(scope=scope, person=new_head, action=AuditAction.UPDATE, before=before)
+        with _saving_person(scope, old):
+            old.relationship = Relationship.OTHER_RELATIVE
+    with _saving_person(scope, new_head):
+        new_head.relationship = Relationship.HEAD
     _event(
         scope=scope,
         household=household,
@@ -224,23 +217,21 @@ def household_split(
         phone=clean_phone(phone),
     )
     new.save()
-    audit.record(
-        actor=scope,
-        instance=new,
-        action=AuditAction.CREATE,
-        after=audit.snapshot(new, HOUSEHOLD_FIELDS),
+    audit.created(
+        scope,
+        new,
+        HOUSEHOLD_FIELDS,
         note=_("Split from household %(code)s") % {"code": household.code},
         commune_code=new.commune_id,
         household_id=new.pk,
     )
     for person in Person.objects.select_for_update().filter(pk__in=member_ids):
-        before = audit.snapshot(person, PERSON_FIELDS)
-        person.household = new
-        person.village = village
-        person.relationship = (
-            Relationship.HEAD if person.pk == new_head.pk else Relationship.OTHER_RELATIVE
-        )
-        _save_person(scope=scope, person=person, action=AuditAction.UPDATE, before=before)
+        with _saving_person(scope, person):
+            person.household = new
+            person.village = village
+            person.relationship = (
+                Relationship.HEAD if person.pk == new_head.pk else Relationship.OTHER_RELATIVE
+            )
         _event(
             scope=scope,
             household=household,

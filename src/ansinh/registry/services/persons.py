@@ -10,8 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
-from ansinh.core import audit
-from ansinh.core.models import AuditAction
 from ansinh.registry import signals
 from ansinh.registry.checks import _check_cccd_free, _check_duplicate_name, _logs_refusals
 from ansinh.registry.choices import (
@@ -20,7 +18,12 @@ from ansinh.registry.choices import (
     Relationship,
 )
 from ansinh.registry.models import Household, Person
-from ansinh.registry.services.common import PERSON_FIELDS, _ensure_can_edit, _event, _save_person
+from ansinh.registry.services.common import (
+    _create_person,
+    _ensure_can_edit,
+    _event,
+    _saving_person,
+)
 from ansinh.registry.validation import PersonData, clean_person
 
 # --- persons --------------------------------------------------------------------------
@@ -64,7 +67,7 @@ def person_add(
         village_id=household.village_id,
         **fields,
     )
-    _save_person(scope=scope, person=person, action=AuditAction.CREATE, before=None)
+    _create_person(scope, person)
     date = event_date or (data.date_of_birth if event_kind == EventKind.BIRTH else None)
     _event(
         scope=scope,
@@ -96,7 +99,6 @@ def person_update(
         raise ValidationError(
             {"relationship": [_("Use “Change head of household” to make this person the head.")]}
         )
-    before = audit.snapshot(person, PERSON_FIELDS)
     fields = data.as_model_fields()
     _check_cccd_free(data.cccd, scope=scope, village=person.village, exclude_id=person.pk)
     if (fields["folded_name"], fields["date_of_birth"]) != (
@@ -106,9 +108,10 @@ def person_update(
         _check_duplicate_name(
             person.commune_id, fields, exclude_id=person.pk, confirmed=confirm_duplicate
         )
-    for name, value in fields.items():
-        setattr(person, name, value)
-    return _save_person(scope=scope, person=person, action=AuditAction.UPDATE, before=before)
+    with _saving_person(scope, person):
+        for name, value in fields.items():
+            setattr(person, name, value)
+    return person
 
 
 def _leave(
@@ -127,10 +130,9 @@ def _leave(
         raise ValidationError({"date": [_("This person is no longer living in the household.")]})
     if date < person.date_of_birth:
         raise ValidationError({"date": [_("The date is before the date of birth.")]})
-    before = audit.snapshot(person, PERSON_FIELDS)
-    person.life_status = status
-    person.status_date = date
-    _save_person(scope=scope, person=person, action=AuditAction.UPDATE, before=before)
+    with _saving_person(scope, person):
+        person.life_status = status
+        person.status_date = date
     signals.person_left.send(sender=Person, person=person, scope=scope)
     _event(
         scope=scope,

@@ -147,6 +147,8 @@ def proposal_apply(*, scope: Scope, proposal: ChangeProposal) -> ChangeProposal:
 
 
 def _record_decision(scope: Scope, proposal: ChangeProposal) -> None:
+    """The officer's decision, logged as ``decision`` (pending → applied or rejected) and its
+    note: names the history shows, not the model's ``status`` field, so not ``audit.tracked``."""
     audit.record(
         actor=scope,
         instance=proposal,
