@@ -6,6 +6,7 @@ import pytest
 
 from ansinh.demo.builder import build_registry
 from ansinh.demo.poverty import build_poverty
+from ansinh.policy.models import PolicyValue
 from ansinh.poverty.choices import ListReason, MemberStatus, RoundStatus
 from ansinh.poverty.models import ReviewRound
 from ansinh.registry.choices import LifeStatus
@@ -26,7 +27,20 @@ def test_demo_rounds():
     assert current.standard_date == dt.date(2027, 1, 1)
     surveyed = current.entries.exclude(answers={})
     assert surveyed.exists()
-    assert all("2027" in e.problem and not e.result_class for e in surveyed)
+    # classified on the illustrative 2027 thresholds the demo entered and approved on the
+    # policy page; every explanation says so; without the average-living band a household
+    # above the line is "not poor" with that said, and the others are classified as usual
+    assert all(e.result_class and not e.problem for e in surveyed)
+    assert all(
+        "GIÁ TRỊ MINH HỌA – không phải văn bản pháp luật" in e.explanation_text for e in surveyed
+    )
+    assert {e.result_class for e in surveyed} <= {"poor", "near_poor", "not_poor"}
+    above = [e for e in surveyed if e.result_class == "not_poor"]
+    assert all("chưa xét hộ có mức sống trung bình" in e.explanation_text for e in above)
+    illustrative = PolicyValue.objects.filter(illustrative=True)
+    assert illustrative.count() == 8
+    assert all(v.state == "approved" and v.entered_by.username == "canbo" for v in illustrative)
+    assert all(v.decided_by.username == "phochutich" for v in illustrative)
     # last year's results were reported upward before the decision (step 5)
     assert last.report_number.endswith("/BC-UBND")
     assert last.report_date < last.decision_signed_on

@@ -7,3 +7,4 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", _("Committee member")
     VILLAGE_HEAD = "village_head", _("Village head")
     AUDITOR = "auditor", _("Auditor")
+    PROVINCE = "province", _("Province officer")

@@ -63,6 +63,11 @@ class Scope:
         return self.role in {Role.COMMITTEE, SYSTEM}
 
     @property
+    def is_province(self) -> bool:
+        """A province officer: reads the commune like an auditor, administers policy values."""
+        return self.role == Role.PROVINCE
+
+    @property
     def can_see_audit_log(self) -> bool:
         return self.role in {Role.OFFICER, Role.AUDITOR}
 

@@ -13,6 +13,7 @@ from ansinh.assistance.choices import Scheme
 from ansinh.poverty.selectors import status_in_commune, status_on
 from ansinh.rules.allowance import compute
 from ansinh.rules.explain import explain_allowance, render
+from ansinh.rules.parameters import ParameterSet
 
 RULES_STATUS = {"poor": "poor", "near_poor": "near_poor"}
 
@@ -46,7 +47,10 @@ class CaseInput:
 
 
 def compute_cases(
-    inputs: Sequence[CaseInput], month: dt.date, province: int | None = None
+    inputs: Sequence[CaseInput],
+    month: dt.date,
+    province: int | None = None,
+    params: ParameterSet | None = None,
 ) -> pl.DataFrame:
     """One row per input (``key`` column = ``CaseInput.key``) with the engine's columns; the
     amount is the one of the case's scheme (the higher-of rule between cases is the guard's)."""
@@ -69,7 +73,7 @@ def compute_cases(
         },
         schema_overrides={"children": pl.Int64, "pension": pl.Int64},
     )
-    out = compute(frame, month, province)
+    out = compute(frame, month, province, params)
     return out.with_columns(pl.col("person_code").cast(pl.Int64).alias("key"))
 
 
@@ -80,3 +84,38 @@ def compute_one(
     row = compute_cases([case_input], month, province).row(0, named=True)
     explanation = explain_allowance(row, province=province)
     return row, explanation, render(explanation, "vi")
+
+
+def commune_inputs(commune_code: int, month: dt.date) -> list[CaseInput]:
+    """The inputs of every decided case of the commune that is open in ``month`` (what-ifs)."""
+    from ansinh.assistance.choices import OPEN_STATUSES
+    from ansinh.assistance.models import Case
+
+    cases = list(
+        Case.objects.filter(commune_id=commune_code, status__in=OPEN_STATUSES)
+        .exclude(effective_month__isnull=True)
+        .filter(effective_month__lte=month)
+        .select_related("person")
+        .only(
+            "pk",
+            "scheme",
+            "groups",
+            "household_id",
+            "children",
+            "pension",
+            "person__date_of_birth",
+        )
+    )
+    statuses = household_statuses({c.household_id for c in cases}, month)
+    return [
+        CaseInput(
+            key=c.pk,
+            scheme=c.scheme,
+            groups=list(c.groups or []),
+            date_of_birth=c.person.date_of_birth,
+            household=statuses.get(c.household_id, "other"),
+            children=c.children,
+            pension=c.pension,
+        )
+        for c in cases
+    ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "ansinh.poverty",
     "ansinh.insurance",
     "ansinh.assistance",
+    "ansinh.policy",
     "ansinh.api",
     "ansinh.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("insurance/", include("ansinh.insurance.urls")),
     path("poverty/", include("ansinh.poverty.urls")),
     path("assistance/", include("ansinh.assistance.urls")),
+    path("policy/", include("ansinh.policy.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -5,9 +5,11 @@ households, 0.91% of ~4,700, as in the source story), this year's annual round i
 (monthly) round with a village meeting held.
 
 This year's annual round is for the following year: from 2027 the standard's thresholds are
-not in the policy note, so the rules engine refuses to classify and the surveyed households
-show that refusal (answers kept, no result). The regular round of the month, under the
-standard in force, shows surveys, approvals and a village meeting.
+not in the policy note; the demo enters illustrative ones through the policy page's services
+(``demo/policy.py``), so the surveyed households are classified, every explanation marked
+"GIÁ TRỊ MINH HỌA – không phải văn bản pháp luật"; the average-living band stays missing.
+The regular round of the month, under the standard in force, shows surveys, approvals and a
+village meeting.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.utils import timezone
 
 from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope, scope_for
+from ansinh.demo.policy import build_policy
 from ansinh.places.models import Commune, Village
 from ansinh.poverty import services
 from ansinh.poverty.choices import (
@@ -162,6 +165,7 @@ def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[s
     """Build the demo's poverty review; does nothing if the commune has rounds already."""
     if ReviewRound.objects.filter(commune=commune).exists():
         return {"skipped": True}
+    build_policy(commune=commune)  # the illustrative 2027 thresholds the current round uses
     rng = random.Random(seed + 2021)
     system = Scope.system(commune.code, "demo")
     officer, chair = _user("canbo"), _user("phochutich")

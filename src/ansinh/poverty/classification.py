@@ -26,13 +26,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ansinh.rules.errors import MissingParameterError, RulesError
-from ansinh.rules.explain import explain_poverty, render
-from ansinh.rules.parameters import default_parameters
+from ansinh.rules.explain import explain_poverty, render, uses_illustrative
+from ansinh.rules.parameters import ParameterSet, default_parameters
 from ansinh.rules.poverty import (
     HOUSEHOLD_SCHEMA,
     INDICATORS,
     MEMBER_SCHEMA,
     classify,
+    missing_for,
     parameters_for,
 )
 
@@ -111,39 +112,45 @@ def missing_answers(answers: Mapping[str, Any], on: dt.date) -> list[str]:
 
 def refusal_message(exc: RulesError) -> str:
     """The engine's refusal in the officer's language. The rules package stays free of Django
-    (its messages are English); a missing parameter is said again here from its name and date,
-    with the parameter's label and the date as dd/mm/yyyy. Other errors (a malformed parameter
-    file) are configuration faults and keep the engine's text."""
+    (its messages are English); a missing parameter is said again here from its name and date:
+    what *ansinh* lacks (the law may well set it), with the parameter's label, the document it
+    belongs to and the date as dd/mm/yyyy, and where a policy administrator enters it. Other
+    errors (a malformed parameter file) are configuration faults and keep the engine's text."""
     if not isinstance(exc, MissingParameterError) or not exc.missing:
         return str(exc)
     params = default_parameters()
     vietnamese = (get_language() or "vi").startswith("vi")
-    by_date: dict[str, list[str]] = {}
+    by_date: dict[str, tuple[list[str], list[str]]] = {}
     for name, date_iso, _message in exc.missing:
+        labels, documents = by_date.setdefault(date_iso, ([], []))
         try:
             p = params.parameter(name)
         except RulesError:
-            label = name
+            label, document = name, ""
         else:
             label = p.label_vi if vietnamese else p.label_en
-        labels = by_date.setdefault(date_iso, [])
+            document = p.document_on(date_iso, vietnamese)
         if label not in labels:
             labels.append(label)
+        if document and document not in documents:
+            documents.append(document)
     parts = []
-    for date_iso, labels in by_date.items():
+    for date_iso, (labels, documents) in by_date.items():
         names = "; ".join(labels)
         try:
             day = dt.date.fromisoformat(date_iso[:10])
         except ValueError:
-            parts.append(_("No parameter %(names)s is configured.") % {"names": names})
+            parts.append(_("ansinh has no parameter %(names)s.") % {"names": names})
             continue
-        parts.append(
-            _(
-                "No parameter applies on %(date)s: %(names)s. The legal texts do not set it "
-                "yet; enter it once they do."
+        values = {"date": day.strftime("%d/%m/%Y"), "names": names}
+        if documents:
+            values["documents"] = ", ".join(documents)
+            parts.append(
+                _("ansinh has no value for %(date)s of: %(names)s (%(documents)s).") % values
             )
-            % {"date": day.strftime("%d/%m/%Y"), "names": names}
-        )
+        else:
+            parts.append(_("ansinh has no value for %(date)s of: %(names)s.") % values)
+    parts.append(_("A policy administrator enters it on the Policy parameters page."))
     return " ".join(parts)
 
 
@@ -159,9 +166,10 @@ class Result:
     missing: list[str] = field(default_factory=list)
 
 
-def _frames(
+def frames(
     items: Iterable[tuple[str, str, Mapping[str, Any]]],
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The engine's household and member frames from ``(code, area, answers)`` items."""
     hrows: list[dict[str, Any]] = []
     mrows: list[dict[str, Any]] = []
     for code, area, answers in items:
@@ -201,11 +209,20 @@ def _frames(
     )
 
 
-def _result(row: Mapping[str, Any], explain: bool = True) -> Result:
+def _result(
+    row: Mapping[str, Any],
+    explain: bool = True,
+    *,
+    on: dt.date,
+    params: ParameterSet | None = None,
+) -> Result:
+    if row.get("b1_missing"):  # partial classification: the B1 scores are not configured
+        b1 = missing_for(on, params)["b1"]
+        return Result(problem=refusal_message(MissingParameterError(b1)))
     flags = {c: row.get(c) for c in FLAG_CODES if row.get(c) is not None}
     res = Result(result_class=row["class"], flags=flags, deprived_count=row["deprived_count"])
     if explain:
-        full = explain_poverty(row)
+        full = explain_poverty(row, params)
         res.text = render(full, lang="vi")
         res.versions = {p["name"]: p["version"] for p in full["parameters"]}
         res.explanation = compact(full)
@@ -231,6 +248,8 @@ def compact(full: Mapping[str, Any]) -> dict[str, Any]:
             for i in full["indicators"]
         ],
         "inputs": full["inputs"],
+        **({"band_missing": True} if full.get("band_missing") else {}),
+        **({"illustrative": True} if uses_illustrative(full) else {}),
     }
 
 
@@ -245,33 +264,40 @@ def classify_answers(code: str, area: str, answers: Mapping[str, Any], on: dt.da
         )
     route = (answers.get("b1") or {}).get("route")
     try:  # the standard first: a refused standard (2027) is said before any missing answer
-        parameters_for(on, need_b1=route == "b1", need_band=route != "b1")
+        # (the B1 scores are needed only on the B1 route; the average-living band never
+        # stops a classification: without it a household above the line is "not poor")
+        parameters_for(on, need_b1=route == "b1", need_band=False)
         missing = missing_answers(answers, on)
     except RulesError as exc:
         return Result(problem=refusal_message(exc))
     if missing:
         return Result(missing=missing)
-    households, members = _frames([(code, area, answers)])
+    households, members = frames([(code, area, answers)])
     try:
-        frame = classify(households, members, on)
+        frame = classify(households, members, on, partial=True)
     except RulesError as exc:
         return Result(problem=refusal_message(exc))
-    return _result(frame.row(0, named=True))
+    return _result(frame.row(0, named=True), on=on)
 
 
 def classify_many(
-    items: Sequence[tuple[str, str, Mapping[str, Any]]], on: dt.date, *, explain: bool = True
+    items: Sequence[tuple[str, str, Mapping[str, Any]]],
+    on: dt.date,
+    *,
+    explain: bool = True,
+    params: ParameterSet | None = None,
 ) -> dict[str, Result]:
     """Classify a batch of complete surveys in one call of the engine (used when closing a
     round). Raises the engine's error when the standard is refused for ``on``."""
+    params = params or default_parameters()  # one set for the whole batch
     screened = {c: classify_answers(c, a, ans, on) for c, a, ans in items if _out(ans)}
     rest = [i for i in items if not _out(i[2])]
     out = dict(screened)
     if rest:
-        households, members = _frames(rest)
-        frame = classify(households, members, on)
+        households, members = frames(rest)
+        frame = classify(households, members, on, params, partial=True)
         for row in frame.iter_rows(named=True):
-            out[row["household_code"]] = _result(row, explain)
+            out[row["household_code"]] = _result(row, explain, on=on, params=params)
     return out
 
 

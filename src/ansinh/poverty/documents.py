@@ -13,9 +13,17 @@ from ansinh.core.pdf import VnDocument, place_date
 from ansinh.core.spreadsheet import append_row
 from ansinh.poverty.choices import ListReason, PovertyClass, Transition
 from ansinh.poverty.models import Posting, ReviewRound, RoundHousehold, VillageMeeting
-from ansinh.poverty.selectors import decided_lists, head_names, request_members
+from ansinh.poverty.selectors import (
+    decided_lists,
+    head_names,
+    request_members,
+    round_uses_illustrative,
+)
 from ansinh.poverty.services import agreement_reached
 from ansinh.registry.choices import LifeStatus, Relationship
+from ansinh.rules.errors import RulesError
+from ansinh.rules.explain import ILLUSTRATIVE
+from ansinh.rules.parameters import default_parameters
 
 CLASS_VI = {
     "poor": "Hộ nghèo",
@@ -72,6 +80,25 @@ def _place(rnd: ReviewRound) -> str:
     for prefix in ("Xã ", "Phường ", "Đặc khu "):
         name = name.removeprefix(prefix)
     return name
+
+
+def _illustrative(doc: VnDocument, used: bool) -> None:
+    """The mark of results computed with illustrative parameter values (the demo's 2027
+    thresholds): on every page of a document that shows them."""
+    if used:
+        doc.paragraph(
+            f"{ILLUSTRATIVE[0]}: kết quả tính theo tham số minh họa, không dùng làm căn cứ.",
+            bold=True,
+        )
+
+
+def _standard_document(rnd: ReviewRound) -> str:
+    """The decree of the standard in force on the round's date (07/2021 or 351/2025 …)."""
+    try:
+        ref = default_parameters().value("poverty.standard", rnd.standard_date).reference
+    except RulesError:
+        return "Nghị định số 07/2021/NĐ-CP"
+    return ref.document_vi.replace("Nghị định ", "Nghị định số ", 1)
 
 
 def minutes_pdf(meeting: VillageMeeting) -> bytes:
@@ -133,6 +160,7 @@ def posting_pdf(posting: Posting) -> bytes:
         "Danh sách niêm yết công khai kết quả rà soát hộ nghèo, hộ cận nghèo",
         f"{posting.village.name} — {rnd}",
     )
+    _illustrative(doc, round_uses_illustrative(rnd))
     doc.paragraph(
         f"Niêm yết từ ngày {posting.posted_on:%d/%m/%Y} đến hết ngày {posting.until:%d/%m/%Y}. "
         "Mọi ý kiến, khiếu nại xin gửi Ban chỉ đạo rà soát xã."
@@ -171,9 +199,10 @@ def decision_pdf(rnd: ReviewRound, village_ids: Iterable[int] | None = None) -> 
         "Về việc công nhận hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo "
         f"năm {rnd.result_year}",
     )
+    _illustrative(doc, round_uses_illustrative(rnd))
     doc.paragraph(f"CHỦ TỊCH ỦY BAN NHÂN DÂN {rnd.commune.name.upper()}", bold=True)
     doc.paragraph(
-        "Căn cứ Nghị định số 07/2021/NĐ-CP quy định chuẩn nghèo đa chiều; Quyết định số "
+        f"Căn cứ {_standard_document(rnd)} quy định chuẩn nghèo đa chiều; Quyết định số "
         "24/2021/QĐ-TTg quy định quy trình rà soát hộ nghèo, hộ cận nghèo; kết quả rà soát "
         f"{str(rnd).lower()} trên địa bàn;"
     )
@@ -221,6 +250,7 @@ def certificate_pdf(entry: RoundHousehold) -> bytes:
     signed = rnd.decision_signed_on or timezone.localdate()
     doc.national_header(_agency(rnd), place_date=place_date(_place(rnd), signed))
     doc.heading(f"Giấy chứng nhận {kind}", f"Năm {rnd.result_year}")
+    _illustrative(doc, bool((entry.explanation or {}).get("illustrative")))
     doc.paragraph(f"Họ và tên chủ hộ: {heads.get(entry.household_id, '')}")
     doc.paragraph(f"Mã hộ: {entry.household.code}")
     doc.paragraph(f"Địa chỉ: {entry.household.address}, {entry.village.name}, {rnd.commune.name}")
@@ -356,6 +386,7 @@ def report_pdf(rnd: ReviewRound, data: Mapping[str, Any]) -> bytes:
     if moves["provisional"]:
         subtitle += " (kết quả trước khi Chủ tịch UBND xã ra quyết định công nhận)"
     doc.heading("Báo cáo kết quả rà soát hộ nghèo, hộ cận nghèo", subtitle)
+    _illustrative(doc, round_uses_illustrative(rnd))
     doc.paragraph(f"Kính gửi: {rnd.report_recipient or DOTS}", bold=True)
     doc.paragraph(
         "Thực hiện Quyết định số 24/2021/QĐ-TTg của Thủ tướng Chính phủ quy định quy trình rà "

@@ -308,3 +308,9 @@ def decided_lists(
         "escaped_poor": [e for e in entries if e.transition == Transition.ESCAPED_POOR],
         "escaped_near_poor": [e for e in entries if e.transition == Transition.ESCAPED_NEAR_POOR],
     }
+
+
+def round_uses_illustrative(rnd: ReviewRound) -> bool:
+    """Whether a result of the round was computed with an illustrative (demonstration)
+    parameter value: every page and PDF of the round then says so."""
+    return rnd.entries.filter(explanation__illustrative=True).exists()

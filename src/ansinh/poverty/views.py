@@ -150,6 +150,7 @@ def round_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             "village": village,
             "status": status,
             "today": timezone.localdate(),
+            "illustrative": selectors.round_uses_illustrative(rnd),
             "committee_form": CommitteeForm(scope=scope),
             "committee": rnd.committee.select_related("user").prefetch_related("villages"),
             "meetings": rnd.meetings.select_related("village"),

@@ -144,7 +144,10 @@ def explain_poverty(row: Mapping[str, Any], params: ParameterSet | None = None) 
     params = params or default_parameters()
     on = row["date"]
     route = row["route"]
-    values = _poverty_values(on, params, route == "b1", route == "income")
+    band_missing = bool(row.get("band_missing"))
+    # a partial classification without the average-living band leaves band_max empty
+    need_band = route == "income" and row.get("band_max") is not None
+    values = _poverty_values(on, params, route == "b1", need_band)
     indicators = list(values["poverty.indicators"].value)
     items = []
     for code in INDICATORS:
@@ -179,14 +182,14 @@ def explain_poverty(row: Mapping[str, Any], params: ParameterSet | None = None) 
         }
     else:
         line_pv = values[f"poverty.income_line.{area}"]
-        band_pv = values[f"poverty.average_band_max.{area}"]
+        band_pv = values.get(f"poverty.average_band_max.{area}")
         test = {
             "route": "income",
             "measure": row["income_per_capita"],
             "line": row["income_line"],
             "band_max": row.get("band_max"),
             "parameter": line_pv.version,
-            "band_parameter": band_pv.version,
+            "band_parameter": band_pv.version if band_pv else None,
             "reference": line_pv.reference.as_dict(),
         }
     used = sorted(values.values(), key=lambda pv: pv.name)
@@ -220,7 +223,19 @@ def explain_poverty(row: Mapping[str, Any], params: ParameterSet | None = None) 
             },
         },
         "parameters": [_pv(pv) for pv in used],
+        **({"band_missing": True} if band_missing else {}),
     }
+
+
+ILLUSTRATIVE = (
+    "GIÁ TRỊ MINH HỌA – không phải văn bản pháp luật",
+    "ILLUSTRATIVE VALUES – not a legal text",
+)
+
+
+def uses_illustrative(explanation: Mapping[str, Any]) -> bool:
+    """True when a parameter behind the explanation is an illustrative (demonstration) value."""
+    return any(p.get("illustrative") for p in explanation.get("parameters", ()))
 
 
 def _ref_text(ref: Mapping[str, Any], lang: str) -> str:
@@ -322,6 +337,15 @@ def _render_poverty(e: Mapping[str, Any], lang: str, detail: bool) -> str:
     if standard_ref not in refs:
         refs.append(standard_ref)
     sentence = f"{label}: {body} ({'; '.join(refs)})"
+    if e.get("band_missing"):
+        sentence += (
+            "; chưa xét hộ có mức sống trung bình: ansinh chưa có mức thu nhập tối đa của hộ "
+            "có mức sống trung bình cho chuẩn này"
+            if vi
+            else "; the average-living band is not configured in ansinh for this standard"
+        )
+    if uses_illustrative(e):
+        sentence += f" [{ILLUSTRATIVE[0 if vi else 1]}]"
     if detail and deprived:
         lines = [
             f"– {i['label_vi' if vi else 'label_en']}: {_indicator_fact_text(i, lang)}"

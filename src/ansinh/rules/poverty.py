@@ -59,7 +59,7 @@ import polars as pl
 
 from ansinh.rules._frame import problems
 from ansinh.rules.dates import at_least
-from ansinh.rules.errors import InputError, ParameterError
+from ansinh.rules.errors import InputError, MissingParameterError, ParameterError
 from ansinh.rules.parameters import ParameterSet, ParamValue, default_parameters
 
 __all__ = [
@@ -188,10 +188,13 @@ def parameters_for(
     *,
     need_b1: bool = False,
     need_band: bool = True,
+    partial: bool = False,
 ) -> dict[str, ParamValue]:
     """Every parameter value the classification uses on ``on``.
 
-    Refuses with :class:`MissingParameterError` naming *all* absent values at once.
+    Refuses with :class:`MissingParameterError` naming *all* absent values at once. With
+    ``partial``, a missing average-living band or missing B1/B2 scores are left out of the
+    result instead (they concern only some households: :func:`classify` with ``partial``).
     """
     params = params or default_parameters()
     indicators = params.value("poverty.indicators", on)
@@ -199,11 +202,33 @@ def parameters_for(
     names += [f"poverty.indicator.{code}" for code in indicators.value]
     if "employment" in indicators.value:
         names += _LABOUR_NAMES
-    if need_b1:
-        names += _B1_NAMES
-    if need_band:
-        names += _BAND_NAMES
-    return params.resolve(names, on)
+    groups = [g for needed, g in ((need_b1, _B1_NAMES), (need_band, _BAND_NAMES)) if needed]
+    if not partial:  # one refusal naming every missing value
+        return params.resolve([*names, *(n for g in groups for n in g)], on)
+    values = params.resolve(names, on)
+    for group in groups:
+        try:
+            values.update(params.resolve(group, on))
+        except MissingParameterError:
+            continue  # concerns only some households: classify() flags them
+    return values
+
+
+def missing_for(
+    on: dt.date, params: ParameterSet | None = None
+) -> dict[str, list[tuple[str, str, str]]]:
+    """What a partial classification on ``on`` lacks: ``{"band": [...], "b1": [...]}`` with
+    the :class:`MissingParameterError` items of each group (empty lists when present)."""
+    params = params or default_parameters()
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for key, group in (("band", _BAND_NAMES), ("b1", _B1_NAMES)):
+        try:
+            params.resolve(group, on)
+        except MissingParameterError as exc:
+            out[key] = list(exc.missing)
+        else:
+            out[key] = []
+    return out
 
 
 def _field(values: Mapping[str, ParamValue], name: str, key: str) -> Any:
@@ -379,13 +404,20 @@ def classify(
     *,
     member_detail: bool = False,
     check: bool = True,
+    partial: bool = False,
 ) -> pl.DataFrame:
-    """Classify every household under the standard in force on ``on`` (see module docs)."""
+    """Classify every household under the standard in force on ``on`` (see module docs).
+
+    ``partial``: a value that concerns only some households does not stop the others. Without
+    the average-living band, households above the income line are ``not_poor`` and flagged
+    ``band_missing``; without the B1/B2 scores, households on the B1 route get no class (null)
+    and are flagged ``b1_missing``. Both flag columns are added to the output.
+    """
     params = params or default_parameters()
     households = _with_optional(households)
     need_b1 = bool(households.get_column("b1_score").is_not_null().any())
     need_band = bool(households.get_column("b1_score").is_null().any())
-    values = parameters_for(on, params, need_b1=need_b1, need_band=need_band)
+    values = parameters_for(on, params, need_b1=need_b1, need_band=need_band, partial=partial)
     indicators = tuple(values["poverty.indicators"].value)
     unknown = [c for c in indicators if c not in INDICATORS]
     if unknown:
@@ -424,7 +456,21 @@ def classify(
             if lonely.height:
                 shown = ", ".join(str(c) for c in lonely.get_column("household_code").head(5))
                 raise InputError(f"households — no members: {shown}")
-    return _classify_households(stats, values, indicators, flags, on, member_detail)
+    result = _classify_households(stats, values, indicators, flags, on, member_detail)
+    if not partial:
+        return result
+    band_missing = need_band and _BAND_NAMES[0] not in values
+    b1_missing = need_b1 and _B1_NAMES[0] not in values
+    is_b1 = pl.col("b1_score").is_not_null()
+    return result.with_columns(
+        (pl.lit(band_missing) & ~is_b1 & (pl.col("class") == "not_poor")).alias("band_missing"),
+        (pl.lit(b1_missing) & is_b1).alias("b1_missing"),
+    ).with_columns(
+        pl.when(pl.col("b1_missing"))
+        .then(pl.lit(None, pl.String))
+        .otherwise("class")
+        .alias("class")
+    )
 
 
 def _classify_households(

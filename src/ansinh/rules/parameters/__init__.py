@@ -34,10 +34,19 @@ option of the batch commands.
 
 Public interface::
 
-    value(name, on_date, province=None) -> ParamValue   # shipped files + environment overlays
-    default_parameters() -> ParameterSet                 # loaded once, cached
+    value(name, on_date, province=None) -> ParamValue   # the parameters in force (below)
+    default_parameters() -> ParameterSet                 # the provider's set, else shipped + env
+    shipped_parameters() -> ParameterSet                 # shipped files + environment overlays
     load_parameters(*overlays) -> ParameterSet           # shipped files + the given overlays
+    set_provider(fn | None)                              # who answers default_parameters()
     ParameterSet.value / .get / .resolve                 # lookups on a given set
+    ParameterSet.with_document(doc, source)              # a copy with an overlay document merged
+
+The web application keeps the values that policy administrators enter and approve in its
+database and registers a *provider* (:func:`set_provider`): :func:`default_parameters` then
+returns the shipped files and environment overlays with those values merged on top, by the same
+code that merges overlay files (same validation, same version ids). The rules package itself
+never reads a database.
 
 :class:`ParamValue` carries the value, its :class:`Reference`, its status, its validity and a
 ``version`` id (``name@from#hash``) that changes whenever the entry's content changes; results
@@ -47,12 +56,13 @@ store these ids so a decision can always be traced back to the exact values used
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,8 +78,12 @@ __all__ = [
     "ParameterSet",
     "Reference",
     "default_parameters",
+    "entry_version",
     "env_overlays",
     "load_parameters",
+    "read_document",
+    "set_provider",
+    "shipped_parameters",
     "value",
 ]
 
@@ -85,7 +99,7 @@ _PARAMETER_KEYS = {
     "values",
     "provinces",
 }
-_ENTRY_KEYS = {"from", "value", "missing", "status", "reference", "note"}
+_ENTRY_KEYS = {"from", "value", "missing", "status", "reference", "note", "illustrative"}
 _REFERENCE_KEYS = {"document", "document_vi", "article", "article_vi", "note"}
 _OVERRIDE_RULES = {"none", "at_least_national", "replace"}
 
@@ -126,6 +140,7 @@ class _Entry:
     note: str | None
     source: str
     version: str
+    illustrative: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,10 +157,11 @@ class ParamValue:
     province: int | None = None
     note: str | None = None
     source: str = ""
+    illustrative: bool = False  # a demonstration value, not a legal text
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form, stored with explanations."""
-        return {
+        out = {
             "name": self.name,
             "value": self.value,
             "valid_from": self.valid_from.isoformat(),
@@ -155,6 +171,9 @@ class ParamValue:
             "version": self.version,
             "reference": self.reference.as_dict(),
         }
+        if self.illustrative:
+            out["illustrative"] = True
+        return out
 
 
 @dataclass
@@ -192,7 +211,28 @@ class Parameter:
             province=province,
             note=entry.note,
             source=entry.source,
+            illustrative=entry.illustrative,
         )
+
+    def entry_on(self, on: dt.date) -> tuple[ParamValue | None, str | None]:
+        """(value in force, None), or (None, reason) when the entry in force is ``missing``,
+        or (None, None) when ``on`` is before the first entry. National values only."""
+        found = self._find(self.entries, on)
+        if found is None:
+            return None, None
+        entry, valid_to = found
+        if entry.missing is not None:
+            return self._to_value(entry, valid_to, None), entry.missing
+        return self._to_value(entry, valid_to, None), None
+
+    def document_on(self, on: dt.date | str, vietnamese: bool = True) -> str:
+        """The legal document of the entry in force on ``on`` (also a missing one), or ""."""
+        day = dt.date.fromisoformat(on[:10]) if isinstance(on, str) else on
+        found = self._find(self.entries, day)
+        if found is None:
+            return ""
+        ref = found[0].reference
+        return ref.document_vi if vietnamese else ref.document
 
     def missing_message(self, on: dt.date, entry: _Entry | None) -> str:
         if entry is None:
@@ -229,7 +269,8 @@ class Parameter:
         return local if local.value > national.value else national
 
 
-def _version(name: str, province: int | None, raw: dict[str, Any]) -> str:
+def entry_version(name: str, province: int | None, raw: Mapping[str, Any]) -> str:
+    """The version id of one entry as written in a file: ``name@from#hash`` of its content."""
     payload = json.dumps(
         {"name": name, "province": province, **raw}, sort_keys=True, default=str
     ).encode()
@@ -277,6 +318,9 @@ def _parse_entries(name: str, raw_entries: Any, source: str, province: int | Non
         has_missing = "missing" in raw
         if has_value == has_missing:
             raise ParameterError(f"{where} from {start}: give exactly one of 'value' or 'missing'")
+        illustrative = raw.get("illustrative", False)
+        if not isinstance(illustrative, bool):
+            raise ParameterError(f"{where} from {start}: 'illustrative' must be true or false")
         if has_value:
             status = raw.get("status")
             if status not in ("firm", "check"):
@@ -294,7 +338,8 @@ def _parse_entries(name: str, raw_entries: Any, source: str, province: int | Non
                 reference=_parse_reference(raw.get("reference"), f"{where} from {start}"),
                 note=None if raw.get("note") is None else str(raw["note"]),
                 source=source,
-                version=_version(name, province, raw),
+                version=entry_version(name, province, raw),
+                illustrative=illustrative,
             )
         )
     starts = [e.valid_from for e in entries]
@@ -328,8 +373,29 @@ class ParameterSet:
                 _load_file(file, parameters, overlay=index > 0)
         return cls(parameters, sources)
 
+    def with_document(self, doc: Mapping[str, Any], source: str) -> ParameterSet:
+        """A copy of this set with an overlay *document* (the parsed form of an overlay file:
+        ``{"parameters": {...}}``) merged on top, exactly as an overlay file would be."""
+        parameters = {
+            name: dataclasses.replace(
+                p, entries=list(p.entries), provinces={k: list(v) for k, v in p.provinces.items()}
+            )
+            for name, p in self._parameters.items()
+        }
+        _load_document(doc, source, parameters, overlay=True)
+        return ParameterSet(parameters, [*self.sources, source])
+
     def names(self) -> list[str]:
         return sorted(self._parameters)
+
+    def illustrative_versions(self, versions: Iterable[str]) -> list[str]:
+        """Those of ``versions`` that name an illustrative (demonstration) value."""
+        wanted = set(versions)
+        found = []
+        for p in self._parameters.values():
+            for entries in (p.entries, *p.provinces.values()):
+                found += [e.version for e in entries if e.illustrative and e.version in wanted]
+        return sorted(found)
 
     def parameter(self, name: str) -> Parameter:
         try:
@@ -394,12 +460,26 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def read_document(text: str, source: str) -> Any:
+    """Parse the text of a parameters file (refusing a key written twice)."""
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{source}: cannot read parameters: {exc}") from exc
+
+
 def _load_file(file: Path, parameters: dict[str, Parameter], *, overlay: bool) -> None:
     source = _display_path(file)
     try:
-        doc = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         raise ParameterError(f"{source}: cannot read parameters: {exc}") from exc
+    _load_document(read_document(text, source), source, parameters, overlay=overlay)
+
+
+def _load_document(
+    doc: Any, source: str, parameters: dict[str, Parameter], *, overlay: bool
+) -> None:
     if not isinstance(doc, dict) or not isinstance(doc.get("parameters"), dict):
         raise ParameterError(f"{source}: expected a top-level 'parameters:' mapping")
     for name, spec in doc["parameters"].items():
@@ -474,9 +554,31 @@ def load_parameters(*overlays: Path | str) -> ParameterSet:
     return _load_cached(tuple(str(Path(p).resolve()) for p in overlays))
 
 
-def default_parameters() -> ParameterSet:
+def shipped_parameters() -> ParameterSet:
     """The shipped parameters plus the overlays named in ``ANSINH_RULES_PARAMETERS``."""
     return load_parameters(*env_overlays())
+
+
+_provider: Callable[[], ParameterSet] | None = None
+
+
+def set_provider(provider: Callable[[], ParameterSet] | None) -> None:
+    """Make ``provider()`` the answer of :func:`default_parameters` (None: the shipped set).
+
+    The web application registers one that merges the values approved in its database on top
+    of :func:`shipped_parameters`; the provider must be cheap (it caches) and must not fail
+    for lack of a database (it then returns the shipped set).
+    """
+    global _provider
+    _provider = provider
+
+
+def default_parameters() -> ParameterSet:
+    """The parameters in force: the provider's set when one is registered (the web application
+    with its approved values), else the shipped files plus the environment overlays."""
+    if _provider is not None:
+        return _provider()
+    return shipped_parameters()
 
 
 def value(name: str, on_date: dt.date, province: int | None = None) -> ParamValue:
