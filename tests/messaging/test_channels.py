@@ -264,3 +264,38 @@ def test_zns_failure_falls_back_to_the_phone_gateway(zns, sms_gate):
     assert no_zalo.sent_via == Channel.SMS
     assert [m["phoneNumbers"] for m in sms_gate.messages.values()] == [["+84987654321"]]
     assert no_zalo.tries.order_by("id").first().response_code == "-118"
+
+
+def test_every_provider_is_one_adapter_configured_by_its_own_from_env():
+    """A vendor is one module with a ``from_env``: the configuration names each provider's
+    adapter once, and each refuses a missing key by naming it."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.utils.module_loading import import_string
+
+    from ansinh.messaging.channels.base import Common
+    from ansinh.messaging.choices import Provider
+    from ansinh.messaging.config import SMS_ADAPTERS, ZALO_ADAPTER
+
+    adapters = {**SMS_ADAPTERS, Provider.ZALO_ZNS: ZALO_ADAPTER}
+    assert set(adapters) == set(Provider.values)
+    for provider, path in adapters.items():
+        adapter = import_string(path)
+        assert adapter.provider == provider
+        if provider == Provider.OUTBOX:
+            assert isinstance(adapter.from_env({}, Common()), adapter)
+            continue
+        with pytest.raises(ImproperlyConfigured, match="needs ANSINH_"):
+            adapter.from_env({}, Common())
+    with pytest.raises(ImproperlyConfigured, match="use outbox, android_sms_gateway, esms"):
+        ChannelConfig.from_env({"ANSINH_SMS_CHANNEL": "viettel"})
+    esms = ChannelConfig.from_env(
+        {
+            "ANSINH_SMS_CHANNEL": "esms",
+            "ANSINH_ESMS_API_KEY": "k",
+            "ANSINH_ESMS_SECRET_KEY": "s",
+            "ANSINH_ESMS_PER_MINUTE": "30",
+            "ANSINH_SMS_COST_PER_PART": "400",
+        }
+    ).sms
+    assert esms.pace_limits() == [(60, 30)]
+    assert esms.cost_per_part == 400

@@ -48,26 +48,26 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 
-from ansinh.messaging.channels.base import ChannelAdapter
+from ansinh.messaging.channels.base import HOUR, ChannelAdapter, Common, env_bool, env_int
 from ansinh.messaging.channels.outbox import OutboxAdapter
 from ansinh.messaging.choices import Channel, Provider
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-MINUTE = 60
-HOUR = 3600
+_bool, _int = env_bool, env_int
 
-
-def _bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
-    value = env.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    value = env.get(name, "").strip()
-    return int(value) if value else default
+#: ``ANSINH_SMS_CHANNEL`` → the adapter that carries SMS (imported only when chosen: a vendor's
+#: client library is not loaded by an installation that does not use it). A new vendor is one
+#: module in ``channels/`` with a ``from_env`` and one line here.
+SMS_ADAPTERS: dict[str, str] = {
+    Provider.OUTBOX: "ansinh.messaging.channels.outbox.OutboxAdapter",
+    Provider.ANDROID_SMS_GATEWAY: (
+        "ansinh.messaging.channels.android_sms_gateway.AndroidSmsGatewayAdapter"
+    ),
+    Provider.ESMS: "ansinh.messaging.channels.esms.EsmsAdapter",
+}
+ZALO_ADAPTER = "ansinh.messaging.channels.zalo_zns.ZaloZnsAdapter"
 
 
 def _window(value: str) -> tuple[dt.time, dt.time]:
@@ -152,83 +152,22 @@ class ChannelConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ChannelConfig:
+        """The dispatcher's configuration: the SMS adapter named by ``ANSINH_SMS_CHANNEL``
+        and, with ``ANSINH_ZALO_ENABLED``, Zalo ZNS, each reading its own variables."""
         env = os.environ if env is None else env
-        timeout = float(env.get("ANSINH_MESSAGING_HTTP_TIMEOUT", "15") or 15)
         prices = Prices.from_env(env)
+        common = Common(
+            timeout=float(env.get("ANSINH_MESSAGING_HTTP_TIMEOUT", "15") or 15),
+            sms_per_part=prices.sms_per_part,
+            zns=prices.zns,
+        )
         kind = env.get("ANSINH_SMS_CHANNEL", Provider.OUTBOX).strip() or Provider.OUTBOX
-        sms: ChannelAdapter
-        if kind == Provider.OUTBOX:
-            sms = OutboxAdapter()
-        elif kind == Provider.ANDROID_SMS_GATEWAY:
-            from ansinh.messaging.channels.android_sms_gateway import (
-                CLOUD_URL,
-                AndroidSmsGatewayAdapter,
-            )
-
-            mode = env.get("ANSINH_SMS_GATEWAY_MODE", "local").strip()
-            url = env.get("ANSINH_SMS_GATEWAY_URL", "").strip() or (
-                CLOUD_URL if mode == "cloud" else ""
-            )
-            password = env.get("ANSINH_SMS_GATEWAY_PASSWORD", "")
-            if not url or not password:
-                raise ImproperlyConfigured(
-                    "ANSINH_SMS_CHANNEL=android_sms_gateway needs ANSINH_SMS_GATEWAY_URL "
-                    "(local mode) and ANSINH_SMS_GATEWAY_PASSWORD"
-                )
-            sim = env.get("ANSINH_SMS_GATEWAY_SIM", "").strip()
-            sms = AndroidSmsGatewayAdapter(
-                url=url,
-                user=env.get("ANSINH_SMS_GATEWAY_USER", ""),
-                password=password,
-                sim_number=int(sim) if sim else None,
-                timeout=timeout,
-                cost_per_part=prices.sms_per_part,
-                pace=[
-                    (MINUTE, _int(env, "ANSINH_SMS_GATEWAY_PER_MINUTE", 4)),
-                    (HOUR, _int(env, "ANSINH_SMS_GATEWAY_PER_HOUR", 60)),
-                ],
-            )
-        elif kind == Provider.ESMS:
-            from ansinh.messaging.channels.esms import DEFAULT_URL, EsmsAdapter
-
-            api_key = env.get("ANSINH_ESMS_API_KEY", "")
-            secret = env.get("ANSINH_ESMS_SECRET_KEY", "")
-            if not api_key or not secret:
-                raise ImproperlyConfigured(
-                    "ANSINH_SMS_CHANNEL=esms needs ANSINH_ESMS_API_KEY and ANSINH_ESMS_SECRET_KEY"
-                )
-            sms = EsmsAdapter(
-                api_key=api_key,
-                secret_key=secret,
-                brandname=env.get("ANSINH_ESMS_BRANDNAME", ""),
-                url=env.get("ANSINH_ESMS_URL", "") or DEFAULT_URL,
-                sandbox=_bool(env, "ANSINH_ESMS_SANDBOX"),
-                callback_url=env.get("ANSINH_ESMS_CALLBACK_URL", ""),
-                timeout=timeout,
-                cost_per_part=prices.sms_per_part,
-                pace=[(MINUTE, _int(env, "ANSINH_ESMS_PER_MINUTE", 60))],
-            )
-        else:
+        if kind not in SMS_ADAPTERS:
             raise ImproperlyConfigured(
-                f"ANSINH_SMS_CHANNEL={kind!r}: use outbox, android_sms_gateway or esms"
+                f"ANSINH_SMS_CHANNEL={kind!r}: use {', '.join(SMS_ADAPTERS)}"
             )
-        zalo: ChannelAdapter | None = None
-        if zalo_enabled(env):
-            from ansinh.messaging.channels.zalo_zns import DEFAULT_URL as ZNS_URL
-            from ansinh.messaging.channels.zalo_zns import ZaloZnsAdapter
-
-            token = env.get("ANSINH_ZALO_ACCESS_TOKEN", "")
-            if not token:
-                raise ImproperlyConfigured("ANSINH_ZALO_ENABLED=1 needs ANSINH_ZALO_ACCESS_TOKEN")
-            prefix = "ANSINH_ZNS_TEMPLATE_"
-            zalo = ZaloZnsAdapter(
-                access_token=token,
-                templates={k[len(prefix) :]: v for k, v in env.items() if k.startswith(prefix)},
-                url=env.get("ANSINH_ZNS_URL", "") or ZNS_URL,
-                timeout=timeout,
-                cost=prices.zns,
-                pace=[(MINUTE, _int(env, "ANSINH_ZNS_PER_MINUTE", 60))],
-            )
+        sms = import_string(SMS_ADAPTERS[kind]).from_env(env, common)
+        zalo = import_string(ZALO_ADAPTER).from_env(env, common) if zalo_enabled(env) else None
         return cls(
             sms=sms,
             zalo=zalo,

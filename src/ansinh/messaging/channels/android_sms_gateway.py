@@ -18,19 +18,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Self
 
 import httpx
 from android_sms_gateway import APIClient, Message, TextMessage
 from android_sms_gateway.enums import ProcessState
 from android_sms_gateway.errors import APIError, NotFoundError
 from android_sms_gateway.http import HttpxHttpClient
+from django.core.exceptions import ImproperlyConfigured
 
 from ansinh.messaging.channels.base import (
+    HOUR,
+    MINUTE,
     ChannelAdapter,
+    Common,
     SendResult,
     StatusKind,
     StatusResult,
+    env_int,
     excerpt,
     http_status_error,
     mask_phone,
@@ -83,6 +89,32 @@ def sign(secret: str, body: bytes, timestamp: str) -> str:
 class AndroidSmsGatewayAdapter(ChannelAdapter):
     provider = Provider.ANDROID_SMS_GATEWAY
     channel = Channel.SMS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], common: Common) -> Self:
+        mode = env.get("ANSINH_SMS_GATEWAY_MODE", "local").strip()
+        url = env.get("ANSINH_SMS_GATEWAY_URL", "").strip() or (
+            CLOUD_URL if mode == "cloud" else ""
+        )
+        password = env.get("ANSINH_SMS_GATEWAY_PASSWORD", "")
+        if not url or not password:
+            raise ImproperlyConfigured(
+                "ANSINH_SMS_CHANNEL=android_sms_gateway needs ANSINH_SMS_GATEWAY_URL "
+                "(local mode) and ANSINH_SMS_GATEWAY_PASSWORD"
+            )
+        sim = env.get("ANSINH_SMS_GATEWAY_SIM", "").strip()
+        return cls(
+            url=url,
+            user=env.get("ANSINH_SMS_GATEWAY_USER", ""),
+            password=password,
+            sim_number=int(sim) if sim else None,
+            timeout=common.timeout,
+            cost_per_part=common.sms_per_part,
+            pace=[
+                (MINUTE, env_int(env, "ANSINH_SMS_GATEWAY_PER_MINUTE", 4)),
+                (HOUR, env_int(env, "ANSINH_SMS_GATEWAY_PER_HOUR", 60)),
+            ],
+        )
 
     def __init__(
         self,

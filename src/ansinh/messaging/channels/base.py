@@ -5,14 +5,40 @@ from __future__ import annotations
 import abc
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import httpx
 
 if TYPE_CHECKING:
     from ansinh.messaging.models import OutboxMessage
+
+
+MINUTE = 60
+HOUR = 3600
+
+
+def env_bool(env: Mapping[str, str], name: str, default: bool = False) -> bool:
+    value = env.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Common:
+    """What every adapter's settings share: the HTTP timeout and the cost estimates (đồng)."""
+
+    timeout: float = 15.0
+    sms_per_part: int = 350
+    zns: int = 300
 
 
 def provider_ref(key: str) -> str:
@@ -89,6 +115,13 @@ class ChannelAdapter(abc.ABC):
 
     def __init__(self, *, pace: list[tuple[int, int]] | None = None) -> None:
         self._pace = list(pace or [])
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], common: Common) -> Self:
+        """The adapter configured from ``ANSINH_…`` environment variables (each vendor reads
+        its own; ``messaging/config.py`` lists them all). Raises ``ImproperlyConfigured``
+        naming what is missing."""
+        raise NotImplementedError(f"{cls.__name__} is not configured from the environment")
 
     def pace_limits(self) -> list[tuple[int, int]]:
         """[(window in seconds, most sends in that window)]; empty means no limit."""

@@ -23,15 +23,21 @@ registered, 120 too many numbers, 300 message type missing. 99 (unknown error), 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
+from django.core.exceptions import ImproperlyConfigured
 
 from ansinh.messaging.channels.base import (
+    MINUTE,
     ChannelAdapter,
+    Common,
     SendResult,
     StatusKind,
     StatusResult,
+    env_bool,
+    env_int,
     excerpt,
     http_status_error,
     mask_phone,
@@ -69,6 +75,26 @@ def national(phone: str) -> str:
 class EsmsAdapter(ChannelAdapter):
     provider = Provider.ESMS
     channel = Channel.SMS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], common: Common) -> Self:
+        api_key = env.get("ANSINH_ESMS_API_KEY", "")
+        secret = env.get("ANSINH_ESMS_SECRET_KEY", "")
+        if not api_key or not secret:
+            raise ImproperlyConfigured(
+                "ANSINH_SMS_CHANNEL=esms needs ANSINH_ESMS_API_KEY and ANSINH_ESMS_SECRET_KEY"
+            )
+        return cls(
+            api_key=api_key,
+            secret_key=secret,
+            brandname=env.get("ANSINH_ESMS_BRANDNAME", ""),
+            url=env.get("ANSINH_ESMS_URL", "") or DEFAULT_URL,
+            sandbox=env_bool(env, "ANSINH_ESMS_SANDBOX"),
+            callback_url=env.get("ANSINH_ESMS_CALLBACK_URL", ""),
+            timeout=common.timeout,
+            cost_per_part=common.sms_per_part,
+            pace=[(MINUTE, env_int(env, "ANSINH_ESMS_PER_MINUTE", 60))],
+        )
 
     def __init__(
         self,

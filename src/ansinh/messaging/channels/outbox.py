@@ -9,9 +9,16 @@ It never becomes ``delivered``: nobody received it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Self
 
-from ansinh.messaging.channels.base import ChannelAdapter, SendResult, StatusKind, StatusResult
+from ansinh.messaging.channels.base import (
+    ChannelAdapter,
+    Common,
+    SendResult,
+    StatusKind,
+    StatusResult,
+)
 from ansinh.messaging.choices import Channel, Provider
 
 if TYPE_CHECKING:
@@ -23,6 +30,10 @@ class OutboxAdapter(ChannelAdapter):
     channel = Channel.OUTBOX
     # The dispatcher writes a whole batch of outbox results with one UPDATE.
     uniform_results = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], common: Common) -> Self:
+        return cls()
 
     def send(self, message: OutboxMessage) -> SendResult:
         return SendResult(

@@ -22,15 +22,20 @@ The outbox row's ``zalo_template`` is a name (``d30``) mapped to a ZNS template 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
+from django.core.exceptions import ImproperlyConfigured
 
 from ansinh.messaging.channels.base import (
+    MINUTE,
     ChannelAdapter,
+    Common,
     SendResult,
     StatusKind,
     StatusResult,
+    env_int,
     excerpt,
     http_status_error,
     mask_phone,
@@ -70,6 +75,21 @@ def zalo_phone(phone: str) -> str:
 class ZaloZnsAdapter(ChannelAdapter):
     provider = Provider.ZALO_ZNS
     channel = Channel.ZALO
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], common: Common) -> Self:
+        token = env.get("ANSINH_ZALO_ACCESS_TOKEN", "")
+        if not token:
+            raise ImproperlyConfigured("ANSINH_ZALO_ENABLED=1 needs ANSINH_ZALO_ACCESS_TOKEN")
+        prefix = "ANSINH_ZNS_TEMPLATE_"
+        return cls(
+            access_token=token,
+            templates={k[len(prefix) :]: v for k, v in env.items() if k.startswith(prefix)},
+            url=env.get("ANSINH_ZNS_URL", "") or DEFAULT_URL,
+            timeout=common.timeout,
+            cost=common.zns,
+            pace=[(MINUTE, env_int(env, "ANSINH_ZNS_PER_MINUTE", 60))],
+        )
 
     def __init__(
         self,
