@@ -125,7 +125,7 @@ def int_param(value: Any, *, lo: int = 1, hi: int = INT64_MAX) -> int | None:
     if value is None:
         return None
     text = str(value).strip()
-    digits = text[1:] if text.startswith("-") else text
+    digits = text.removeprefix("-")
     if not digits or len(digits) > 19 or not (digits.isascii() and digits.isdigit()):
         return None
     number = int(text)
@@ -153,7 +153,7 @@ def datetime_param(
     if not isinstance(value, str) or not value or len(value) > 40:
         return None
     try:
-        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         return None
     return moment if lo <= moment.date() <= hi else None

@@ -99,8 +99,10 @@ def build_insurance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict
                 sixth = _birthday(p.date_of_birth, 6) - dt.timedelta(days=1)
                 cards.append(_card(p, "TE", max(p.date_of_birth, start), sixth, None))
         elif 6 <= age <= 18 and rng.random() < 0.93:
-            for year in (as_of.year - 1, as_of.year):
-                cards.append(_card(p, "HS", dt.date(year, 1, 1), dt.date(year, 12, 31), None))
+            cards += [
+                _card(p, "HS", dt.date(year, 1, 1), dt.date(year, 12, 31), None)
+                for year in (as_of.year - 1, as_of.year)
+            ]
         elif age >= 80 and rng.random() < 0.85:
             cards.append(_card(p, "BT", start, dt.date(as_of.year, 12, 31), None))
         elif 19 <= age <= 55 and rng.random() < 0.24:
@@ -119,9 +121,9 @@ def build_insurance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict
             if covered:
                 paid = expiry - dt.timedelta(days=365 + rng.randrange(0, 25))
                 begin = expiry - dt.timedelta(days=364)
-                for p in members:
-                    if p.date_of_birth <= begin:
-                        cards.append(_card(p, "GD", begin, expiry, paid))
+                cards += [
+                    _card(p, "GD", begin, expiry, paid) for p in members if p.date_of_birth <= begin
+                ]
                 reminded = phone and expiry >= reminders_start
                 renew = rng.random() < (0.92 if reminded else 0.83)
                 if renew:

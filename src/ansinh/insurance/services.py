@@ -125,43 +125,63 @@ DEFAULT_STAGES: list[tuple[str, int, str, str]] = [
     (
         "truoc_30",
         -30,
-        "{xa}: the BHYT cua {so_nguoi} nguoi trong ho {chu_ho} het han {ngay}. "
-        "Muc dong 12 thang: {muc_dong}. Xin gia han som.",
-        "{xa_dau} thông báo: thẻ BHYT của {so_nguoi} người trong hộ {chu_ho_dau} sẽ hết hạn "
-        "ngày {ngay}. Mức đóng BHYT hộ gia đình 12 tháng: {muc_dong}. Vui lòng gia hạn "
-        "trước ngày hết hạn để không bị gián đoạn quyền lợi.",
+        (
+            "{xa}: the BHYT cua {so_nguoi} nguoi trong ho {chu_ho} het han {ngay}. "
+            "Muc dong 12 thang: {muc_dong}. Xin gia han som."
+        ),
+        (
+            "{xa_dau} thông báo: thẻ BHYT của {so_nguoi} người trong hộ {chu_ho_dau} sẽ hết hạn "
+            "ngày {ngay}. Mức đóng BHYT hộ gia đình 12 tháng: {muc_dong}. Vui lòng gia hạn "
+            "trước ngày hết hạn để không bị gián đoạn quyền lợi."
+        ),
     ),
     (
         "truoc_15",
         -15,
-        "{xa}: the BHYT cua {so_nguoi} nguoi trong ho {chu_ho} het han {ngay}. "
-        "Con 15 ngay, xin gia han de khong gian doan.",
-        "{xa_dau} nhắc: thẻ BHYT của {so_nguoi} người trong hộ {chu_ho_dau} hết hạn ngày "
-        "{ngay} (còn 15 ngày). Mức đóng 12 tháng: {muc_dong}.",
+        (
+            "{xa}: the BHYT cua {so_nguoi} nguoi trong ho {chu_ho} het han {ngay}. "
+            "Con 15 ngay, xin gia han de khong gian doan."
+        ),
+        (
+            "{xa_dau} nhắc: thẻ BHYT của {so_nguoi} người trong hộ {chu_ho_dau} hết hạn ngày "
+            "{ngay} (còn 15 ngày). Mức đóng 12 tháng: {muc_dong}."
+        ),
     ),
     (
         "truoc_3",
         -3,
-        "{xa}: the BHYT ho {chu_ho} het han {ngay}. Gia han truoc ngay nay de khong bi "
-        "cho 30 ngay moi co hieu luc.",
-        "{xa_dau}: thẻ BHYT của hộ {chu_ho_dau} hết hạn ngày {ngay}. Gia hạn ngay để thẻ "
-        "mới có giá trị liên tục.",
+        (
+            "{xa}: the BHYT ho {chu_ho} het han {ngay}. Gia han truoc ngay nay de khong bi "
+            "cho 30 ngay moi co hieu luc."
+        ),
+        (
+            "{xa_dau}: thẻ BHYT của hộ {chu_ho_dau} hết hạn ngày {ngay}. Gia hạn ngay để thẻ "
+            "mới có giá trị liên tục."
+        ),
     ),
     (
         "sau_7",
         7,
-        "{xa}: the BHYT ho {chu_ho} da het han {ngay}. Gia han trong 3 thang de duoc "
-        "lien tuc; muc dong 12 thang: {muc_dong}.",
-        "{xa_dau}: thẻ BHYT của hộ {chu_ho_dau} đã hết hạn ngày {ngay}. Gia hạn trong 3 "
-        "tháng để quyền lợi liên tục. Mức đóng 12 tháng: {muc_dong}.",
+        (
+            "{xa}: the BHYT ho {chu_ho} da het han {ngay}. Gia han trong 3 thang de duoc "
+            "lien tuc; muc dong 12 thang: {muc_dong}."
+        ),
+        (
+            "{xa_dau}: thẻ BHYT của hộ {chu_ho_dau} đã hết hạn ngày {ngay}. Gia hạn trong 3 "
+            "tháng để quyền lợi liên tục. Mức đóng 12 tháng: {muc_dong}."
+        ),
     ),
     (
         "sau_45",
         45,
-        "{xa}: the BHYT ho {chu_ho} het han tu {ngay}. Qua 3 thang the moi phai cho 30 "
-        "ngay. Xin gia han ngay.",
-        "{xa_dau}: thẻ BHYT của hộ {chu_ho_dau} đã hết hạn từ {ngay}. Sau 3 tháng, thẻ mới "
-        "phải chờ 30 ngày mới có giá trị. Vui lòng gia hạn ngay.",
+        (
+            "{xa}: the BHYT ho {chu_ho} het han tu {ngay}. Qua 3 thang the moi phai cho 30 "
+            "ngay. Xin gia han ngay."
+        ),
+        (
+            "{xa_dau}: thẻ BHYT của hộ {chu_ho_dau} đã hết hạn từ {ngay}. Sau 3 tháng, thẻ mới "
+            "phải chờ 30 ngày mới có giá trị. Vui lòng gia hạn ngay."
+        ),
     ),
 ]
 

@@ -208,17 +208,16 @@ def stages(request: HttpRequest, scope: Scope) -> HttpResponse:
     longest = services.longest_head_name(commune_obj)
     example = services.sample_context(commune_obj, longest)
     zalo_example = services.sample_context(commune_obj, longest, zalo=True)
-    rows = []
-    for stage in all_stages:
-        rows.append(
-            {
-                "stage": stage,
-                "sms": services.render(stage.sms_template, example),
-                "zalo": services.render(stage.zalo_template, zalo_example)
-                if stage.zalo_template
-                else "",
-            }
-        )
+    rows = [
+        {
+            "stage": stage,
+            "sms": services.render(stage.sms_template, example),
+            "zalo": services.render(stage.zalo_template, zalo_example)
+            if stage.zalo_template
+            else "",
+        }
+        for stage in all_stages
+    ]
     saved = all(stage.pk for stage in all_stages)
     return render(
         request, "insurance/stages.html", {"rows": rows, "example": example, "saved": saved}

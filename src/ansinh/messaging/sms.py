@@ -58,10 +58,7 @@ def to_gsm_text(text: str) -> str:
     mapped = "".join(_PLAIN.get(ch, ch) for ch in text)
     decomposed = unicodedata.normalize("NFD", mapped)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    out = []
-    for ch in unicodedata.normalize("NFC", stripped):
-        out.append(ch if ch in GSM7 else "?")
-    return "".join(out)
+    return "".join(ch if ch in GSM7 else "?" for ch in unicodedata.normalize("NFC", stripped))
 
 
 def is_gsm7(text: str) -> bool:

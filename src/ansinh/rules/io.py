@@ -368,9 +368,11 @@ def _parse(
         first_row = dict(raw.filter(duplicated).group_by(key).agg(pl.col(ROW).min()).iter_rows())
     for i, row in enumerate(rows.iter_rows(named=True)):
         number = row[ROW]
-        for c in columns:
-            if c.name in bad and flags_frame.get_column(c.name)[i]:
-                errors.append(RowError(file, number, c.name, _message(c, row.get(c.name))))
+        errors += [
+            RowError(file, number, c.name, _message(c, row.get(c.name)))
+            for c in columns
+            if c.name in bad and flags_frame.get_column(c.name)[i]
+        ]
         first = first_row.get(row[key]) if row[key] is not None else None
         if first is not None and first != number:
             errors.append(RowError(file, number, key, f"duplicate {key} (first on row {first})"))

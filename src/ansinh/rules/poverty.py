@@ -373,8 +373,10 @@ def _member_checks(members: pl.DataFrame, on: dt.date) -> list[str]:
         ("bad disability", ~pl.col("disability").is_in(DISABILITIES).fill_null(False)),
         ("household_code missing", pl.col("household_code").is_null()),
     ]
-    for column in ("health_insurance", "studying", "malnourished", "monthly_allowance"):
-        checks.append((f"{column} missing", pl.col(column).is_null()))
+    checks += [
+        (f"{column} missing", pl.col(column).is_null())
+        for column in ("health_insurance", "studying", "malnourished", "monthly_allowance")
+    ]
     return problems(members, "member_code", checks)
 
 

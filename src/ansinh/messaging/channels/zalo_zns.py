@@ -69,7 +69,7 @@ ERRORS = {
 
 def zalo_phone(phone: str) -> str:
     """ZNS takes 84xxxxxxxxx: +84912345678 -> 84912345678."""
-    return phone[1:] if phone.startswith("+") else phone
+    return phone.removeprefix("+")
 
 
 class ZaloZnsAdapter(ChannelAdapter):
