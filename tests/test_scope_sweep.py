@@ -71,7 +71,7 @@ from ansinh.poverty.models import (
     RoundHousehold,
     VillageMeeting,
 )
-from ansinh.poverty.views import EXPORTS as POVERTY_EXPORTS
+from ansinh.poverty.views.documents import EXPORTS as POVERTY_EXPORTS
 from ansinh.registry import services as registry
 from ansinh.registry.models import ChangeProposal, Household, Person
 from tests import factories as f

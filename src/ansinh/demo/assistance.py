@@ -152,6 +152,7 @@ def _pay(payroll: Payroll, officer: Scope, rng: random.Random, failures: int) ->
 
 
 def build_assistance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[str, Any]:
+    """Long on purpose: the demo's story of a year of allowances, told in order."""
     rng = random.Random(seed + 2021)
     officer, chair = _as("canbo", commune), _as("phochutich", commune)
     current = as_of.replace(day=1)

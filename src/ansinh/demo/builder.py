@@ -287,6 +287,7 @@ def _build_chunk(
     commune: Commune,
     result: DemoResult,
 ) -> None:
+    """Long on purpose: one pass that writes households, people and events in bulk, in order."""
     rng, as_of = g.rng, g.as_of
     house_rows: list[Household] = []
     member_rows: list[list[dict[str, Any]]] = []

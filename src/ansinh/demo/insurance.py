@@ -63,6 +63,7 @@ def _card(person: Any, group: str, start: dt.date, end: dt.date, paid: dt.date |
 
 
 def build_insurance(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[str, int]:
+    """Long on purpose: the demo's cards and reminders, built in one pass in date order."""
     rng = random.Random(seed + 606)
     start = _add_months(as_of.replace(day=1), -HISTORY_MONTHS)
     reminders_start = _add_months(as_of, -REMINDERS_MONTHS)

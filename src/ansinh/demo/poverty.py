@@ -162,7 +162,10 @@ def _set_result(entry: RoundHousehold, res: Any) -> None:
 
 @transaction.atomic
 def build_poverty(*, commune: Commune, as_of: dt.date, seed: int = 42) -> dict[str, Any]:
-    """Build the demo's poverty review; does nothing if the commune has rounds already."""
+    """Build the demo's poverty review; does nothing if the commune has rounds already.
+
+    Long on purpose: the demo's review rounds, told step by step as Decision 24 orders them.
+    """
     if ReviewRound.objects.filter(commune=commune).exists():
         return {"skipped": True}
     build_policy(commune=commune)  # the illustrative 2027 thresholds the current round uses

@@ -16,6 +16,7 @@ from ansinh.registry.validation import PersonData
 
 
 def play(commune_code: int) -> None:
+    """Long on purpose: a script of worked examples, read top to bottom."""
     officer = User.objects.get(username="canbo")
     head1 = User.objects.get(username="truongap1")
     today = timezone.localdate()

@@ -273,7 +273,10 @@ def request_pdf(entry: RoundHousehold) -> bytes:
     """Form 01 (request to be reviewed for poor / near-poor status) or Form 04 (request to be
     recognised as escaped), Decision 24/2021/QĐ-TTg: the applicant (head of household), the
     address, the member table with each member's status, the reason, date and signature.
-    What the registry does not hold (the ID card's issue date …) is a dotted line."""
+    What the registry does not hold (the ID card's issue date …) is a dotted line.
+
+    Long on purpose: the form is written top to bottom, as it is printed.
+    """
     rnd = entry.round
     household = entry.household
     commune = rnd.commune
@@ -373,7 +376,10 @@ def request_pdf(entry: RoundHousehold) -> bytes:
 def report_pdf(rnd: ReviewRound, data: Mapping[str, Any]) -> bytes:
     """Báo cáo kết quả rà soát hộ nghèo, hộ cận nghèo (step 5 of Decision 24/2021): per
     village the households, poor, near-poor, their rates and the movements; the commune
-    totals and the plan's fulfilment. ``data``: :func:`selectors.round_report`."""
+    totals and the plan's fulfilment. ``data``: :func:`selectors.round_report`.
+
+    Long on purpose: the report is written top to bottom, as it is printed.
+    """
     moves = data["moves"]
     day = rnd.report_date or timezone.localdate()
     doc = VnDocument(landscape=True, title="Báo cáo kết quả rà soát")

@@ -231,7 +231,11 @@ def compute(
     *,
     check: bool = True,
 ) -> pl.DataFrame:
-    """The allowance each person is entitled to in ``month`` (see module docs)."""
+    """The allowance each person is entitled to in ``month`` (see module docs).
+
+    Long on purpose: one vectorised expression graph, its steps in the order of Decree 20's
+    articles.
+    """
     params = params or default_parameters()
     first = parse_month(month)
     people = _normalise(people)

@@ -140,7 +140,10 @@ def _fact(code: str, row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def explain_poverty(row: Mapping[str, Any], params: ParameterSet | None = None) -> dict[str, Any]:
-    """Structured explanation of one classified household (see module docs)."""
+    """Structured explanation of one classified household (see module docs).
+
+    Long on purpose: the explanation's fields, one after another, as the sentence reads them.
+    """
     params = params or default_parameters()
     on = row["date"]
     route = row["route"]

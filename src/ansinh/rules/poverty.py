@@ -483,6 +483,8 @@ def _classify_households(
     on: dt.date,
     member_detail: bool,
 ) -> pl.DataFrame:
+    """Long on purpose: one vectorised expression graph, its steps in the order of the standard."""
+
     def v(name: str) -> pl.Expr:
         return pl.lit(values[name].value) if name in values else pl.lit(None, pl.Int64)
 
