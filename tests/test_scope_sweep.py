@@ -787,7 +787,7 @@ def db_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 # --- reading a response ------------------------------------------------------------------------
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TEXT_TYPES = {"application/xml", "application/javascript", "image/svg+xml"}
+TEXT_TYPES = {"application/xml", "application/javascript", "image/svg+xml", "application/yaml"}
 
 
 def pdf_text(body: bytes) -> str:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
@@ -160,6 +161,7 @@ def entry_pdf(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
 
 
 @scoped()
+@require_GET
 def export(request: HttpRequest, scope: Scope) -> HttpResponse:
     text = services.export_yaml()
     response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
