@@ -56,7 +56,7 @@ def test_another_communes_officer_cannot_write_here(tan_dong):
     other_village = f.village(OTHER_COMMUNE, name="Khu phố 1", code="KP1")
     stranger = f.user("canbo_khac", f.Role.OFFICER, commune_code=OTHER_COMMUNE)
     assert other_village.commune_id == OTHER_COMMUNE
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="không có quyền thay đổi dữ liệu hộ gia đình"):
         registry.household_register(
             scope=scope_for(stranger),
             village=tan_dong,

@@ -62,7 +62,9 @@ def test_social_pension_case(people, officer):
 
 
 def test_backdating_needs_a_reason_and_never_starts_after_signature(people, officer):
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Vui lòng ghi lý do hưởng từ trước tháng ký quyết định"
+    ):
         decide(officer, people["disabled"], effective=D(2026, 7, 1))
     case = Case.objects.get(person=people["disabled"])
     services.case_decide(
@@ -75,17 +77,19 @@ def test_backdating_needs_a_reason_and_never_starts_after_signature(people, offi
         backdate_reason="Hồ sơ trễ",
     )
     assert case.effective_month == D(2026, 7, 1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Tháng bắt đầu hưởng không được sau tháng ký quyết định"
+    ):
         decide(officer, people["elderly"], ["elderly_80_no_pension"], effective=D(2026, 10, 1))
 
 
 def test_not_eligible_is_refused(people, officer):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="không được hưởng Trợ cấp xã hội hằng tháng"):
         decide(officer, people["disabled"], ["elderly_80_no_pension"])
 
 
 def test_one_open_case_per_person_and_scheme(cases, people, officer):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Người này đang hưởng chế độ này"):
         decide(officer, people["disabled"])
     c = Case.objects.get(pk=cases["disabled"].pk)
     values = {f.attname: getattr(c, f.attname) for f in Case._meta.concrete_fields}
@@ -107,7 +111,7 @@ def test_adjust_suspend_resume(cases, officer):
         scope=scope_for(officer), case=case, on=D(2026, 11, 3), note="Đi vắng dài ngày"
     )
     assert case.status == CaseStatus.SUSPENDED
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Tạm dừng hưởng”: không thể thực hiện thao tác này"):
         services.case_suspend(scope=scope_for(officer), case=case, on=D(2026, 11, 3), note="x")
     services.case_resume(scope=scope_for(officer), case=case, on=D(2026, 12, 1))
     assert case.status == CaseStatus.ACTIVE
@@ -122,7 +126,7 @@ def test_stop_is_effective_the_month_after(cases, officer):
     )
     assert case.status == CaseStatus.STOPPED
     assert case.end_month == D(2026, 11, 1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Thôi hưởng”: không thể thực hiện thao tác này"):
         services.case_resume(scope=scope_for(officer), case=case, on=D(2026, 11, 1))
 
 
@@ -139,7 +143,10 @@ def test_transfer(cases, officer):
 
 def test_only_the_officer_writes(people, committee, head_td, auditor):
     for user in (committee, head_td, auditor):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(
+            PermissionDenied,
+            match="Chỉ công chức Văn hóa – Xã hội của xã mới được thay đổi hồ sơ trợ cấp",
+        ):
             services.case_apply(
                 scope=scope_for(user),
                 person=people["disabled"],
@@ -152,7 +159,7 @@ def test_only_the_officer_writes(people, committee, head_td, auditor):
 def test_payment_method_change_validates_account(cases, officer):
     case = cases["orphan"]
     assert case.payment_method == "cash"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Số tài khoản ngân hàng gồm từ 6 đến 19 chữ số"):
         services.case_payment_set(
             scope=scope_for(officer),
             case=case,
@@ -173,7 +180,7 @@ def test_payment_method_change_validates_account(cases, officer):
 
 
 def test_funeral_support_once(cases, people, officer):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Vui lòng ghi nhận nhân khẩu đã mất"):
         services.funeral_claim_record(
             scope=scope_for(officer),
             case=cases["elderly"],
@@ -192,7 +199,7 @@ def test_funeral_support_once(cases, people, officer):
         claimed_on=D(2026, 11, 5),
     )
     assert claim.amount == 10_000_000
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Người này đã được hỗ trợ chi phí mai táng"):
         services.funeral_claim_record(
             scope=scope_for(officer), case=case, claimant_name="X", claimed_on=D(2026, 11, 6)
         )

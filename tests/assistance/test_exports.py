@@ -69,7 +69,7 @@ def test_pain001_validates_and_adds_up(approved):
 
 
 def test_pain001_refuses_an_invalid_file(approved):
-    with pytest.raises(exports.InvalidPaymentFile):
+    with pytest.raises(exports.InvalidPaymentFile, match="maxLength"):
         exports.pain001(approved, debtor_name="UBND", debtor_account="x" * 40)
 
 

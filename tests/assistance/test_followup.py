@@ -66,7 +66,9 @@ def test_failed_payment_flags_the_unchanged_account_next_month(cases, officer, c
     assert "11/2026" in item.message
     assert "không thành công" in item.message
     assert [a for a, _label in pr.actions_for(item.rule)] == ["confirmed", "cash", "held"]
-    with pytest.raises(ValidationError):  # stopping the case is not what this check is about
+    with pytest.raises(
+        ValidationError, match="Cách xử lý này không áp dụng cho nội dung kiểm tra này"
+    ):  # stopping the case is not what this check is about
         pr.guard_resolve(scope=scope_for(officer), item=item, action="stopped", note="x")
     with pytest.raises(ValidationError, match="1 kiểm tra chặn chưa được xử lý"):
         pr.payroll_prepare(scope=scope_for(officer), payroll=dec)
@@ -100,7 +102,9 @@ def test_a_payment_failing_twice_is_paid_in_cash(cases, officer, committee):
     )
     dec = _cycle(officer, committee, DEC)
     carried = dec.lines.get(case=elderly, kind=LineKind.CARRIED)
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="đã chuyển sang tháng sau một lần và lại không thành công"
+    ) as err:
         _fail(carried, officer, action=LineStatus.CARRIED)
     assert "tiền mặt" in " ".join(err.value.messages)
     carried.refresh_from_db()
@@ -161,7 +165,7 @@ def test_arrears_recorded_as_not_owed_are_never_proposed_again(people, officer, 
     case = _late_then_died(people, officer, committee)
     pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     item = _item(case, NOV, GuardRule.ENDED_ARREARS)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Ghi rõ vì sao khoản tiền này không còn được hưởng"):
         pr.guard_resolve(scope=scope_for(officer), item=item, action="not_owed", note=" ")
     pr.guard_resolve(
         scope=scope_for(officer),
@@ -182,7 +186,9 @@ def test_not_owed_applies_only_to_ended_arrears(cases, people, officer):
     Case.objects.filter(pk=cases["elderly"].pk).update(bank_account_number="")
     pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     item = _item(cases["elderly"], NOV, GuardRule.BANK_ACCOUNT)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Cách xử lý này không áp dụng cho nội dung kiểm tra này"
+    ):
         pr.guard_resolve(scope=scope_for(officer), item=item, action="not_owed", note="x")
 
 
@@ -190,7 +196,9 @@ def test_not_owed_applies_only_to_ended_arrears(cases, people, officer):
 
 
 def test_paying_account_is_checked_audited_and_officer_only(tan_dong, officer, committee):
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="Số tài khoản ngân hàng gồm từ 6 đến 19 chữ số"
+    ) as err:
         services.payment_account_set(
             scope=scope_for(officer),
             commune_code=C,
@@ -200,7 +208,10 @@ def test_paying_account_is_checked_audited_and_officer_only(tan_dong, officer, c
             bic="VB",
         )
     assert set(err.value.message_dict) == {"holder", "bank", "account_number", "bic"}
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied,
+        match="Chỉ công chức Văn hóa – Xã hội của xã mới được thay đổi hồ sơ trợ cấp",
+    ):
         services.payment_account_set(
             scope=scope_for(committee),
             commune_code=C,
@@ -257,5 +268,7 @@ def test_pain001_escapes_what_it_writes(cases, officer, committee):
     odd = exports.pain001(payroll, debtor_name="UBND", debtor_account="57&<>'\"")
     tree = ET.fromstring(odd)  # noqa: S314 - our own file
     assert tree.findtext(".//p:DbtrAcct/p:Id/p:Othr/p:Id", namespaces=NS) == "57&<>'\""
-    with pytest.raises(exports.InvalidPaymentFile):  # a debtor account the schema refuses
+    with pytest.raises(
+        exports.InvalidPaymentFile, match="maxLength"
+    ):  # a debtor account the schema refuses
         exports.pain001(payroll, debtor_name="UBND", debtor_account="5700 & <x>" * 5)

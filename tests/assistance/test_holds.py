@@ -88,7 +88,9 @@ def test_a_death_after_approval_blocks_the_bank_file_until_resolved(
     [item] = _open(GuardRule.PERSON_GONE)
     # an approved payroll only loses payments: no recomputing, no switching to cash
     assert [a for a, _l in pr.actions_for(item.rule, payroll)] == ["stopped", "confirmed", "held"]
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Cách xử lý này không áp dụng cho nội dung kiểm tra này"
+    ):
         pr.guard_resolve(scope=scope_for(officer), item=item, action="cash", note="x")
     with pytest.raises(ValidationError, match="Vui lòng ghi lý do tạm dừng"):
         pr.guard_resolve(scope=scope_for(officer), item=item, action="held", note="  ")
@@ -215,7 +217,7 @@ def _boom(*args, **kwargs):
 
 def test_a_crash_inside_the_guard_leaves_no_payroll_half_made(cases, officer, monkeypatch):
     monkeypatch.setattr(guard, "guard_findings", _boom)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="guard crashed"):
         pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     assert not Payroll.objects.exists()
     assert not PayrollLine.objects.exists()
@@ -227,7 +229,7 @@ def test_a_crash_inside_the_guard_at_approval_leaves_it_unapproved(
     payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     pr.payroll_prepare(scope=scope_for(officer), payroll=payroll)
     monkeypatch.setattr(guard, "guard_findings", _boom)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="guard crashed"):
         pr.payroll_approve(scope=scope_for(committee), payroll=payroll)
     assert Payroll.objects.get(pk=payroll.pk).status == PayrollStatus.PREPARED
 
@@ -238,7 +240,7 @@ def test_a_payroll_never_completely_checked_cannot_be_exported(
     payroll = _approved(officer, committee)
     Payroll.objects.filter(pk=payroll.pk).update(guarded_version=None)  # last run crashed
     monkeypatch.setattr(guard, "guard_findings", _boom)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="guard crashed"):
         pr.payroll_export_begin(scope=scope_for(officer), payroll=payroll, method="bank")
     assert not payroll.lines.filter(exported_at__isnull=False).exists()
 
@@ -305,7 +307,7 @@ def services_account(officer):
 def test_a_payroll_for_year_9999_is_refused_before_any_work(cases, officer):
     with pytest.raises(ValidationError, match="Chọn tháng từ 01/2000"):
         pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(9999, 12, 1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Chọn tháng từ 01/2000 đến"):
         pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(1999, 12, 1))
     assert not Payroll.objects.exists()
 

@@ -11,14 +11,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo_commune():
+def committed_demo():
     from tests import factories as f
 
     f.village()  # reload the national list if a transactional test flushed it
     call_command("demo", households=150, seed=3, as_of=dt.date(2026, 11, 20), verbosity=0)
 
 
-def test_coverage_and_campaign_pages(live_server, browser_page, demo_commune):
+def test_coverage_and_campaign_pages(live_server, browser_page, committed_demo):
     page, base = browser_page, live_server.url
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", "canbo")

@@ -20,18 +20,21 @@ def test_valid_cccd_is_cleaned():
 
 
 @pytest.mark.parametrize(
-    ("value", "sex", "dob", "part"),
+    ("value", "sex", "dob", "part", "message"),
     [
-        ("07208563126", "male", DOB, "length"),
-        ("07208563126x", "male", DOB, "format"),
-        ("003085631262", "male", DOB, "province"),  # 003 is not a province code
-        ("072185631262", "male", DOB, "sex"),  # 1 = woman born in the 1900s
-        ("072086631262", "male", DOB, "birth_year"),  # 86 ≠ 1985
-        ("072285631262", "male", DOB, "birth_year"),  # 2 = man born in the 2000s: 2085
+        ("07208563126", "male", DOB, "length", "has 12 digits; this one has 11"),
+        ("07208563126x", "male", DOB, "format", "contains digits only"),
+        # 003 is not a province code
+        ("003085631262", "male", DOB, "province", "are not a province-of-birth code"),
+        # 1 = woman born in the 1900s
+        ("072185631262", "male", DOB, "sex", "the sex: female, but the person is recorded as male"),
+        ("072086631262", "male", DOB, "birth_year", "mean birth year 1986"),  # 86 ≠ 1985
+        # 2 = man born in the 2000s: 2085
+        ("072285631262", "male", DOB, "birth_year", "mean birth year 2085"),
     ],
 )
-def test_wrong_cccd_says_which_part(value, sex, dob, part):
-    with pytest.raises(IdentifierError) as err:
+def test_wrong_cccd_says_which_part(value, sex, dob, part, message):
+    with pytest.raises(IdentifierError, match=message) as err:
         validate_cccd(value, date_of_birth=dob, sex=sex)
     assert err.value.part == part
 
@@ -54,9 +57,18 @@ def test_phone_normalised(raw, expected):
     assert normalize_phone(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["912345678", "0912 345 67", "0112345678", "09123456789", "abc"])
-def test_bad_phone_refused(raw):
-    with pytest.raises(IdentifierError):
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("912345678", "A Vietnamese phone number starts with 0 or"),
+        ("0912 345 67", "A mobile number has 10 digits"),
+        ("0112345678", "does not start with a Vietnamese network prefix"),
+        ("09123456789", "A mobile number has 10 digits"),
+        ("abc", "A Vietnamese phone number starts with 0 or"),
+    ],
+)
+def test_bad_phone_refused(raw, message):
+    with pytest.raises(IdentifierError, match=message):
         normalize_phone(raw)
 
 
@@ -74,5 +86,5 @@ def test_fold_and_given_key():
 def test_money_format():
     assert format_vnd(1_500_000) == "1.500.000 đ"
     assert format_vnd(-500) == "-500 đ"
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="money is integer đồng"):
         format_vnd(1.5)  # type: ignore[arg-type]

@@ -93,7 +93,7 @@ def test_xlsx_bytes_has_no_formula():
 
 
 def test_unreadable_uploads_are_spreadsheet_errors(tmp_path):
-    with pytest.raises(ss.SpreadsheetError) as exc:
+    with pytest.raises(ss.SpreadsheetError, match="not an Excel workbook") as exc:
         ss.read_xlsx(b"\x00\x01 not a workbook at all")
     assert exc.value.code == "not_xlsx"
     # a zip whose parts unpack to far more than the limit
@@ -101,13 +101,13 @@ def test_unreadable_uploads_are_spreadsheet_errors(tmp_path):
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<x/>")
         z.writestr("xl/worksheets/sheet1.xml", b"\x00" * 5_000_000)
-    with pytest.raises(ss.SpreadsheetError) as exc:
+    with pytest.raises(ss.SpreadsheetError, match="the workbook unpacks to more than") as exc:
         ss.read_xlsx(buf.getvalue(), max_uncompressed=1_000_000)
     assert exc.value.code == "too_large"
-    with pytest.raises(ss.SpreadsheetError) as exc:
+    with pytest.raises(ss.SpreadsheetError, match="the CSV file is malformed") as exc:
         ss.read_csv('a,b\n"' + "x" * (csv.field_size_limit() + 10) + '",1\n')
     assert exc.value.code == "csv"
-    with pytest.raises(ss.SpreadsheetError) as exc:
+    with pytest.raises(ss.SpreadsheetError, match="the file has more than 2 rows") as exc:
         ss.read_csv("a\n1\n2\n3\n", max_rows=2)
     assert exc.value.code == "too_many_rows"
 

@@ -132,15 +132,19 @@ def test_coverage_series_has_one_point_per_month(officer, family):
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "field"),
+    ("kwargs", "field", "message"),
     [
-        ({"social_insurance_number": "12345"}, "social_insurance_number"),
-        ({"legacy_code": "GD47"}, "legacy_code"),
-        ({"valid_to": D(2025, 1, 1)}, "valid_to"),
-        ({"group_code": "ZZ"}, "group_code"),
+        (
+            {"social_insurance_number": "12345"},
+            "social_insurance_number",
+            "Mã số BHXH gồm 10 chữ số",
+        ),
+        ({"legacy_code": "GD47"}, "legacy_code", "Mã thẻ BHYT gồm 15 ký tự"),
+        ({"valid_to": D(2025, 1, 1)}, "valid_to", "không được trước ngày bắt đầu giá trị sử dụng"),
+        ({"group_code": "ZZ"}, "group_code", "Vui lòng chọn nhóm đối tượng ghi trên thẻ"),
     ],
 )
-def test_bad_card_is_refused_with_the_field(officer, family, kwargs, field):
+def test_bad_card_is_refused_with_the_field(officer, family, kwargs, field, message):
     data = {
         "person": _members(family)["Nguyễn Văn Bình"],
         "group_code": "GD",
@@ -149,7 +153,7 @@ def test_bad_card_is_refused_with_the_field(officer, family, kwargs, field):
         "social_insurance_number": "7212345678",
         **kwargs,
     }
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match=message) as err:
         services.card_register(scope=scope_for(officer), **data)
     assert field in err.value.message_dict
 
@@ -166,14 +170,16 @@ def test_legacy_code_accepted_and_same_period_twice_refused(officer, family):
     )
     assert card.legacy_code == "GD4727212345678"
     assert card.payer == "household"
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Người này đã có thẻ BHYT có giá trị sử dụng từ ngày này"
+    ):
         _gd(officer, head, D(2026, 1, 1), D(2026, 6, 30))
 
 
 def test_only_the_officer_records_cards(head_td, committee, family):
     head = _members(family)["Nguyễn Văn Bình"]
     for user in (head_td, committee):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="không được phép thay đổi dữ liệu BHYT"):
             _gd(user, head, D(2026, 1, 1), D(2026, 12, 31))
 
 
@@ -240,7 +246,7 @@ def test_after_lapse_stage_and_no_phone(officer, tan_dong, family):
 
 def test_sms_template_must_fit_one_message_with_real_names(officer, family):
     stage = services.stages_ensure_defaults(commune=_commune())[0]
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="Vui lòng viết nội dung SMS không dấu") as err:
         services.stage_update(
             scope=scope_for(officer),
             stage=stage,
@@ -249,7 +255,7 @@ def test_sms_template_must_fit_one_message_with_real_names(officer, family):
             is_active=True,
         )
     assert "sms_template" in err.value.message_dict
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="một tin SMS chỉ chứa được 160 ký tự"):
         services.stage_update(
             scope=scope_for(officer),
             stage=stage,
@@ -257,7 +263,7 @@ def test_sms_template_must_fit_one_message_with_real_names(officer, family):
             zalo_template="",
             is_active=True,
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Mẫu tin có trường không hợp lệ: 'unknown'"):
         services.stage_update(
             scope=scope_for(officer),
             stage=stage,

@@ -45,12 +45,14 @@ def test_enqueue_normalises_phone_text_parts_and_cost(monkeypatch):
 
 
 def test_enqueue_refuses_bad_phone_empty_text_unknown_channel():
-    with pytest.raises(ValidationError) as bad_phone:
+    with pytest.raises(
+        ValidationError, match="Số điện thoại Việt Nam phải bắt đầu bằng 0 hoặc"
+    ) as bad_phone:
         enqueue(to="12345")
     assert "to" in bad_phone.value.message_dict
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Nội dung SMS đang để trống"):
         enqueue(text="   ")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Kênh không hợp lệ: fax"):
         enqueue(channel="fax")
 
 
@@ -75,14 +77,14 @@ def test_bulk_enqueue_counts_only_new_rows_and_never_duplicates():
 
 def test_cancel_by_an_officer_of_the_commune(officer, auditor):
     message = enqueue()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="mới được hủy tin nhắn của xã"):
         services.message_cancel(message=message, scope=scope_for(auditor), reason="x")
     cancelled = services.message_cancel(
         message=message, scope=scope_for(officer), reason="Ho da gia han"
     )
     assert cancelled.state == MessageState.CANCELLED
     assert cancelled.last_error == "Ho da gia han"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Không thể hủy tin nhắn này nữa"):
         services.message_cancel(message=cancelled, scope=scope_for(officer), reason="again")
 
 
@@ -143,7 +145,7 @@ def test_receipts_only_move_forward():
 
 def test_no_scope_no_write(officer):
     """Nobody (no scope) cannot cancel or change the opt-out list: no check is ever skipped."""
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="mới được thay đổi danh sách từ chối nhận tin"):
         services.suppression_add(phone="0912345678", scope=None)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="mới được thay đổi danh sách từ chối nhận tin"):
         services.suppression_remove(phone="0912345678", scope=None)

@@ -51,14 +51,14 @@ def test_officer_adds_a_village_through_the_page(client, officer):
 
 
 def test_village_code_must_be_plain(officer):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Vui lòng dùng từ 1 đến 8 chữ cái hoặc chữ số"):
         services.village_create(
             scope=scope_for(officer), commune=officer.commune, name="Ấp Mới", kind="ap", code="Đ-1"
         )
 
 
 def test_village_head_cannot_add_villages(client, head_td):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="mới được quản lý danh sách ấp"):
         services.village_create(
             scope=scope_for(head_td), commune=head_td.commune, name="Ấp Khác", kind="ap", code="AK"
         )

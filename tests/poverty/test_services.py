@@ -48,14 +48,14 @@ def test_annual_round_dates(officer, commune):
         dt.date(2026, 12, 14),
         dt.date(2027, 1, 1),
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Đợt rà soát này đã được mở"):
         services.round_open(scope=scope_for(officer), commune=commune, kind="annual", year=2026)
 
 
 def test_request_form01_and_committee_addition(annual_round, officer, committee, tan_dong):
     other = f.household(tan_dong, f.person("Phạm Văn Bình", dt.date(1960, 1, 1)), actor=officer)
     binh = other.members.get()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Vui lòng nhập ngày đề nghị"):
         services.household_add(
             scope=scope_for(officer),
             rnd=annual_round,
@@ -79,7 +79,7 @@ def test_request_form01_and_committee_addition(annual_round, officer, committee,
     third = f.household(
         tan_dong, f.person("Võ Thị Cúc", dt.date(1950, 1, 1), "female"), actor=officer
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="không được phép duyệt kết quả rà soát"):
         services.household_add(
             scope=scope_for(f.user("x", f.Role.AUDITOR)),
             rnd=annual_round,
@@ -87,7 +87,10 @@ def test_request_form01_and_committee_addition(annual_round, officer, committee,
             reason=ListReason.COMMITTEE,
             note="?",
         )
-    with pytest.raises(PermissionDenied):  # a request is entered by the officer
+    with pytest.raises(
+        PermissionDenied,
+        match="Chỉ công chức Văn hóa – Xã hội của xã mới được thực hiện thao tác này",
+    ):  # a request is entered by the officer
         services.household_add(
             scope=scope_for(committee),
             rnd=annual_round,
@@ -131,21 +134,31 @@ def test_request_member_table_is_validated(annual_round, officer, tan_dong, hh_t
             members=members,
         )
 
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="không phải là nhân khẩu đang sinh sống trong hộ này"
+    ) as err:
         add({dung.pk: "working", mai.pk: "studying", stranger.pk: "working"})
     assert "members" in err.value.message_dict
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="Chọn đang làm việc, không làm việc hoặc đang đi học cho Đỗ Văn Dũng"
+    ) as err:
         add({dung.pk: "retired", mai.pk: "studying"})
     assert any("Đỗ Văn Dũng" in m for m in err.value.message_dict["members"])
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="Chọn tình trạng của tất cả nhân khẩu: Đỗ Thị Mai"
+    ) as err:
         add({dung.pk: "working"})
     assert any("Đỗ Thị Mai" in m for m in err.value.message_dict["members"])
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="không phải là nhân khẩu đang sinh sống trong hộ này"
+    ):
         add({"abc": "working", dung.pk: "working", mai.pk: "studying"})
     registry_services.person_record_death(
         scope=scope_for(officer), person=mai, date=dt.date(2026, 10, 1)
     )
-    with pytest.raises(ValidationError):  # no longer a living member
+    with pytest.raises(
+        ValidationError, match="không phải là nhân khẩu đang sinh sống trong hộ này"
+    ):  # no longer a living member
         add({dung.pk: "working", mai.pk: "studying"})
     entry = add({str(dung.pk): "not_working"}, reason=ListReason.ESCAPE_REQUEST)
     assert entry.request_members == {str(dung.pk): "not_working"}
@@ -178,7 +191,9 @@ def test_survey_prefills_registry_and_classifies(annual_round, officer, poor_td)
 def test_correcting_a_registry_value_needs_a_note(annual_round, officer, poor_td):
     entry = fill(annual_round.entries.get(household=poor_td), officer)
     key = next(iter(entry.answers["members"]))
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="Vui lòng ghi lý do sửa thông tin so với dữ liệu hộ gia đình"
+    ) as err:
         services.survey_save(
             scope=scope_for(officer),
             entry=entry,
@@ -234,7 +249,7 @@ def test_meeting_under_half_goes_back_to_survey(
     annual_round, officer, committee, poor_td, tan_dong
 ):
     entry = _approved(annual_round, poor_td, officer, committee)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Vui lòng nhập số người đồng ý cho từng hộ"):
         services.meeting_record(
             scope=scope_for(officer),
             rnd=annual_round,
@@ -270,7 +285,9 @@ def test_meeting_under_half_goes_back_to_survey(
 
 def test_surveyor_cannot_approve_own_survey(annual_round, officer, committee, poor_td):
     entry = fill(annual_round.entries.get(household=poor_td), officer)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match="Bạn không được duyệt phiếu rà soát mà chính mình đã tham gia"
+    ):
         services.survey_approve(scope=scope_for(officer), entry=entry)
     assert (
         services.survey_approve(scope=scope_for(committee), entry=entry).status
@@ -284,13 +301,13 @@ def test_village_head_surveys_only_own_village(annual_round, head_td, poor_td, n
     services.survey_save(
         scope=scope_for(head_td), entry=own, section="a", data={"screened_out": "no"}
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Tài khoản của bạn không được rà soát hộ này"):
         services.survey_save(scope=scope_for(head_td), entry=other, section="a", data={})
 
 
 def test_assigned_surveyor(annual_round, officer, surveyor, poor_td, near_poor_dh, tan_dong):
     own = annual_round.entries.get(household=poor_td)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Tài khoản của bạn không được rà soát hộ này"):
         services.survey_save(scope=scope_for(surveyor), entry=own, section="a", data={})
     services.committee_set(
         scope=scope_for(officer),
@@ -302,7 +319,7 @@ def test_assigned_surveyor(annual_round, officer, surveyor, poor_td, near_poor_d
     services.survey_save(
         scope=scope_for(surveyor), entry=own, section="a", data={"screened_out": "no"}
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Tài khoản của bạn không được rà soát hộ này"):
         services.survey_save(
             scope=scope_for(surveyor),
             entry=annual_round.entries.get(household=near_poor_dh),
@@ -382,7 +399,7 @@ def test_decision_sets_official_status_with_history(
     assert status_on([poor_td.pk], dt.date(2026, 11, 30)) == {poor_td.pk: "poor"}
     old = PovertyStatusPeriod.objects.get(household=poor_td, valid_from=dt.date(2026, 1, 1))
     assert old.valid_to == dt.date(2026, 11, 30)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Đợt rà soát này đã có quyết định công nhận"):
         services.round_decide(
             scope=scope_for(committee),
             rnd=annual_round,
@@ -465,9 +482,9 @@ def test_report_record_rules(annual_round, officer, committee, poor_td, tan_dong
     services.posting_record(
         scope=scope_for(officer), rnd=annual_round, village=tan_dong, posted_on=TODAY
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="mới được thực hiện thao tác này"):
         services.report_record(scope=scope_for(committee), rnd=annual_round, **kwargs)
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="Nhập số báo cáo") as err:
         services.report_record(
             scope=scope_for(officer), rnd=annual_round, number=" ", reported_on=None, recipient=""
         )
@@ -486,7 +503,9 @@ def test_report_record_rules(annual_round, officer, committee, poor_td, tan_dong
     )
     assert logged.count() == 2
     assert logged.order_by("pk").last().changes["report_date"] == ["2026-11-28", "2026-11-29"]
-    with pytest.raises(ValidationError) as err:  # the decision comes after the report
+    with pytest.raises(
+        ValidationError, match="Không thể ký quyết định trước ngày báo cáo kết quả rà soát"
+    ) as err:  # the decision comes after the report
         services.round_decide(
             scope=scope_for(committee),
             rnd=rnd,
@@ -604,9 +623,9 @@ def test_refusal_message_goes_through_gettext(monkeypatch):
     with translation.override("en"):
         text = refusal_message(exc)
     assert text == (
-        "No parameter applies on 01/01/2027: threshold of the employment indicator. The legal "
-        "texts do not set it yet; enter it once they do. No parameter poverty.unknown is "
-        "configured."
+        "ansinh has no value for 01/01/2027 of: threshold of the employment indicator (Decree "
+        "351/2025/ND-CP). ansinh has no parameter poverty.unknown. A policy administrator "
+        "enters it on the Policy parameters page."
     )
     msgid = (
         "No parameter applies on %(date)s: %(names)s. The legal texts do not set it yet; "

@@ -65,7 +65,12 @@ def _same_id_as(stranger: Person, name: str = "Nguyễn Thị Mới"):
 def test_register_with_another_communes_id_says_only_elsewhere_and_is_logged(
     officer, tan_dong, stranger
 ):
-    with translation.override("en"), pytest.raises(ValidationError) as err:
+    with (
+        translation.override("en"),
+        pytest.raises(
+            ValidationError, match="This personal ID is already registered elsewhere"
+        ) as err,
+    ):
         services.household_register(
             scope=scope_for(officer), village=tan_dong, members=[_same_id_as(stranger)]
         )
@@ -91,7 +96,12 @@ def test_updating_a_person_to_another_communes_id(officer, hh_td, stranger):
         f.person(head.full_name, stranger.date_of_birth, stranger.sex, "head"),
         cccd=stranger.cccd,
     )
-    with translation.override("en"), pytest.raises(ValidationError) as err:
+    with (
+        translation.override("en"),
+        pytest.raises(
+            ValidationError, match="This personal ID is already registered elsewhere"
+        ) as err,
+    ):
         services.person_update(scope=scope_for(officer), person=head, data=data)
     assert err.value.message_dict == {"cccd": [ELSEWHERE]}
     head.refresh_from_db()
@@ -113,7 +123,12 @@ def test_refusal_inside_an_applied_proposal_is_logged_once(officer, head_td, hh_
             "cccd": stranger.cccd,
         },
     )
-    with translation.override("en"), pytest.raises(ValidationError) as err:
+    with (
+        translation.override("en"),
+        pytest.raises(
+            ValidationError, match="This personal ID is already registered elsewhere"
+        ) as err,
+    ):
         services.proposal_apply(scope=scope_for(officer), proposal=proposal)
     assert err.value.message_dict == {"cccd": [ELSEWHERE]}
     proposal.refresh_from_db()
@@ -127,7 +142,13 @@ def test_same_commune_duplicate_still_names_the_household(officer, hh_td, dong_h
     member = replace(
         f.person("Lê Văn Khác", taken.date_of_birth, taken.sex, "head"), cccd=taken.cccd
     )
-    with translation.override("en"), pytest.raises(ValidationError) as err:
+    with (
+        translation.override("en"),
+        pytest.raises(
+            ValidationError,
+            match="This personal ID is already registered to Nguyễn Văn An, household TD-0001",
+        ) as err,
+    ):
         services.household_register(scope=scope_for(officer), village=dong_hiep, members=[member])
     (message,) = err.value.message_dict["members-0-cccd"]
     assert taken.full_name in message

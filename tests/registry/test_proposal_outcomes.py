@@ -51,7 +51,12 @@ def en(client):
 
 def test_the_same_pending_proposal_cannot_be_sent_twice(head_td, hh_td):
     _death(head_td, hh_td, note="báo lần 1")
-    with translation.override("en"), pytest.raises(ValidationError) as err:
+    with (
+        translation.override("en"),
+        pytest.raises(
+            ValidationError, match="This proposal was already sent and is waiting for the officer"
+        ) as err,
+    ):
         _death(head_td, hh_td, note="báo lần 2")  # the note is not part of the change
     assert err.value.messages == [ALREADY_SENT]
     assert ChangeProposal.objects.count() == 1
@@ -65,7 +70,12 @@ def test_payload_key_order_does_not_make_it_new(head_td, hh_td):
         kind=ProposalKind.UPDATE_HOUSEHOLD,
         payload={"address": "Tổ 5", "notes": "nhà mới"},
     )
-    with pytest.raises(ValidationError):
+    with (
+        translation.override("en"),
+        pytest.raises(
+            ValidationError, match="This proposal was already sent and is waiting for the officer"
+        ),
+    ):
         services.proposal_submit(
             scope=scope_for(head_td),
             household=hh_td,
@@ -155,7 +165,10 @@ def test_applying_and_rejecting_are_audited(officer, head_td, hh_td):
 
 def test_a_refused_apply_writes_no_decision(officer, head_td, hh_td):
     proposal = _death(head_td, hh_td, date=timezone.localdate() + dt.timedelta(days=5))
-    with pytest.raises(ValidationError):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="The date is in the future"),
+    ):
         services.proposal_apply(scope=scope_for(officer), proposal=proposal)
     assert not AuditEntry.objects.filter(
         model_label="registry.changeproposal", action=AuditAction.UPDATE

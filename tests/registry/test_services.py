@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 import pytest
@@ -79,7 +80,7 @@ def test_register_stores_members_with_folded_name_and_village(officer, tan_dong)
 
 
 def test_register_needs_at_least_one_member(officer, tan_dong):
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="Add at least the head of household") as err:
         services.household_register(scope=scope_for(officer), village=tan_dong, members=[])
     assert "members" in _messages(err.value)
     assert not Household.objects.exists()
@@ -95,7 +96,7 @@ def test_register_needs_exactly_one_head(officer, tan_dong, relationships):
         f.person("Nguyễn Văn An", dt.date(1980, 1, 1), "male", relationships[0]),
         f.person("Trần Thị Bé", dt.date(1982, 1, 1), "female", relationships[1]),
     ]
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="A household must have exactly one head") as err:
         services.household_register(scope=scope_for(officer), village=tan_dong, members=members)
     assert _messages(err.value)["members"] == ["A household must have exactly one head."]
     assert not Household.objects.exists()
@@ -116,7 +117,7 @@ def test_register_needs_exactly_one_head(officer, tan_dong, relationships):
 )
 def test_register_refuses_cccd_and_names_the_wrong_part(officer, tan_dong, cccd, fragments):
     tim = replace(f.person("Nguyễn Thị Tím", dt.date(1990, 4, 2), "female", "head"), cccd=cccd)
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match=re.escape(fragments[0])) as err:
         services.household_register(scope=scope_for(officer), village=tan_dong, members=[tim])
     (message,) = _messages(err.value)["members-0-cccd"]
     for fragment in fragments:
@@ -138,7 +139,9 @@ def test_duplicate_cccd_is_refused_naming_the_other_household(officer, hh_td, do
     member = replace(
         f.person("Lê Văn Khác", taken.date_of_birth, taken.sex, "head"), cccd=taken.cccd
     )
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="This personal ID is already registered to Nguyễn Văn An"
+    ) as err:
         services.household_register(scope=scope_for(officer), village=dong_hiep, members=[member])
     (message,) = _messages(err.value)["members-0-cccd"]
     assert hh_td.code in message
@@ -152,7 +155,9 @@ def test_same_cccd_twice_in_one_household_form(officer, tan_dong):
     twin = replace(
         f.person("Nguyễn Văn Bình", dt.date(1980, 5, 17), "male", "sibling"), cccd=head.cccd
     )
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="The same personal ID is entered twice in this household"
+    ) as err:
         services.household_register(
             scope=scope_for(officer), village=tan_dong, members=[head, twin]
         )
@@ -165,7 +170,10 @@ def test_same_cccd_twice_in_one_household_form(officer, tan_dong):
 def test_same_name_and_birth_date_is_a_warning_to_confirm(officer, hh_td, dong_hiep):
     existing = _head(hh_td)  # Nguyễn Văn An, 17/05/1980
     namesake = f.person("NGUYEN VAN AN", existing.date_of_birth, "male", "head")
-    with pytest.raises(PossibleDuplicate) as err:
+    with pytest.raises(
+        PossibleDuplicate,
+        match="A person with the same name and date of birth is already registered",
+    ) as err:
         services.household_register(scope=scope_for(officer), village=dong_hiep, members=[namesake])
     assert [p.pk for p in err.value.matches] == [existing.pk]
     (message,) = _messages(err.value)["members-0-full_name"]
@@ -200,7 +208,9 @@ def test_failing_member_leaves_no_household_behind(officer, hh_td, dong_hiep):
     clash = replace(
         f.person("Phạm Văn Trùng", taken.date_of_birth, "male", "child"), cccd=taken.cccd
     )
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="This personal ID is already registered to Nguyễn Văn An"
+    ) as err:
         services.household_register(
             scope=scope_for(officer), village=dong_hiep, members=[head, clash]
         )
@@ -228,7 +238,7 @@ def test_household_update_normalises_phone_and_moves_members(officer, hh_td, don
     hh_td.refresh_from_db()
     assert hh_td.phone == "+84912345678"
     assert set(hh_td.members.values_list("village_id", flat=True)) == {dong_hiep.pk}
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="A Vietnamese phone number starts with 0 or") as err:
         services.household_update(scope=scope_for(officer), household=hh_td, phone="12345")
     assert "phone" in _messages(err.value)
 
@@ -269,14 +279,16 @@ def test_person_add_marriage_or_move_in_with_date_and_place(officer, hh_td, kind
 
 
 def test_person_add_refuses_a_second_head_and_a_future_date(officer, hh_td):
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="This household already has a head; change the head first"
+    ) as err:
         services.person_add(
             scope=scope_for(officer),
             household=hh_td,
             data=f.person("Hồ Văn Chủ", dt.date(1960, 1, 1)),
         )
     assert "relationship" in _messages(err.value)
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="The date is in the future") as err:
         services.person_add(
             scope=scope_for(officer),
             household=hh_td,
@@ -290,7 +302,10 @@ def test_person_add_refuses_a_second_head_and_a_future_date(officer, hh_td):
 def test_person_add_warns_about_a_namesake(officer, hh_td, hh_dh):
     tim = hh_dh.members.get()
     data = f.person("Le Thi Tim", tim.date_of_birth, "female", "other")
-    with pytest.raises(PossibleDuplicate):
+    with pytest.raises(
+        PossibleDuplicate,
+        match="A person with the same name and date of birth is already registered",
+    ):
         services.person_add(scope=scope_for(officer), household=hh_td, data=data)
     services.person_add(
         scope=scope_for(officer), household=hh_td, data=data, confirm_duplicate=True
@@ -350,7 +365,9 @@ def test_person_update_records_before_and_after(officer, hh_td):
 def test_person_update_refuses_a_cccd_used_elsewhere(officer, hh_td, hh_dh):
     person = _head(hh_td)
     other = hh_dh.members.get()
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="This personal ID is already registered to Nguyễn Văn An"
+    ) as err:
         services.person_update(
             scope=scope_for(officer),
             person=other,
@@ -363,7 +380,9 @@ def test_person_update_refuses_a_cccd_used_elsewhere(officer, hh_td, hh_dh):
 
 def test_person_update_cannot_make_a_second_head(officer, hh_td):
     spouse = hh_td.members.get(relationship="spouse")
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(
+        ValidationError, match="Use “Change head of household” to make this person the head"
+    ) as err:
         services.person_update(
             scope=scope_for(officer), person=spouse, data=_same(spouse, relationship="head")
         )
@@ -383,19 +402,19 @@ def test_record_death(officer, hh_td):
         ago(200),
         hh_td.pk,
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="This person is no longer living in the household"):
         services.person_record_death(scope=scope_for(officer), person=spouse, date=ago(199))
     assert MembershipEvent.objects.filter(person=spouse).count() == 1
 
 
 def test_leaving_before_birth_or_in_the_future_is_refused(officer, hh_td):
     child = hh_td.members.get(relationship="child")  # born 2012
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="The date is before the date of birth") as err:
         services.person_record_death(
             scope=scope_for(officer), person=child, date=dt.date(2011, 1, 1)
         )
     assert "date" in _messages(err.value)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="The date is in the future"):
         services.person_move_out(
             scope=scope_for(officer), person=child, date=timezone.localdate() + dt.timedelta(days=1)
         )
@@ -414,7 +433,7 @@ def test_move_out(officer, hh_td):
     assert (child.life_status, child.status_date) == (LifeStatus.MOVED_AWAY, ago(120))
     event = MembershipEvent.objects.get(person=child)
     assert (event.kind, event.place) == (EventKind.MOVE_OUT, "TP. Hồ Chí Minh")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="This person is no longer living in the household"):
         services.person_record_death(scope=scope_for(officer), person=child, date=ago(100))
 
 
@@ -435,7 +454,7 @@ def test_change_head(officer, hh_td):
 
 
 def test_change_head_to_a_stranger_is_refused(officer, hh_td, hh_dh):
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="Choose a living member of this household") as err:
         services.household_change_head(
             scope=scope_for(officer), household=hh_td, new_head=hh_dh.members.get(), date=ago(90)
         )
@@ -475,16 +494,26 @@ def test_split_moves_members_to_a_new_household(officer, hh_td):
 
 
 @pytest.mark.parametrize(
-    ("leaving", "new_head", "key"),
+    ("leaving", "new_head", "key", "message"),
     [
-        (("head", "spouse"), "spouse", "members"),  # the head cannot leave
-        (("spouse", "child"), "head", "new_head"),  # new head must be among those leaving
+        (
+            ("head", "spouse"),
+            "spouse",
+            "members",
+            "Change the head of the old household before the head leaves",
+        ),
+        (
+            ("spouse", "child"),
+            "head",
+            "new_head",
+            "The new head must be one of the members leaving",
+        ),
     ],
     ids=["head leaves", "new head stays"],
 )
-def test_split_refusals(officer, hh_td, leaving, new_head, key):
+def test_split_refusals(officer, hh_td, leaving, new_head, key, message):
     members = [hh_td.members.get(relationship=r) for r in leaving]
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match=message) as err:
         services.household_split(
             scope=scope_for(officer),
             household=hh_td,
@@ -506,7 +535,7 @@ def test_split_needs_someone_to_stay(officer, tan_dong):
     )
     services.person_record_death(scope=scope_for(officer), person=_head(household), date=ago(150))
     child = household.members.get(relationship="child")
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="At least one member must stay") as err:
         services.household_split(
             scope=scope_for(officer),
             household=household,
@@ -519,7 +548,9 @@ def test_split_needs_someone_to_stay(officer, tan_dong):
 
 def test_close_household_only_when_nobody_lives_there(officer, tan_dong):
     household = f.household(tan_dong, f.person("Tô Văn Một", dt.date(1940, 1, 1)), actor=officer)
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError, match="Record every living member as moved away or deceased first"
+    ):
         services.household_close(
             scope=scope_for(officer), household=household, status=HouseholdStatus.DISSOLVED
         )
@@ -534,7 +565,7 @@ def test_close_household_only_when_nobody_lives_there(officer, tan_dong):
 
 
 def test_close_household_needs_a_closing_status(officer, hh_td):
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="Choose dissolved or moved away") as err:
         services.household_close(
             scope=scope_for(officer), household=hh_td, status=HouseholdStatus.ACTIVE
         )
@@ -581,7 +612,12 @@ def test_applying_a_proposal_runs_the_same_validation(officer, head_td, hh_td):
         kind=ProposalKind.UPDATE_PERSON,
         payload={"cccd": wrong},
     )
-    with translation.override("en"), pytest.raises(ValidationError) as err:
+    with (
+        translation.override("en"),
+        pytest.raises(
+            ValidationError, match="the sex: female, but the person is recorded as male"
+        ) as err,
+    ):
         services.proposal_apply(scope=scope_for(officer), proposal=proposal)
     assert "4th digit" in _messages(err.value)["cccd"][0]
     proposal.refresh_from_db()
@@ -620,7 +656,7 @@ def test_applied_add_person_and_death_proposals(officer, head_td, hh_td):
 
 
 def test_village_head_cannot_propose_for_another_village(head_td, hh_dh):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="You cannot propose changes for this household"):
         services.proposal_submit(
             scope=scope_for(head_td),
             household=hh_dh,
@@ -632,7 +668,7 @@ def test_village_head_cannot_propose_for_another_village(head_td, hh_dh):
 
 def test_proposal_for_a_person_of_another_household_is_refused(head_td, hh_td, tan_dong, officer):
     neighbour = f.household(tan_dong, f.person("Huỳnh Văn Xóm", dt.date(1965, 1, 1)), actor=officer)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="This person is not in this household"):
         services.proposal_submit(
             scope=scope_for(head_td),
             household=hh_td,
@@ -653,7 +689,7 @@ def _proposal(head_td, hh_td) -> ChangeProposal:
 
 def test_rejecting_needs_a_reason(officer, head_td, hh_td):
     proposal = _proposal(head_td, hh_td)
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ValidationError, match="Say why the proposal is rejected") as err:
         services.proposal_reject(scope=scope_for(officer), proposal=proposal, reason="   ")
     assert "decision_note" in _messages(err.value)
     services.proposal_reject(scope=scope_for(officer), proposal=proposal, reason="Sai địa chỉ")
@@ -670,9 +706,9 @@ def test_a_proposal_is_decided_once(officer, head_td, hh_td, first):
         services.proposal_apply(scope=scope_for(officer), proposal=proposal)
     else:
         services.proposal_reject(scope=scope_for(officer), proposal=proposal, reason="Không đúng")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="This proposal was already decided"):
         services.proposal_apply(scope=scope_for(officer), proposal=proposal)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="This proposal was already decided"):
         services.proposal_reject(scope=scope_for(officer), proposal=proposal, reason="lần hai")
     assert AuditEntry.objects.filter(model_label="registry.household", action="update").count() == (
         1 if first == "apply" else 0
@@ -682,9 +718,13 @@ def test_a_proposal_is_decided_once(officer, head_td, hh_td, first):
 def test_village_head_and_committee_cannot_decide(head_td, committee, hh_td):
     proposal = _proposal(head_td, hh_td)
     for actor in (head_td, committee):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(
+            PermissionDenied, match="Your role cannot change the registry of this commune"
+        ):
             services.proposal_apply(scope=scope_for(actor), proposal=proposal)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(
+            PermissionDenied, match="Your role cannot change the registry of this commune"
+        ):
             services.proposal_reject(scope=scope_for(actor), proposal=proposal, reason="không")
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PENDING
@@ -744,7 +784,9 @@ def test_only_the_officer_writes(request, hh_td, role, write):
         AuditEntry.objects.count(),
         MembershipEvent.objects.count(),
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match="Your role cannot change the registry of this commune"
+    ):
         WRITES[write](actor, hh_td)
     after = (
         Household.objects.count(),
@@ -757,9 +799,13 @@ def test_only_the_officer_writes(request, hh_td, role, write):
 
 def test_officer_of_another_commune_cannot_write_here(hh_td):
     stranger = f.user("canbo-khac", f.Role.OFFICER, commune_code=25516)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match="Your role cannot change the registry of this commune"
+    ):
         WRITES["household_update"](stranger, hh_td)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(
+        PermissionDenied, match="Your role cannot change the registry of this commune"
+    ):
         WRITES["household_register"](stranger, hh_td)
 
 

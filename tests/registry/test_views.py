@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 def cccd_message(cccd: str, dob: str, sex: str, language: str = "en") -> str:
     """The message the validator gives for this CCCD, in ``language`` (the wording is
     tested with the identifiers; here we test that pages show it in the right place)."""
-    with pytest.raises(IdentifierError) as err:
+    with pytest.raises(
+        IdentifierError, match="the sex: male, but the person is recorded as female"
+    ) as err:
         validate_cccd(cccd, date_of_birth=dt.date.fromisoformat(dob), sex=sex)
     with translation.override(language):
         return identifier_message(err.value)
@@ -84,10 +86,12 @@ def household_post(village, *members: dict[str, str], **household) -> dict[str, 
 def field_errors(page: str, name: str) -> list[str]:
     """The error messages shown under the input called ``name``."""
     block = re.search(
-        rf'name="{re.escape(name)}".*?(?=<div class="field">|</form>)', page, flags=re.S
+        rf'name="{re.escape(name)}".*?(?=<div class="field">|</form>)', page, flags=re.DOTALL
     )
     assert block, f"no field {name}"
-    return [html.unescape(e) for e in re.findall(r"<li>(.*?)</li>", block.group(0), flags=re.S)]
+    return [
+        html.unescape(e) for e in re.findall(r"<li>(.*?)</li>", block.group(0), flags=re.DOTALL)
+    ]
 
 
 TIM = {

@@ -85,7 +85,7 @@ def test_contribution_ladder_and_rates() -> None:
         (4, "0.5", 52_650, 631_800),
         (5, "0.4", 42_120, 505_440),
     ]
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match="n_members and months must be at least 1"):
         insurance.household_contributions(0, dt.date(2024, 7, 1), 12)
 
 

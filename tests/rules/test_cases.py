@@ -33,12 +33,12 @@ def _collect() -> list[Any]:
     out = []
     for file in sorted(CASES.glob("*.yaml")):
         doc = yaml.safe_load(file.read_text(encoding="utf-8"))
-        for case in doc["cases"]:
-            out.append(
-                pytest.param(
-                    doc["kind"], doc.get("defaults", {}), case, id=f"{file.stem}: {case['name']}"
-                )
+        out += [
+            pytest.param(
+                doc["kind"], doc.get("defaults", {}), case, id=f"{file.stem}: {case['name']}"
             )
+            for case in doc["cases"]
+        ]
     return out
 
 

@@ -61,7 +61,9 @@ def test_indicator_set_is_dated() -> None:
 
 
 def test_missing_value_refuses_with_a_clear_message() -> None:
-    with pytest.raises(MissingParameterError) as exc:
+    with pytest.raises(
+        MissingParameterError, match="no income line for the average-living band"
+    ) as exc:
         value("poverty.average_band_max.rural", D(2027, 5, 1))
     assert "no income line for the average-living band (rural) is configured for 2027" in str(
         exc.value
@@ -82,7 +84,9 @@ def test_unknown_parameter_refuses() -> None:
 
 def test_resolve_lists_every_missing_value_at_once() -> None:
     params = default_parameters()
-    with pytest.raises(MissingParameterError) as exc:
+    with pytest.raises(
+        MissingParameterError, match="no income line for the average-living band"
+    ) as exc:
         params.resolve(
             [
                 "poverty.income_line.rural",
@@ -244,47 +248,64 @@ parameters:
     [
         ("parameters: [1, 2]", "top-level 'parameters:' mapping"),
         (
-            f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
-            f"      - {{from: 2022-01-01, value: 1, reference: {REF}}}",
+            (
+                f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
+                f"      - {{from: 2022-01-01, value: 1, reference: {REF}}}"
+            ),
             "'status' must be firm or check",
         ),
         (
-            "parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
-            "      - {from: 2022-01-01, value: 1, status: firm}",
+            (
+                "parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
+                "      - {from: 2022-01-01, value: 1, status: firm}"
+            ),
             "'reference' must be a mapping",
         ),
         (
-            "parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
-            "      - {from: 2022-01-01, value: 1, status: firm, reference: {document: D, "
-            "document_vi: D}}",
+            (
+                "parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
+                "      - {from: 2022-01-01, value: 1, status: firm, reference: {document: D, "
+                "document_vi: D}}"
+            ),
             "reference needs 'article'",
         ),
         (
-            f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
-            f"      - {{from: 2023-01-01, value: 1, status: firm, reference: {REF}}}\n"
-            f"      - {{from: 2022-01-01, value: 2, status: firm, reference: {REF}}}",
+            (
+                f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
+                f"      - {{from: 2023-01-01, value: 1, status: firm, reference: {REF}}}\n"
+                f"      - {{from: 2022-01-01, value: 2, status: firm, reference: {REF}}}"
+            ),
             "strictly increasing",
         ),
         (
-            f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
-            f"      - {{form: 2023-01-01, value: 1, status: firm, reference: {REF}}}",
+            (
+                f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
+                f"      - {{form: 2023-01-01, value: 1, status: firm, reference: {REF}}}"
+            ),
             "unknown keys \\['form'\\]",
         ),
         (
-            f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
-            f"      - {{from: 2023-01-01, value: 1, missing: why, status: firm, reference: {REF}}}",
+            (
+                f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
+                "      - {from: 2023-01-01, value: 1, missing: why, status: firm, "
+                f"reference: {REF}}}"
+            ),
             "exactly one of 'value' or 'missing'",
         ),
         (
-            f"parameters:\n  x:\n    values:\n"
-            f"      - {{from: 2023-01-01, value: 1, status: firm, reference: {REF}}}",
+            (
+                f"parameters:\n  x:\n    values:\n"
+                f"      - {{from: 2023-01-01, value: 1, status: firm, reference: {REF}}}"
+            ),
             "'label_en' is required",
         ),
         (
-            f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
-            f"      - {{from: 2023-01-01, value: 1, status: firm, reference: {REF}}}\n"
-            f"    provinces:\n      80:\n"
-            f"        - {{from: 2023-01-01, value: 2, status: firm, reference: {REF}}}",
+            (
+                f"parameters:\n  x:\n    label_en: x\n    label_vi: x\n    values:\n"
+                f"      - {{from: 2023-01-01, value: 1, status: firm, reference: {REF}}}\n"
+                f"    provinces:\n      80:\n"
+                f"        - {{from: 2023-01-01, value: 2, status: firm, reference: {REF}}}"
+            ),
             "has no province overrides",
         ),
         ("parameters: {x: [", "cannot read parameters"),

@@ -98,18 +98,41 @@ def labels() -> dict[str, str]:
     return out
 
 
+def _ids(entries: list[AuditEntry], field: str) -> set[int]:
+    found: set[int] = set()
+    for e in entries:
+        pair = (e.changes or {}).get(field)
+        for value in pair if isinstance(pair, list) else [pair]:
+            if isinstance(value, int) and not isinstance(value, bool):
+                found.add(value)
+    return found
+
+
+def _named(ids: set[int], qs: QuerySet[Any], attr: str) -> Callable[[Any], str]:
+    """A formatter answering from one query for every id of the page (not one per row)."""
+    names = dict(qs.filter(pk__in=ids).values_list("pk", attr)) if ids else {}
+    return lambda value: str(names.get(value) or value)
+
+
 def history_rows(entries: QuerySet[AuditEntry] | Iterable[AuditEntry]) -> list[dict[str, Any]]:
     """Entries as shown: every CCCD, phone and bank number masked, in the changes (at any
-    depth), in the record's name and in the note."""
+    depth), in the record's name and in the note. The villages and households the changes
+    name are read in one query each for the whole list."""
     names = labels()
+    rows = list(entries)
+    formatters = {
+        **FORMATTERS,
+        "village": _named(_ids(rows, "village"), Village.objects.all(), "name"),
+        "household": _named(_ids(rows, "household"), Household.objects.all(), "code"),
+    }
     return [
         {
             "entry": e,
-            "changes": display_changes(e, names, FORMATTERS),
+            "changes": display_changes(e, names, formatters),
             "object_repr": mask_text(e.object_repr),
             "note": mask_text(e.note),
         }
-        for e in entries
+        for e in rows
     ]
 
 
