@@ -57,6 +57,7 @@ BENCHES = {
     "insurance": insurance,
     "poverty": [PY, str(ROOT / "bench/bench_poverty.py")],
     "assistance": [PY, str(ROOT / "bench/bench_assistance.py")],
+    "whatif": [PY, str(ROOT / "bench/bench_whatif.py")],
 }
 
 

@@ -640,9 +640,12 @@ def test_refusal_message_goes_through_gettext(monkeypatch):
     )
     with translation.override("vi"):
         text = refusal_message(exc)
+    # what ansinh lacks (not "the law"), the document, and where it is entered
     assert text.startswith(
-        "Chưa có tham số áp dụng cho ngày 01/01/2027: ngưỡng thiếu hụt chỉ số việc làm. "
+        "ansinh chưa có tham số áp dụng cho ngày 01/01/2027: ngưỡng thiếu hụt chỉ số việc làm "
+        "(Nghị định 351/2025/NĐ-CP). "
     )
+    assert text.endswith("Người quản trị chính sách nhập tại trang Tham số chính sách.")
     assert refusal_message(RulesError("broken file")) == "broken file"
 
 

@@ -89,3 +89,23 @@ def test_without_b1_scores_only_b1_households_wait():
     out = classify(households, members, ON, params, partial=True)
     assert out["class"].to_list() == [None, "near_poor"]
     assert out["b1_missing"].to_list() == [True, False]
+
+
+def test_each_areas_band_applies_on_its_own():
+    """The rural band decides rural households while the urban one is still missing."""
+    urban_missing = {
+        "parameters": {
+            "poverty.average_band_max.urban": WITHOUT_BAND["parameters"][
+                "poverty.average_band_max.urban"
+            ]
+        }
+    }
+    params = params_with(PARAMS_2027).with_document(urban_missing, "test")
+    rural = [_house("in-band", 3_000_000), _house("above", 9_000_000)]
+    urban = {**_house("urban", 3_000_000), "area": "urban"}
+    households, members = _frames([*rural, urban])
+    out = classify(households, members, ON, params, partial=True)
+    assert out["class"].to_list() == ["average", "not_poor", "not_poor"]
+    assert out["band_missing"].to_list() == [False, False, True]
+    assert "chưa xét" not in render(explain_poverty(out.row(1, named=True), params), "vi")
+    assert "chưa xét" in render(explain_poverty(out.row(2, named=True), params), "vi")

@@ -150,7 +150,10 @@ def explain_poverty(row: Mapping[str, Any], params: ParameterSet | None = None) 
     band_missing = bool(row.get("band_missing"))
     # a partial classification without the average-living band leaves band_max empty
     need_band = route == "income" and row.get("band_max") is not None
-    values = _poverty_values(on, params, route == "b1", need_band)
+    values = dict(_poverty_values(on, params, route == "b1", False))
+    if need_band:  # only this household's area's band (the other one may be missing)
+        name = f"poverty.average_band_max.{row['area']}"
+        values[name] = params.value(name, on)
     indicators = list(values["poverty.indicators"].value)
     items = []
     for code in INDICATORS:

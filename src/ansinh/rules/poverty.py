@@ -207,10 +207,13 @@ def parameters_for(
         return params.resolve([*names, *(n for g in groups for n in g)], on)
     values = params.resolve(names, on)
     for group in groups:
-        try:
-            values.update(params.resolve(group, on))
-        except MissingParameterError:
-            continue  # concerns only some households: classify() flags them
+        # each area's band on its own: the rural band classifies rural households even while
+        # the urban one is missing (and the reverse)
+        for part in [(n,) for n in group] if group is _BAND_NAMES else [group]:
+            try:
+                values.update(params.resolve(list(part), on))
+            except MissingParameterError:
+                continue  # concerns only some households: classify() flags them
     return values
 
 
@@ -461,11 +464,12 @@ def classify(
     result = _classify_households(stats, values, indicators, flags, on, member_detail)
     if not partial:
         return result
-    band_missing = need_band and _BAND_NAMES[0] not in values
     b1_missing = need_b1 and _B1_NAMES[0] not in values
     is_b1 = pl.col("b1_score").is_not_null()
     return result.with_columns(
-        (pl.lit(band_missing) & ~is_b1 & (pl.col("class") == "not_poor")).alias("band_missing"),
+        (pl.col("band_max").is_null() & ~is_b1 & (pl.col("class") == "not_poor")).alias(
+            "band_missing"
+        ),
         (pl.lit(b1_missing) & is_b1).alias("b1_missing"),
     ).with_columns(
         pl.when(pl.col("b1_missing"))

@@ -44,3 +44,15 @@ def result_class(code: str) -> str:
 @register.filter
 def dong(value: int | None) -> str:
     return "—" if value is None else format_vnd(value)
+
+
+@register.filter
+def param_label(name: str) -> str:
+    """The parameter's Vietnamese label (its code when ansinh has no such parameter)."""
+    from ansinh.rules.errors import RulesError
+    from ansinh.rules.parameters import default_parameters
+
+    try:
+        return default_parameters().parameter(name).label_vi
+    except RulesError:
+        return name
