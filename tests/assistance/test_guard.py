@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from ansinh.accounts.scopes import scope_for
 from ansinh.assistance import payroll as pr
@@ -152,10 +153,35 @@ def test_held_payment_needs_a_note(cases, officer):
     Case.objects.filter(pk=cases["disabled"].pk).update(bank_account_number="")
     payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
     [item] = _items()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Vui lòng ghi lý do tạm dừng chi trả"):
         pr.guard_resolve(scope=scope_for(officer), item=item, action="held")
     pr.guard_resolve(scope=scope_for(officer), item=item, action="held", note="Chờ xác minh")
     assert not payroll.lines.filter(case=cases["disabled"]).exists()
+
+
+def test_messages_are_stored_as_keys_and_shown_in_the_reader_language(cases, officer):
+    Case.objects.filter(pk=cases["disabled"].pk).update(bank_account_number="12-34")
+    pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
+    [item] = _items(rule=GuardRule.BANK_ACCOUNT)
+    assert (item.message_key, item.message_params) == ("invalid", {})
+    stored = GuardItem.objects.filter(pk=item.pk).values_list("message", flat=True)
+    assert stored.get() == ""  # no sentence written in one language
+    with translation.override("en"):
+        assert item.message.startswith("Paid by bank but the account number is missing")
+    with translation.override("vi"):
+        assert item.message.startswith("Chi trả qua ngân hàng nhưng thiếu hoặc sai số tài khoản")
+    pr.guard_resolve(scope=scope_for(officer), item=item, action="cash", note="Chưa có tài khoản")
+    assert stored.get() == ""  # saving the item does not store what was shown
+    assert GuardItem.objects.get(pk=item.pk).message_key == "invalid"
+
+
+def test_an_item_stored_as_a_sentence_shows_it(cases):
+    """Items raised by events, and items stored before the rules became a table."""
+    item = GuardItem.objects.create(
+        case=cases["disabled"], commune_id=C, month=NOV, rule="bank_account", message="Câu cũ."
+    )
+    with translation.override("en"):
+        assert GuardItem.objects.get(pk=item.pk).message == "Câu cũ."
 
 
 __all__ = ["bank"]

@@ -156,14 +156,14 @@ def test_blocking_items_prevent_approval(cases, officer, committee, people):
 def test_failed_payment_carried_and_close(cases, officer, committee):
     payroll = _approve_cycle(officer, committee)
     lines = list(payroll.lines.order_by("id"))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="khoản chưa chi trả và chưa có giải trình"):
         pr.payroll_close(scope=scope_for(officer), payroll=payroll)
     PayrollLine.objects.filter(pk=lines[0].pk).update(status=LineStatus.FAILED)
     PayrollLine.objects.filter(pk__in=[x.pk for x in lines[1:]]).update(status=LineStatus.PAID)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Còn 1 khoản chưa chi trả"):
         pr.payroll_close(scope=scope_for(officer), payroll=payroll)
     line = PayrollLine.objects.get(pk=lines[0].pk)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="Vui lòng nhập ghi chú"):
         pr.line_failed_resolve(scope=scope_for(officer), line=line, action="carried", note="")
     pr.line_failed_resolve(
         scope=scope_for(officer), line=line, action="carried", note="Tài khoản bị khóa"
@@ -229,3 +229,93 @@ def test_stopped_case_is_paid_until_the_month_of_the_event(cases, officer):
     assert not GuardItem.objects.filter(case=cases["elderly"]).exists()
     dec = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 12, 1))
     assert not dec.lines.filter(case=cases["elderly"]).exists()
+
+
+def test_the_regular_lines_are_the_cases_the_guard_checks_less_the_held_ones(
+    cases, people, officer
+):
+    """One definition of who is payable (``guard.payable_cases``): the set-based insert of the
+    regular lines and the guard's frame must give the same cases, whatever the status, start
+    and end of a case; only the payments the officer held or stopped have no line."""
+    from ansinh.assistance.choices import CaseStatus
+    from ansinh.assistance.guard import load_frame
+    from ansinh.assistance.models import Case
+
+    oct_, dec = D(2026, 10, 1), D(2026, 12, 1)
+    months = [None, oct_, NOV, dec]
+    template = Case.objects.get(pk=cases["disabled"].pk)
+    Case.objects.filter(pk=cases["elderly"].pk).update(end_month=dec)  # active, ends later
+    # every closed status (no limit per person) at every start and end
+    rows = [
+        (template.person, status, effective, end, "social_assistance")
+        for status in CaseStatus.values
+        if status not in (CaseStatus.ACTIVE, CaseStatus.SUSPENDED)
+        for effective in months
+        for end in months
+    ]
+    # open ones: one per person and scheme, the three people's free social-pension slots
+    open_cases = [
+        (CaseStatus.ACTIVE, oct_, NOV),  # ends this month
+        (CaseStatus.ACTIVE, dec, None),  # starts next month
+        (CaseStatus.SUSPENDED, oct_, None),
+    ]
+    for (status, effective, end), person in zip(open_cases, people.values(), strict=True):
+        rows.append((person, status, effective, end, "social_pension"))
+    created = Case.objects.bulk_create(
+        Case(
+            person=person,
+            household=person.household,
+            commune_id=person.commune_id,
+            village_id=person.village_id,
+            scheme=scheme,
+            groups=template.groups,
+            status=status,
+            applied_on=template.applied_on,
+            decision_number="1/QĐ",
+            effective_month=effective,
+            end_month=end,
+            amount=template.amount,
+            payment_method=template.payment_method,
+            bank=template.bank,
+            bank_account_number=template.bank_account_number,
+        )
+        for person, status, effective, end, scheme in rows
+    )
+    everything = Case.objects.filter(commune_id=C)
+    assert everything.count() > 60
+
+    def payable(c: Case) -> bool:  # the definition, said once more for the test
+        started = c.effective_month is not None and c.effective_month <= NOV
+        not_ended = c.end_month is None or c.end_month > NOV
+        ending_later = (
+            c.status in (CaseStatus.STOPPED, CaseStatus.TRANSFERRED)
+            and c.end_month is not None
+            and c.end_month > NOV
+        )
+        return started and not_ended and (c.status == CaseStatus.ACTIVE or ending_later)
+
+    expected = {c.pk for c in everything if payable(c)}
+    assert len(expected) >= 5
+    held = sorted(expected)[:2]
+    for case_id, action in zip(held, ("held", "stopped"), strict=True):
+        GuardItem.objects.create(
+            case_id=case_id, commune_id=C, month=NOV, rule="bank_account", action=action
+        )
+    payroll = Payroll.objects.create(commune_id=C, month=NOV)
+    inserted = pr.insert_regular_lines(payroll)
+    lines = set(payroll.lines.filter(kind="regular").values_list("case_id", flat=True))
+    checked = set(load_frame(C, NOV)["id"])
+    assert inserted == len(expected) - 2
+    assert checked == expected
+    assert lines == checked - set(held)
+    assert pr.insert_regular_lines(payroll) == 0  # again: the lines that exist are skipped
+    assert created  # the matrix was made
+    line = payroll.lines.get(case_id=max(lines))
+    assert line.reference == f"TC{C}-{line.case_id}-R2611"
+    assert (line.status, line.month, line.kind, line.note, line.recovery) == (
+        "pending",
+        NOV,
+        "regular",
+        "",
+        "",
+    )

@@ -1,50 +1,46 @@
-"""The eligibility guard: every reason not to pay a case as is in a month.
+"""The eligibility guard, Django side: who is payable, the frames the rules read, the items.
 
-One function per rule over a polars frame of the month's payable cases; the findings are
-stored as :class:`GuardItem` rows (one per case, month and rule: running again adds nothing).
-Messages are Vietnamese sentences, like the rules engine's explanations.
+The rules themselves (what is checked, how it is said, which actions resolve it) are a table
+in the rules engine, :mod:`ansinh.rules.guard`. This module builds the frames from the
+database, runs the table and stores its findings as :class:`GuardItem` rows (one per case,
+month and rule: running again adds nothing). An item keeps its message as a key and
+parameters; it is made a sentence in the reader's language when shown
+(:attr:`GuardItem.message`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Q, TextField
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ansinh.assistance.choices import (
     CaseStatus,
     GuardAction,
     GuardOrigin,
-    GuardRule,
     LineKind,
     LineStatus,
     PaymentMethod,
-    Scheme,
 )
 from ansinh.assistance.entitlement import RULES_STATUS
 from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
-from ansinh.core.money import format_vnd
 from ansinh.poverty.selectors import status_in_commune
-from ansinh.registry.choices import LifeStatus
-from ansinh.rules.allowance import compute
+from ansinh.rules import guard as rules
 
-ACCOUNT_NUMBER = re.compile(r"^\d{6,19}$")
-_HOUSEHOLD_VI = {"poor": "hộ nghèo", "near_poor": "hộ cận nghèo", "other": "không nghèo/cận nghèo"}
-_LIFE_VI = {LifeStatus.DECEASED: "đã chết", LifeStatus.MOVED_AWAY: "đã chuyển đi"}
+ACCOUNT_NUMBER = re.compile(rules.ACCOUNT_NUMBER_PATTERN)
 
 
 def payable_cases(commune_code: int, month: dt.date) -> Q:
-    """Cases that are paid for ``month``: started, and active or stopped/transferred from a
-    later month."""
+    """THE definition of who is paid for ``month``: cases started, and active, or
+    stopped/transferred from a later month. The guard checks these cases; the regular lines
+    are these cases but the ones held (:func:`regular_line_cases`)."""
     return (
         Q(commune_id=commune_code, effective_month__lte=month)
         & (
@@ -55,11 +51,29 @@ def payable_cases(commune_code: int, month: dt.date) -> Q:
     )
 
 
+def held_cases(commune_code: int, month: dt.date) -> QuerySet[GuardItem, Any]:
+    """Case ids whose payment the officer held or stopped this month (a subquery)."""
+    return GuardItem.objects.filter(
+        commune_id=commune_code, month=month, action__in=[GuardAction.HELD, GuardAction.STOPPED]
+    ).values("case_id")
+
+
+def regular_line_cases(commune_code: int, month: dt.date) -> QuerySet[Case]:
+    """The cases that get a regular line for ``month``: payable and not held."""
+    return (
+        Case.objects.filter(payable_cases(commune_code, month))
+        .exclude(id__in=held_cases(commune_code, month))
+        .order_by()
+    )
+
+
 # The guard reads every payable case of the month. At a million cases, turning each row into a
 # tuple of 16 Python values (and dates and JSON parsed per row by the driver) was most of its
-# time; instead the database joins each row into ONE text line of unit-separated fields and
-# polars splits the lines into typed columns in bulk. The fields are ids, codes, digits and
-# dates (no free text), and the unit separator (U+001F) cannot be typed into a form.
+# time; instead the database writes the rows as text and polars parses it into typed columns
+# in bulk: PostgreSQL with ``COPY … TO STDOUT (FORMAT csv)``, SQLite one line of
+# unit-separated fields per row (``printf``: one string per row, not fifteen concatenations).
+# The fields are ids, codes, digits, dates and the JSON list of groups (no free text), and the
+# unit separator (U+001F) cannot be typed into a form.
 _SEP = "\x1f"
 _FIELDS = {
     "id": ("id", pl.Int64),
@@ -80,42 +94,53 @@ _FIELDS = {
     "status": ("status", pl.String),
 }
 RAW_SCHEMA = {name: dtype for name, (_field, dtype) in _FIELDS.items()}
-SCHEMA = RAW_SCHEMA | {"date_of_birth": pl.Date, "status_date": pl.Date}
+
+
+def _parse(text: bytes, separator: str, quote_char: str | None) -> pl.DataFrame:
+    return pl.read_csv(
+        io.BytesIO(text),
+        has_header=False,
+        separator=separator,
+        quote_char=quote_char,
+        new_columns=list(RAW_SCHEMA),
+        schema_overrides=RAW_SCHEMA,
+    )
+
+
+def _read_raw(qs: QuerySet[Case, Any], chunk: int) -> pl.DataFrame:
+    """The rows of ``qs`` (the values of :data:`_FIELDS`, in order) as a frame of text and
+    integer columns."""
+    inner, params = qs.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        buffer = io.BytesIO()
+        with connection.cursor() as cursor:
+            copy_sql = f"COPY ({inner}) TO STDOUT WITH (FORMAT csv)"
+            with cursor.cursor.copy(copy_sql, params) as copy:
+                for block in copy:
+                    buffer.write(block)
+        return _parse(buffer.getvalue(), ",", '"') if buffer.tell() else pl.DataFrame()
+    columns = [f"c{i}" for i in range(len(_FIELDS))]
+    fmt = _SEP.join(["%s"] * len(columns))  # printf: NULL gives an empty field
+    sql = (
+        f"WITH t({', '.join(columns)}) AS ({inner}) "  # noqa: S608 - ours, values as params
+        f"SELECT printf(%s, {', '.join(columns)}) FROM t"
+    )
+    frames = []
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, [*params, fmt])
+        while batch := cursor.fetchmany(chunk):
+            frames.append(_parse("\n".join(row[0] for row in batch).encode(), _SEP, None))
+    return pl.concat(frames) if frames else pl.DataFrame()
 
 
 def load_frame(commune_code: int, month: dt.date, chunk: int = 100_000) -> pl.DataFrame:
-    """The month's payable cases as columns (``groups`` joined with ``;``).
-
-    The ORM writes the query (one definition of who is payable: :func:`payable_cases`); each
-    row arrives as one text line and polars parses the lines, a chunk at a time."""
-    aliases = {f"f{i}": Cast(field, TextField()) for i, (field, _t) in enumerate(_FIELDS.values())}
-    qs = (
-        Case.objects.filter(payable_cases(commune_code, month))
-        .annotate(**aliases)
-        .values_list(*aliases)
-        .order_by()
-    )
-    inner, inner_params = qs.query.sql_with_params()
-    quote = connection.ops.quote_name
-    joined = " || %s || ".join(f"COALESCE(t.{quote(a)}, '')" for a in aliases)
-    sql = f"SELECT {joined} FROM ({inner}) t"  # noqa: S608 - aliases are ours, values params
-    params = [_SEP] * (len(aliases) - 1) + list(inner_params)
-    frames = []
-    with connection.chunked_cursor() as cursor:  # server-side on PostgreSQL
-        cursor.execute(sql, params)
-        while batch := cursor.fetchmany(chunk):
-            text = "\n".join(row[0] for row in batch).encode()
-            frames.append(
-                pl.read_csv(
-                    io.BytesIO(text),
-                    has_header=False,
-                    separator=_SEP,
-                    quote_char=None,
-                    new_columns=list(RAW_SCHEMA),
-                    schema_overrides=RAW_SCHEMA,
-                )
-            )
-    raw = pl.concat(frames) if frames else pl.DataFrame(schema=RAW_SCHEMA)
+    """The month's payable cases as the columns the rules read from the case and the person
+    (``groups`` joined with ``;``). The ORM writes the query from :func:`payable_cases`."""
+    fields = [field for field, _type in _FIELDS.values()]
+    qs = Case.objects.filter(payable_cases(commune_code, month)).values_list(*fields).order_by()
+    raw = _read_raw(qs, chunk)
+    if raw.is_empty():
+        raw = pl.DataFrame(schema=RAW_SCHEMA)
     return raw.with_columns(
         pl.col("groups").fill_null("").str.replace_all(r'[\[\]"\s]', "").str.replace_all(",", ";"),
         pl.col("bank").fill_null(""),
@@ -144,237 +169,70 @@ def with_household_status(frame: pl.DataFrame, commune_code: int, month: dt.date
     )
 
 
-@dataclass(frozen=True)
-class Finding:
-    case_id: int
-    rule: str
-    blocking: bool
-    message: str
-
-
-def rule_person_gone(frame: pl.DataFrame, month: dt.date) -> Iterator[Finding]:
-    gone = frame.filter(
-        (pl.col("life_status") != LifeStatus.LIVING) & (pl.col("status") == CaseStatus.ACTIVE)
-    )
-    for r in gone.select("id", "life_status", "status_date").iter_rows(named=True):
-        when = r["status_date"]
-        before = when is not None and when < month
-        yield Finding(
-            r["id"],
-            GuardRule.PERSON_GONE,
-            True,
-            f"Người hưởng {_LIFE_VI.get(r['life_status'], r['life_status'])} ngày "
-            f"{when:%d/%m/%Y}: "
-            + (
-                "không chi trả, dừng trợ cấp."
-                if before
-                else "chi trả tháng này, dừng trợ cấp từ tháng sau."
-            ),
-        )
-
-
-def rule_two_cases(frame: pl.DataFrame, month: dt.date) -> Iterator[Finding]:
-    dup = frame.filter(pl.len().over("person_id") > 1)
-    if dup.is_empty():
-        return
-    # keep the higher; on a tie keep the Decree 20 allowance (as the rules engine does)
-    ranked = dup.with_columns(
-        (pl.col("scheme") == Scheme.SOCIAL_ASSISTANCE).cast(pl.Int8).alias("_sa")
-    ).sort(["person_id", "amount", "_sa", "id"], descending=[False, True, True, False])
-    keep = ranked.group_by("person_id", maintain_order=True).first()
-    kept = dict(zip(keep["person_id"], keep["amount"], strict=True))
-    kept_ids = set(keep["id"])
-    for r in ranked.iter_rows(named=True):
-        if r["id"] in kept_ids:
-            continue
-        yield Finding(
-            r["id"],
-            GuardRule.TWO_CASES,
-            True,
-            f"Người này đang có 2 hồ sơ trợ cấp: chỉ hưởng một mức cao nhất "
-            f"({format_vnd(kept[r['person_id']])}); dừng hồ sơ {format_vnd(r['amount'])}.",
-        )
-
-
-def rule_amount_changed(
-    frame: pl.DataFrame, month: dt.date, province: int | None
-) -> Iterator[Finding]:
-    living = frame.filter(pl.col("life_status") == LifeStatus.LIVING)
-    if living.is_empty():
-        return
-    pension = pl.col("scheme") == Scheme.SOCIAL_PENSION
-    people = living.select(
-        pl.col("id").cast(pl.String).alias("person_code"),
-        "date_of_birth",
-        pl.lit("male").alias("sex"),
-        pl.col("household_now").alias("household"),
-        pl.when(pension).then(pl.lit("")).otherwise(pl.col("groups")).alias("groups"),
-        "children",
-        "pension",
-        pension.alias("social_pension_request"),
-        pl.lit(month).alias("decision_month"),
-    )
-    result = compute(people, month, province).with_columns(
-        pl.col("person_code").cast(pl.Int64).alias("key")
-    )
-    joined = living.select("id", "amount", "scheme").join(
-        result.select(
-            "key",
-            pl.col("amount").alias("new"),
-            pl.col("scheme").alias("new_scheme"),
-            "coefficient",
-        ),
-        left_on="id",
-        right_on="key",
-    )
-    changed = joined.filter(
-        (pl.col("new") != pl.col("amount")) | (pl.col("new_scheme") != pl.col("scheme"))
-    )
-    for r in changed.iter_rows(named=True):
-        new = r["new"] if r["new_scheme"] == r["scheme"] else 0
-        yield Finding(
-            r["id"],
-            GuardRule.AMOUNT_CHANGED,
-            True,
-            f"Mức hưởng tháng {month:%m/%Y} theo quy định là {format_vnd(new)}"
-            + (f" (hệ số {r['coefficient'].replace('.', ',')})" if r["coefficient"] else "")
-            + f", khác mức đang chi {format_vnd(r['amount'])}: điều chỉnh trước khi chi.",
-        )
-
-
-def rule_household_status(frame: pl.DataFrame, month: dt.date) -> Iterator[Finding]:
-    current = frame.select(
-        "id",
-        "household_status",
-        pl.col("household_now").alias("now"),
-    ).filter((pl.col("household_status") != "") & (pl.col("household_status") != pl.col("now")))
-    for r in current.iter_rows(named=True):
-        yield Finding(
-            r["id"],
-            GuardRule.HOUSEHOLD_STATUS,
-            True,
-            f"Rà soát hộ nghèo: hộ chuyển từ {_HOUSEHOLD_VI.get(r['household_status'])} "
-            f"sang {_HOUSEHOLD_VI.get(r['now'])}; kiểm tra lại điều kiện hưởng.",
-        )
-
-
-def rule_bank_account(frame: pl.DataFrame, month: dt.date) -> Iterator[Finding]:
-    bank = frame.filter(pl.col("payment_method") == PaymentMethod.BANK)
-    bad = bank.filter(
-        (pl.col("bank").fill_null("") == "")
-        | ~pl.col("bank_account_number").fill_null("").str.contains(ACCOUNT_NUMBER.pattern)
-    )
-    for r in bad.select("id", "bank_account_number").iter_rows(named=True):
-        yield Finding(
-            r["id"],
-            GuardRule.BANK_ACCOUNT,
-            True,
-            "Chi trả qua ngân hàng nhưng thiếu hoặc sai số tài khoản (6–19 chữ số): "
-            "bổ sung tài khoản hoặc chuyển sang chi tiền mặt.",
-        )
-
-
-def rule_shared_account(frame: pl.DataFrame, month: dt.date) -> Iterator[Finding]:
-    bank = frame.filter(
-        (pl.col("payment_method") == PaymentMethod.BANK)
-        & (pl.col("bank_account_number").fill_null("") != "")
-    )
-    shared = bank.filter(
-        pl.col("household_id").n_unique().over(["bank", "bank_account_number"]) > 1
-    )
-    for r in shared.select("id", "bank_account_number").iter_rows(named=True):
-        yield Finding(
-            r["id"],
-            GuardRule.SHARED_ACCOUNT,
-            True,
-            f"Số tài khoản …{r['bank_account_number'][-3:]} cũng nhận trợ cấp cho người "
-            "thuộc hộ khác: xác minh chủ tài khoản.",
-        )
-
-
 FAILED_STATUSES = [LineStatus.FAILED, LineStatus.CARRIED, LineStatus.CASH]
 
 
-def rule_bank_failed(frame: pl.DataFrame, month: dt.date, commune_code: int) -> Iterator[Finding]:
-    """The previous payroll's bank payment to this case failed and the account is unchanged:
-    paying it again the same way would fail again (or reach the wrong person)."""
+def with_failed_payment(frame: pl.DataFrame, commune_code: int, month: dt.date) -> pl.DataFrame:
+    """Add ``failed_month``, ``failed_account``, ``failed_reason``: the case's bank payment
+    that failed in the previous payroll (null when none)."""
     previous = (
         Payroll.objects.filter(commune_id=commune_code, month__lt=month).order_by("-month").first()
     )
-    if previous is None:
-        return
-    failed = {
-        case_id: (account, reason)
-        for case_id, account, reason in PayrollLine.objects.filter(
-            payroll=previous, method=PaymentMethod.BANK, status__in=FAILED_STATUSES
-        ).values_list("case_id", "account_number", "result_reason")
-    }
-    if not failed:
-        return
-    bank = frame.filter(
-        (pl.col("payment_method") == PaymentMethod.BANK) & pl.col("id").is_in(list(failed))
+    rows = (
+        list(
+            PayrollLine.objects.filter(
+                payroll=previous, method=PaymentMethod.BANK, status__in=FAILED_STATUSES
+            )
+            .order_by("id")
+            .values_list("case_id", "account_number", "result_reason")
+        )
+        if previous is not None
+        else []
     )
-    for r in bank.select("id", "bank_account_number").iter_rows(named=True):
-        account, reason = failed[r["id"]]
-        if account != (r["bank_account_number"] or ""):
-            continue  # the account has been corrected since
-        yield Finding(
-            r["id"],
-            GuardRule.BANK_FAILED,
-            True,
-            f"Chi trả tháng {previous.month:%m/%Y} vào tài khoản …{account[-3:]} không thành "
-            f"công ({reason or 'không rõ lý do'}): kiểm tra, sửa số tài khoản hoặc chuyển "
-            "sang chi tiền mặt.",
-        )
-
-
-def rule_ended_arrears(commune_code: int, month: dt.date) -> Iterator[Finding]:
-    """Arrears on this month's payroll for a case that has ended (stopped or transferred):
-    money still owed for months before the end, paid only once the officer has checked who
-    receives it (the heirs when the recipient has died)."""
-    lines = (
-        PayrollLine.objects.filter(
-            payroll__commune_id=commune_code,
-            payroll__month=month,
-            kind=LineKind.ARREARS,
-            case__end_month__lte=month,
-        )
-        .values_list("case_id", "case__end_month", "amount", "month")
-        .order_by("case_id", "month")
+    failed = pl.DataFrame(
+        rows,
+        schema={"id": pl.Int64, "failed_account": pl.String, "failed_reason": pl.String},
+        orient="row",
+    ).unique("id", keep="last", maintain_order=True)
+    failed = failed.with_columns(
+        pl.lit(previous.month if previous else None, pl.Date).alias("failed_month")
     )
-    owed: dict[int, list[Any]] = {}
-    for case_id, end, amount, paid_for in lines:
-        item = owed.setdefault(case_id, [end, 0, []])
-        item[1] += amount
-        item[2].append(f"{paid_for:%m/%Y}")
-    for case_id, (end, total, months) in owed.items():
-        yield Finding(
-            case_id,
-            GuardRule.ENDED_ARREARS,
-            True,
-            f"Hồ sơ đã dừng từ tháng {end:%m/%Y} nhưng còn {len(months)} tháng chưa chi "
-            f"({', '.join(months)}; {format_vnd(total)}): xác định người nhận (người thừa kế "
-            "nếu người hưởng đã chết) rồi chi, hoặc ghi rõ là không còn được hưởng.",
-        )
+    return frame.join(failed, on="id", how="left")
 
 
-def guard_findings(commune_code: int, month: dt.date) -> list[Finding]:
+def load_arrears(commune_code: int, month: dt.date) -> pl.DataFrame:
+    """The ``ended_arrears`` frame: arrears lines on this month's payroll of a case that has
+    ended (stopped or transferred) by the month."""
+    rows = PayrollLine.objects.filter(
+        payroll__commune_id=commune_code,
+        payroll__month=month,
+        kind=LineKind.ARREARS,
+        case__end_month__lte=month,
+    ).values_list("case_id", "case__end_month", "amount", "month")
+    return pl.DataFrame(list(rows), schema=rules.ARREARS_SCHEMA, orient="row")
+
+
+def guard_frames(commune_code: int, month: dt.date) -> dict[str, pl.DataFrame]:
+    """The frames the rule table reads (:data:`ansinh.rules.guard.CASES_SCHEMA`, …)."""
+    cases = load_frame(commune_code, month)
+    if not cases.is_empty():
+        cases = with_household_status(cases, commune_code, month)
+        cases = with_failed_payment(cases, commune_code, month)
+    else:
+        cases = pl.DataFrame(schema=rules.CASES_SCHEMA)
+    return {"cases": cases, "ended_arrears": load_arrears(commune_code, month)}
+
+
+def guard_findings(commune_code: int, month: dt.date) -> pl.DataFrame:
+    """Every rule of the table in force for ``month``, over this commune's frames
+    (:data:`ansinh.rules.guard.FINDINGS_SCHEMA`)."""
     from ansinh.places.models import Commune
 
-    findings: list[Finding] = list(rule_ended_arrears(commune_code, month))
-    frame = load_frame(commune_code, month)
-    if frame.is_empty():
-        return findings
-    province = Commune.objects.values_list("province_id", flat=True).get(code=commune_code)
-    frame = with_household_status(frame, commune_code, month)
-    findings += rule_person_gone(frame, month)
-    findings += rule_two_cases(frame, month)
-    findings += rule_amount_changed(frame, month, province)
-    findings += rule_household_status(frame, month)
-    findings += rule_bank_account(frame, month)
-    findings += rule_shared_account(frame, month)
-    findings += rule_bank_failed(frame, month, commune_code)
-    return findings
+    frames = guard_frames(commune_code, month)
+    province = None
+    if not frames["cases"].is_empty():
+        province = Commune.objects.values_list("province_id", flat=True).get(code=commune_code)
+    return rules.findings(frames, month, province)
 
 
 def guard_run(*, commune_code: int, month: dt.date) -> int:
@@ -390,32 +248,16 @@ def guard_run(*, commune_code: int, month: dt.date) -> int:
         payroll = Payroll.objects.filter(commune_id=commune_code, month=month).first()
         version = payroll.inputs_version if payroll else None
         findings = guard_findings(commune_code, month)
-        GuardItem.objects.bulk_create(
-            [
-                GuardItem(
-                    case_id=f.case_id,
-                    commune_id=commune_code,
-                    month=month,
-                    rule=f.rule,
-                    blocking=f.blocking,
-                    message=f.message[:400],
-                )
-                for f in findings
-            ],
-            ignore_conflicts=True,
-            batch_size=5000,
-        )
-        found = {(f.case_id, f.rule) for f in findings}
-        stale = [
-            pk
-            for pk, case_id, rule in GuardItem.objects.filter(
-                commune_id=commune_code,
-                month=month,
-                resolved_at__isnull=True,
-                origin=GuardOrigin.GUARD,
-            ).values_list("id", "case_id", "rule")
-            if (case_id, rule) not in found
-        ]
+        found = set(zip(findings["case_id"], findings["rule"], strict=True))
+        if found:
+            _store(findings, commune_code, month)
+        open_items = GuardItem.objects.filter(
+            commune_id=commune_code,
+            month=month,
+            resolved_at__isnull=True,
+            origin=GuardOrigin.GUARD,
+        ).values_list("id", "case_id", "rule")
+        stale = [pk for pk, case_id, rule in open_items if (case_id, rule) not in found]
         if stale:
             GuardItem.objects.filter(id__in=stale).update(
                 resolved_at=timezone.now(), action=GuardAction.CLEARED
@@ -425,6 +267,26 @@ def guard_run(*, commune_code: int, month: dt.date) -> int:
                 guarded_version=version, guarded_at=timezone.now()
             )
         return blocking_count(commune_code, month)
+
+
+def _store(findings: pl.DataFrame, commune_code: int, month: dt.date) -> None:
+    """New items for findings not stored yet (the unique constraint skips the others)."""
+    GuardItem.objects.bulk_create(
+        (
+            GuardItem(
+                case_id=case_id,
+                commune_id=commune_code,
+                month=month,
+                rule=rule,
+                blocking=blocking,
+                message_key=key,
+                message_params=json.loads(params),
+            )
+            for case_id, rule, blocking, key, params in findings.iter_rows()
+        ),
+        ignore_conflicts=True,
+        batch_size=5000,
+    )
 
 
 def blocking_count(commune_code: int, month: dt.date) -> int:

@@ -3,8 +3,12 @@ funeral-support claims. Money is integer đồng."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.assistance.choices import (
@@ -12,7 +16,6 @@ from ansinh.assistance.choices import (
     CaseStatus,
     GuardAction,
     GuardOrigin,
-    GuardRule,
     LineKind,
     LineStatus,
     PaymentMethod,
@@ -24,6 +27,7 @@ from ansinh.core.models import TimeStampedModel
 from ansinh.places.models import Commune, Village
 from ansinh.registry.choices import Bank
 from ansinh.registry.models import Household, Person
+from ansinh.rules import guard as guard_rules
 
 USER = settings.AUTH_USER_MODEL
 
@@ -189,7 +193,9 @@ class PayrollLine(models.Model):
     bank = models.CharField(_("bank"), max_length=16, choices=Bank.choices, blank=True)
     account_number = models.CharField(_("account number"), max_length=19, blank=True)
     account_holder = models.CharField(_("account holder"), max_length=100, blank=True)
-    reference = models.CharField(_("reference"), max_length=35, unique=True)
+    # unique by a constraint rather than unique=True: on PostgreSQL unique=True adds a second
+    # (LIKE) index that no lookup uses, and every line inserted maintained it
+    reference = models.CharField(_("reference"), max_length=35)
     status = models.CharField(
         _("status"), max_length=8, choices=LineStatus.choices, default=LineStatus.PENDING
     )
@@ -211,6 +217,7 @@ class PayrollLine(models.Model):
                 condition=models.Q(kind__in=["regular", "arrears"]),
                 name="payroll_line_entitlement_once",
             ),
+            models.UniqueConstraint(fields=["reference"], name="payroll_line_reference_once"),
         ]
         indexes = [models.Index(fields=["payroll", "status"], name="line_payroll_status_idx")]
 
@@ -218,15 +225,57 @@ class PayrollLine(models.Model):
         return self.reference
 
 
+def guard_rule_choices() -> list[tuple[str, Any]]:
+    """The checks of the guard's rule table (:mod:`ansinh.rules.guard`): a new rule needs no
+    migration."""
+    return [(code, gettext_lazy(label)) for code, label in guard_rules.LABELS.items()]
+
+
+class _GuardMessage(DeferredAttribute):
+    """``item.message``: the stored sentence if there is one (items raised by events, items
+    stored before the rules became a table), else the rule's message from its key and
+    parameters, made a sentence in the active language now."""
+
+    def __get__(self, instance: Any, cls: Any = None) -> Any:
+        if instance is None:
+            return self
+        text = super().__get__(instance, cls)
+        if text or not instance.message_key:
+            return text
+        lang = "vi" if (get_language() or "vi").startswith("vi") else "en"
+        rendered = guard_rules.render(
+            instance.rule, instance.message_key, instance.message_params, gettext, lang
+        )
+        return rendered if rendered is not None else ""
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class GuardMessageField(models.CharField):  # type: ignore[type-arg]
+    """The stored sentence; reading it gives the sentence to show (:class:`_GuardMessage`)."""
+
+    descriptor_class = _GuardMessage
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        return model_instance.__dict__.get(self.attname)  # the stored value, never a rendering
+
+
 class GuardItem(models.Model):
-    """A reason not to pay a case as is in a month; the officer resolves it."""
+    """A reason not to pay a case as is in a month; the officer resolves it.
+
+    A guard run stores its message as a key of its rule's messages and their parameters, made a
+    sentence in the reader's language when read (``message``); items raised by events, and
+    items stored before the rules became a table, carry the sentence itself."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="guard_items")
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
     month = models.DateField(_("month"))
-    rule = models.CharField(_("check"), max_length=20, choices=GuardRule.choices)
+    rule = models.CharField(_("check"), max_length=20, choices=guard_rule_choices)
     blocking = models.BooleanField(_("blocks approval"), default=True)
-    message = models.CharField(_("message"), max_length=400)
+    message = GuardMessageField(_("message"), max_length=400, blank=True)
+    message_key = models.CharField(max_length=40, blank=True)
+    message_params = models.JSONField(default=dict, blank=True)
     found_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")

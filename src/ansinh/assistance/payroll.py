@@ -17,7 +17,21 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    DateField,
+    F,
+    Min,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models import Case as SqlCase
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -36,7 +50,14 @@ from ansinh.assistance.choices import (
     StopReason,
 )
 from ansinh.assistance.entitlement import household_statuses
-from ansinh.assistance.guard import ACCOUNT_NUMBER, blocking_count, guard_run, payable_cases
+from ansinh.assistance.guard import (
+    ACCOUNT_NUMBER,
+    blocking_count,
+    guard_run,
+    held_cases,
+    payable_cases,
+    regular_line_cases,
+)
 from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
 from ansinh.core import audit
 from ansinh.core.models import AuditAction
@@ -48,6 +69,7 @@ from ansinh.core.periods import (
     months_between,
 )
 from ansinh.registry.choices import LifeStatus
+from ansinh.rules import guard as guard_rules
 
 KIND_LETTER: dict[str, str] = {
     LineKind.REGULAR: "R",
@@ -104,20 +126,18 @@ def planned_lines(payroll: Payroll) -> list[PayrollLine]:
     """Arrears, adjustments and carried payments (regular lines: :func:`insert_regular_lines`);
     existing ones are skipped by the constraints."""
     month, commune = payroll.month, payroll.commune_id
-    held = set(
-        GuardItem.objects.filter(
-            commune_id=commune, month=month, action__in=[GuardAction.HELD, GuardAction.STOPPED]
-        ).values_list("case_id", flat=True)
-    )
+    held = set(held_cases(commune, month).values_list("case_id", flat=True))
     lines: list[PayrollLine] = []
     first = Payroll.objects.filter(commune_id=commune).aggregate(m=Min("month"))["m"] or month
-    payable = Case.objects.filter(payable_cases(commune, month))
-    # only cases missing a month, or adjusted after their start, need the detailed look
-    covered = _covered(payable, first, month)
+    # only cases started before the month or adjusted since can miss a month or need an
+    # adjustment; before the commune's first payroll nothing can be missing (paid outside)
+    earlier = Case.objects.filter(payable_cases(commune, month)).filter(
+        Q(effective_month__lt=month) | Q(amount_from__lt=month)
+    )
+    candidates = list(earlier.values(*CASE_COLUMNS))
+    covered = _covered(earlier, first, month) if candidates and first < month else {}
     late = []
-    for c in payable.filter(Q(effective_month__lt=month) | Q(amount_from__lt=month)).values(
-        *CASE_COLUMNS
-    ):
+    for c in candidates:
         if c["id"] in held:
             continue
         adjusted = c["amount_from"] and c["effective_month"] < c["amount_from"] < month
@@ -149,12 +169,11 @@ def _ended_with_arrears(payroll: Payroll, first: dt.date, held: set[int]) -> lis
         .filter(effective_month__lt=F("end_month"))
         .exclude(id__in=waived)
     )
-    covered = _covered(ended, first, month)
-    return [
-        c
-        for c in ended.values(*CASE_COLUMNS)
-        if c["id"] not in held and _misses_a_month(c, covered, first, month)
-    ]
+    if first >= month:  # no month of a payroll made here can be missing yet
+        return []
+    candidates = [c for c in ended.values(*CASE_COLUMNS) if c["id"] not in held]
+    covered = _covered(ended, first, month) if candidates else {}
+    return [c for c in candidates if _misses_a_month(c, covered, first, month)]
 
 
 def _covered(cases: QuerySet[Case], first: dt.date, before: dt.date) -> dict[int, int]:
@@ -234,51 +253,90 @@ def _carried(payroll: Payroll) -> list[PayrollLine]:
     return out
 
 
+def regular_lines_query(payroll: Payroll) -> tuple[str, list[Any]]:
+    """``SELECT`` of the month's regular lines: one row per case of
+    :func:`~ansinh.assistance.guard.regular_line_cases` (the guard's definition of who is
+    payable, less the cases held), columns in the order of :data:`REGULAR_COLUMNS`."""
+    month, commune = payroll.month, payroll.commune_id
+    bank = Q(payment_method=PaymentMethod.BANK)
+
+    def if_bank(field: str) -> SqlCase:
+        return SqlCase(When(bank, then=F(field)), default=Value(""), output_field=CharField())
+
+    qs = regular_line_cases(commune, month).values_list(
+        Value(payroll.pk, output_field=BigIntegerField()),
+        "id",
+        Value(month, output_field=DateField()),
+        Value(LineKind.REGULAR.value, output_field=CharField()),
+        "amount",
+        "payment_method",
+        if_bank("bank"),
+        if_bank("bank_account_number"),
+        if_bank("bank_account_holder"),
+        Concat(
+            Value(f"TC{commune}-"),
+            Cast("id", output_field=CharField()),
+            Value(f"-{KIND_LETTER[LineKind.REGULAR]}{month:%y%m}"),
+            output_field=CharField(),
+        ),
+        Value(LineStatus.PENDING.value, output_field=CharField()),
+        Value("", output_field=CharField()),
+    )
+    sql, params = qs.query.sql_with_params()
+    return sql, list(params)
+
+
+# the columns of a regular line the query gives (result_reason, note, recovery: empty)
+REGULAR_COLUMNS = (
+    "payroll_id",
+    "case_id",
+    "month",
+    "kind",
+    "amount",
+    "method",
+    "bank",
+    "account_number",
+    "account_holder",
+    "reference",
+    "status",
+    "result_reason",
+)
+
+
 def insert_regular_lines(payroll: Payroll) -> int:
-    """The month's regular lines, set-based: one ``INSERT … SELECT … ON CONFLICT DO NOTHING``
-    (SQLite and PostgreSQL), so a million cases never become Python objects."""
-    line, case, item = (m._meta.db_table for m in (PayrollLine, Case, GuardItem))
-    bank = PaymentMethod.BANK.value
-    sql = f"""
-        INSERT INTO {line} (payroll_id, case_id, month, kind, amount, method, bank,
-                            account_number, account_holder, reference, status, result_reason, note,
-                            recovery)
-        SELECT %s, c.id, %s, %s, c.amount, c.payment_method,
-               CASE WHEN c.payment_method = '{bank}' THEN c.bank ELSE '' END,
-               CASE WHEN c.payment_method = '{bank}' THEN c.bank_account_number ELSE '' END,
-               CASE WHEN c.payment_method = '{bank}' THEN c.bank_account_holder ELSE '' END,
-               'TC' || CAST(c.commune_id AS TEXT) || '-' || CAST(c.id AS TEXT) || %s,
-               %s, '', '', ''
-        FROM {case} c
-        WHERE c.commune_id = %s AND c.effective_month <= %s
-          AND (c.status = %s OR (c.status IN (%s, %s) AND c.end_month > %s))
-          AND (c.end_month IS NULL OR c.end_month > %s)
-          AND c.id NOT IN (SELECT g.case_id FROM {item} g WHERE g.commune_id = %s
-                           AND g.month = %s AND g.action IN (%s, %s))
-        ON CONFLICT DO NOTHING
-    """  # noqa: S608 - table names from the models, values as parameters
-    month = payroll.month
-    params: list[Any] = [
-        payroll.pk,
-        month,
-        LineKind.REGULAR.value,
-        f"-R{month:%y%m}",
-        LineStatus.PENDING.value,
-        payroll.commune_id,
-        month,
-        CaseStatus.ACTIVE.value,
-        CaseStatus.STOPPED.value,
-        CaseStatus.TRANSFERRED.value,
-        month,
-        month,
-        payroll.commune_id,
-        month,
-        GuardAction.HELD.value,
-        GuardAction.STOPPED.value,
-    ]
+    """The month's regular lines, set-based: one ``INSERT … SELECT`` (SQLite and PostgreSQL),
+    so a million cases never become Python objects.
+
+    The first time (the month has no regular line, and no arrears for it in a later payroll)
+    a plain insert: under :func:`_generation_lock` no other transaction can add a line
+    meanwhile. Later ``ON CONFLICT DO NOTHING`` skips the lines that exist. (On PostgreSQL it
+    makes every row check each unique index twice: 40 % of the first insert of a million
+    lines.)"""
+    select, params = regular_lines_query(payroll)
+    table = PayrollLine._meta.db_table
+    columns = ", ".join([*REGULAR_COLUMNS, "note", "recovery"])
+    sql = f"INSERT INTO {table} ({columns}) SELECT t.*, '', '' FROM ({select}) t"  # noqa: S608
+    owed_later = PayrollLine.objects.filter(
+        payroll__commune_id=payroll.commune_id,
+        payroll__month__gt=payroll.month,
+        month=payroll.month,
+        kind=LineKind.ARREARS,
+    )
+    if payroll.lines.filter(kind=LineKind.REGULAR).exists() or owed_later.exists():
+        sql += " WHERE true ON CONFLICT DO NOTHING"  # (SQLite needs the WHERE to parse it)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
+
+
+def _generation_lock(commune_code: int) -> None:
+    """One payroll generation at a time per commune, until the transaction ends: regular and
+    arrears lines (unique per case and month) are written only by generations. On PostgreSQL
+    a ``FOR NO KEY UPDATE`` lock on the commune (rows that refer to the commune can still be
+    written); SQLite's write transactions are serial anyway."""
+    from ansinh.places.models import Commune
+
+    list(Commune.objects.select_for_update(no_key=True).filter(code=commune_code).values("code"))
 
 
 def payroll_generate(*, scope: Scope, commune_code: int, month: dt.date) -> Payroll:
@@ -300,6 +358,7 @@ def payroll_generate(*, scope: Scope, commune_code: int, month: dt.date) -> Payr
         ) from exc
     month = first_of_month(month)
     with transaction.atomic():
+        _generation_lock(commune_code)
         payroll, created = Payroll.objects.get_or_create(commune_id=commune_code, month=month)
         _ensure_unlocked(payroll)
         insert_regular_lines(payroll)
@@ -472,20 +531,9 @@ def payroll_file_lines(
     return qs.filter(bank=bank) if bank else qs
 
 
-_CHECK_ACTIONS: list[str] = [GuardAction.CONFIRMED, GuardAction.CASH, GuardAction.HELD]
+# the actions of the checks that have their own (the rule table), the others' are CASE_ACTIONS
 RULE_ACTIONS: dict[str, list[str]] = {
-    GuardRule.BANK_FAILED.value: _CHECK_ACTIONS,
-    GuardRule.ENDED_ARREARS.value: [*_CHECK_ACTIONS, GuardAction.NOT_OWED],
-    # no "pay as is": a bank payment without a valid account cannot be paid; correct the
-    # account on the case (the next check clears the item), switch to cash or hold
-    GuardRule.BANK_ACCOUNT.value: [GuardAction.CASH, GuardAction.HELD],
-    GuardRule.PERSON_GONE.value: [
-        GuardAction.STOPPED,
-        GuardAction.CONFIRMED,
-        GuardAction.CASH,
-        GuardAction.HELD,
-    ],
-    GuardRule.CASE_ENDED.value: [GuardAction.NOT_OWED],
+    code: [GuardAction(a) for a in actions] for code, actions in guard_rules.ACTIONS.items()
 }
 CASE_ACTIONS: list[str] = [
     GuardAction.CONFIRMED,

@@ -20,6 +20,9 @@ Modules and their public functions:
   ``funeral_support(on, province=None)``, ``standard_level(on, province=None)``.
 * :mod:`ansinh.rules.insurance` — ``household_contributions(n_members, on, months)``,
   ``household_totals(frame, on)``, ``state_subsidy_percent(group, on)``, ``subsidy_split(…)``.
+* :mod:`ansinh.rules.guard` — ``RULES`` (the payroll guard's rules as a table: predicate,
+  message key and parameters, validity, legal reference, actions), ``findings(frames, month)``,
+  ``render(code, key, params, translate, lang)``.
 * :mod:`ansinh.rules.explain` — ``explain_poverty(row)``, ``explain_allowance(row)``,
   ``render(explanation, lang="vi"|"en")``, ``format_dong(amount)``.
 * :mod:`ansinh.rules.io` — reading and validating the batch files (CSV/XLSX).
