@@ -214,6 +214,12 @@ def test_page_api_and_approval_flow(client, officer, committee):
     assert page.status_code == 200
     assert "Tham số chính sách" in text
     assert text.index("ansinh chưa có giá trị này") < text.index("2.200.000")
+    assert '2.200.000 <small class="muted">đồng/người/tháng</small>' in text
+    assert "dong per person" not in text
+    row = text[text.index('id="p-povertyindicatorinfo_assets"') :]
+    assert "không phải chỉ số của chuẩn áp dụng ngày này" in row[: row.index("</tr>")]
+    standard = text[text.index('id="p-povertystandard"') :]
+    assert "Nghị định 351/2025/NĐ-CP" in standard[: standard.index("</tr>")]
     url = reverse("policy:enter", args=["poverty.indicator.floor_area"])
     response = client.post(
         url,

@@ -28,6 +28,7 @@ class ParameterOut(Schema):
     missing: str = ""
     reference: str
     source: str
+    unit: str = ""
 
 
 class OnQuery(Schema):
@@ -51,6 +52,7 @@ def parameters(request: HttpRequest, query: Query[OnQuery]) -> list[dict[str, An
             "missing": r.missing,
             "reference": r.reference,
             "source": r.source,
+            "unit": r.unit,
         }
         for group, rows in selectors.parameters_on(on)
         for r in rows

@@ -86,7 +86,8 @@ class PolicyValueForm(forms.Form):
                 self.fields[VALUE_PREFIX + key] = field
             self.value_mode = "fields"
         elif template is None or _simple(template):
-            field = _scalar_field(str(_("Value")), template if template is not None else 0)
+            label = parameter.label_vi[:1].upper() + parameter.label_vi[1:]
+            field = _scalar_field(label, template if template is not None else 0)
             field.initial = template
             self.fields[VALUE_PREFIX] = field
             self.value_mode = "scalar"

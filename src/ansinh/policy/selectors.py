@@ -14,6 +14,7 @@ from ansinh.core.selectors import get_or_404
 from ansinh.policy import provider
 from ansinh.policy.choices import EntryState
 from ansinh.policy.models import PolicyValue
+from ansinh.rules.errors import RulesError
 from ansinh.rules.parameters import ParameterSet, ParamValue, default_parameters
 
 # (name prefix, group label); the first matching prefix wins.
@@ -69,6 +70,7 @@ class Row:
     blocks: str = ""
     pending: int = 0
     entry_id: int | None = None
+    unit: str = ""
 
 
 def group_of(name: str) -> str:
@@ -104,13 +106,18 @@ def parameters_on(on: dt.date, params: ParameterSet | None = None) -> list[tuple
     ):
         pending[name] = pending.get(name, 0) + 1
     vietnamese = True
+    try:  # the indicators of the standard on the date (others are listed, but unused)
+        in_force = set(params.value("poverty.indicators", on).value)
+    except RulesError:
+        in_force = set()
     groups: dict[str, list[Row]] = {}
     for name in params.names():
         p = params.parameter(name)
         pv, missing = p.entry_on(on)
         label = p.label_vi if vietnamese else p.label_en
-        if pv is None:
-            row = Row(name, label, None, None, "none", "", "")
+        unused = name.startswith("poverty.indicator.") and name.rsplit(".", 1)[1] not in in_force
+        if pv is None or (unused and in_force):
+            row = Row(name, label, None, None, "unused" if pv else "none", "", "")
         else:
             source, entry_id = _source(pv, by_version)
             status = "missing" if missing else ("illustrative" if pv.illustrative else pv.status)
@@ -127,6 +134,9 @@ def parameters_on(on: dt.date, params: ParameterSet | None = None) -> list[tuple
             )
             if missing:
                 row.needed_for, row.blocks = _needs(name)
+            if isinstance(pv.value, str) and pv.value == pv.reference.document:
+                row.value = pv.reference.document_vi  # e.g. the standard's decree, in Vietnamese
+        row.unit = p.unit_vi or p.unit
         row.pending = pending.get(name, 0)
         groups.setdefault(group_of(name), []).append(row)
     order = [str(label) for _p, label in GROUPS]

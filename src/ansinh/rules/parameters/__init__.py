@@ -95,6 +95,7 @@ _PARAMETER_KEYS = {
     "label_vi",
     "description",
     "unit",
+    "unit_vi",
     "province_override",
     "values",
     "provinces",
@@ -185,6 +186,7 @@ class Parameter:
     label_vi: str
     description: str = ""
     unit: str = ""
+    unit_vi: str = ""
     province_override: str = "none"
     entries: list[_Entry] = field(default_factory=list)
     provinces: dict[int, list[_Entry]] = field(default_factory=dict)
@@ -499,7 +501,7 @@ def _load_document(
             parameters[name] = existing
         elif not overlay:
             raise ParameterError(f"{source}: {name} is already defined in another file")
-        for key in ("label_en", "label_vi", "description", "unit"):
+        for key in ("label_en", "label_vi", "description", "unit", "unit_vi"):
             if spec.get(key):
                 setattr(existing, key, str(spec[key]))
         if "province_override" in spec:
