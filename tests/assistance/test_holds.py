@@ -15,6 +15,7 @@ from ansinh.assistance import exports, guard, services
 from ansinh.assistance import payroll as pr
 from ansinh.assistance.choices import GuardOrigin, GuardRule, LineStatus, PayrollStatus
 from ansinh.assistance.models import GuardItem, Payroll, PayrollLine
+from ansinh.assistance.payroll import steps
 from ansinh.registry import services as registry
 from tests import factories as f
 
@@ -199,7 +200,7 @@ def test_a_bank_account_changed_after_approval_is_checked_before_export(
     assert not Payroll.objects.get(pk=payroll.pk).fresh
     runs = []
     real = guard.guard_run
-    monkeypatch.setattr(pr, "guard_run", lambda **kw: runs.append(kw) or real(**kw))
+    monkeypatch.setattr(steps, "guard_run", lambda **kw: runs.append(kw) or real(**kw))
     pr.payroll_export_begin(scope=scope_for(officer), payroll=payroll, method="bank")
     assert runs == [{"commune_code": C, "month": NOV}]  # checked again before the file
     assert Payroll.objects.get(pk=payroll.pk).fresh
