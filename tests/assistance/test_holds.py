@@ -324,3 +324,23 @@ def test_a_payment_result_makes_next_months_draft_stale(cases, officer, committe
 
     reconcile.results_import(scope=scope_for(officer), payroll=nov, data=data.encode())
     assert not Payroll.objects.get(pk=dec.pk).fresh  # December's guard must see the failure
+
+
+def test_an_approved_policy_value_makes_open_payrolls_check_again(cases, officer, committee):
+    """A new standard level changes what every open payroll owes: the approval makes them
+    stale, so the guard runs again (and finds the amounts) before any file is made."""
+    from ansinh.policy import services as policy
+
+    payroll = _approved(officer, committee)
+    assert Payroll.objects.get(pk=payroll.pk).fresh
+    entry = policy.policy_value_enter(
+        scope=scope_for(officer),
+        name="assistance.standard_level",
+        valid_from=NOV,
+        value=600_000,
+        document="Decree X",
+        document_vi="Nghị định X",
+    )
+    assert Payroll.objects.get(pk=payroll.pk).fresh  # proposed: nothing applies yet
+    policy.policy_value_approve(scope=scope_for(committee), entry=entry)
+    assert not Payroll.objects.get(pk=payroll.pk).fresh

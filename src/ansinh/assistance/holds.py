@@ -44,6 +44,12 @@ def payrolls_touch(commune_code: int) -> int:
     )
 
 
+def payrolls_touch_everywhere() -> int:
+    """A value every commune's payments read changed (an approved policy value): every payroll
+    that can still pay, in every commune, needs a new guard run before money leaves."""
+    return Payroll.objects.filter(status__in=CAN_PAY).update(inputs_version=F("inputs_version") + 1)
+
+
 def _open_lines(case_ids: list[int]) -> Any:
     return PayrollLine.objects.filter(
         case_id__in=case_ids, status=LineStatus.PENDING, payroll__status__in=CAN_PAY

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
+from ansinh.assistance import holds
 from ansinh.core import audit
 from ansinh.policy import permissions, provider
 from ansinh.policy.choices import EntryOrigin, EntryState, ValueStatus
@@ -200,6 +201,8 @@ def policy_value_approve(*, scope: Scope, entry: PolicyValue, note: str = "") ->
         _decide(scope, entry, EntryState.APPROVED, note)
         entry.version = version_of(params, entry)
         entry.save()
+    # the amounts of open payrolls may change: each is checked again before money leaves
+    holds.payrolls_touch_everywhere()
     return entry
 
 
