@@ -29,7 +29,6 @@ import cProfile
 import datetime as dt
 import json
 import os
-import re
 import resource
 import shutil
 import subprocess
@@ -39,13 +38,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchlib import child_env, fresh_postgres
+from benchlib import child_env, fresh_postgres, migrate, pg_exists, psql, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
-PYTHON = sys.executable
 PG_BENCH_DB = "ansinh_bench_assist"
-PG_MAINTENANCE = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 def _peak_mb() -> float:
@@ -205,39 +202,6 @@ def child(cases: int, phase: str, quick: bool, profile: Path | None) -> None:
     print(json.dumps(result))
 
 
-def _child(env: dict[str, str], name: str, *args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [PYTHON, __file__, "--child", *args], env=env, check=False, capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        print(done.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"{name}: benchmark failed ({done.returncode})")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
-def _migrate(env: dict[str, str]) -> None:
-    code = "from ansinh.cli import main; main()"
-    subprocess.run([PYTHON, "-c", code, "migrate", "-v0"], env=env, check=True)
-
-
-def _psql(sql: str) -> None:
-    subprocess.run(["psql", PG_MAINTENANCE, "-q", "-c", sql], check=True)
-
-
-def _pg_exists(database: str) -> bool:
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
-        raise SystemExit(f"not a database name: {database!r}")
-    sql = f"SELECT 1 FROM pg_database WHERE datname = '{database}'"  # noqa: S608 - checked
-    done = subprocess.run(
-        ["psql", PG_MAINTENANCE, "-tAc", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip() == "1"
-
-
 def run_sqlite(args: argparse.Namespace, base: dict[str, str], cases: int) -> dict[str, Any]:
     db = Path(args.sqlite_path)
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -249,34 +213,34 @@ def run_sqlite(args: argparse.Namespace, base: dict[str, str], cases: int) -> di
     if args.keep_setup and kept.exists():
         shutil.copyfile(kept, db)
     else:
-        _migrate(env)
-        result |= _child(env, "sqlite", "setup", "--cases", str(cases))
+        migrate(env)
+        result |= run_child(__file__, env, "sqlite", "setup", "--cases", str(cases))
         if args.keep_setup:
             shutil.copyfile(db, kept)
-    _migrate(env)
-    return result | _child(env, "sqlite", *_timed_args(args, "sqlite"))
+    migrate(env)
+    return result | run_child(__file__, env, "sqlite", *_timed_args(args, "sqlite"))
 
 
 def run_postgres(args: argparse.Namespace, base: dict[str, str], cases: int) -> dict[str, Any]:
     database = args.pg_database
     kept = f"{database}_setup_{cases}"
     result: dict[str, Any] = {}
-    if args.keep_setup and _pg_exists(kept):
-        _psql(f"DROP DATABASE IF EXISTS {database}")
-        _psql(f"CREATE DATABASE {database} TEMPLATE {kept}")
+    if args.keep_setup and pg_exists(kept):
+        psql(f"DROP DATABASE IF EXISTS {database}")
+        psql(f"CREATE DATABASE {database} TEMPLATE {kept}")
         env = base | {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}
     else:
         pg = fresh_postgres(database)
         if pg is None:
             raise SystemExit("PostgreSQL not reachable")
         env = base | {"DATABASE_URL": pg["DATABASE_URL"]}
-        _migrate(env)
-        result |= _child(env, "postgresql", "setup", "--cases", str(cases))
+        migrate(env)
+        result |= run_child(__file__, env, "postgresql", "setup", "--cases", str(cases))
         if args.keep_setup:
-            _psql(f"DROP DATABASE IF EXISTS {kept}")
-            _psql(f"CREATE DATABASE {kept} TEMPLATE {database}")
-    _migrate(env)
-    return result | _child(env, "postgresql", *_timed_args(args, "postgresql"))
+            psql(f"DROP DATABASE IF EXISTS {kept}")
+            psql(f"CREATE DATABASE {kept} TEMPLATE {database}")
+    migrate(env)
+    return result | run_child(__file__, env, "postgresql", *_timed_args(args, "postgresql"))
 
 
 def _timed_args(args: argparse.Namespace, name: str) -> list[str]:

@@ -32,7 +32,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import resource
 import shutil
 import subprocess
@@ -42,13 +41,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchlib import child_env
+from benchlib import child_env, migrate, pg_exists, psql, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
-PYTHON = sys.executable
 PG_BENCH_DB = "ansinh_bench_whatif"
-PG_MAINTENANCE = "postgres://postgres@127.0.0.1:5432/postgres"
 AS_OF = dt.date(2026, 11, 20)
 STANDARD = dt.date(2027, 1, 1)
 TARGET_SECONDS = 5.0
@@ -252,36 +249,6 @@ def child(phase: str, households: int, profile: Path | None) -> None:
     print(json.dumps(result))
 
 
-def _child(env: dict[str, str], name: str, *args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [PYTHON, __file__, "--child", *args], env=env, check=False, capture_output=True, text=True
-    )
-    if done.returncode != 0:
-        print(done.stderr[-3000:], file=sys.stderr)
-        raise SystemExit(f"{name}: benchmark failed ({done.returncode})")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
-def _migrate(env: dict[str, str]) -> None:
-    code = "from ansinh.cli import main; main()"
-    subprocess.run([PYTHON, "-c", code, "migrate", "-v0"], env=env, check=True)
-
-
-def _psql(sql: str) -> None:
-    subprocess.run(["psql", PG_MAINTENANCE, "-q", "-c", sql], check=True)
-
-
-def _pg_exists(database: str) -> bool:
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", database):
-        raise SystemExit(f"not a database name: {database!r}")
-    sql = f"SELECT 1 FROM pg_database WHERE datname = '{database}'"  # noqa: S608 - checked
-    done = subprocess.run(
-        ["psql", PG_MAINTENANCE, "-tAc", sql], check=True, capture_output=True, text=True
-    )
-    return done.stdout.strip() == "1"
-
-
 def _timed_args(args: argparse.Namespace, name: str) -> list[str]:
     out = ["time"]
     if args.profile:
@@ -301,12 +268,12 @@ def run_sqlite(args: argparse.Namespace, base: dict[str, str]) -> dict[str, Any]
         shutil.copyfile(kept, db)
         result["setup"] = "kept copy"
     else:
-        _migrate(env)
-        result |= _child(env, "sqlite", "setup", "--households", str(args.households))
+        migrate(env)
+        result |= run_child(__file__, env, "sqlite", "setup", "--households", str(args.households))
         if args.keep_setup:
             shutil.copyfile(db, kept)
-    _migrate(env)
-    return result | _child(env, "sqlite", *_timed_args(args, "sqlite"))
+    migrate(env)
+    return result | run_child(__file__, env, "sqlite", *_timed_args(args, "sqlite"))
 
 
 def run_postgres(args: argparse.Namespace, base: dict[str, str]) -> dict[str, Any]:
@@ -314,19 +281,21 @@ def run_postgres(args: argparse.Namespace, base: dict[str, str]) -> dict[str, An
     kept = f"{database}_setup_{args.households}"
     env = base | {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}"}
     result: dict[str, Any] = {}
-    _psql(f"DROP DATABASE IF EXISTS {database}")
-    if args.keep_setup and _pg_exists(kept):
-        _psql(f"CREATE DATABASE {database} TEMPLATE {kept}")
+    psql(f"DROP DATABASE IF EXISTS {database}")
+    if args.keep_setup and pg_exists(kept):
+        psql(f"CREATE DATABASE {database} TEMPLATE {kept}")
         result["setup"] = "kept copy"
     else:
-        _psql(f"CREATE DATABASE {database}")
-        _migrate(env)
-        result |= _child(env, "postgresql", "setup", "--households", str(args.households))
+        psql(f"CREATE DATABASE {database}")
+        migrate(env)
+        result |= run_child(
+            __file__, env, "postgresql", "setup", "--households", str(args.households)
+        )
         if args.keep_setup:
-            _psql(f"DROP DATABASE IF EXISTS {kept}")
-            _psql(f"CREATE DATABASE {kept} TEMPLATE {database}")
-    _migrate(env)
-    return result | _child(env, "postgresql", *_timed_args(args, "postgresql"))
+            psql(f"DROP DATABASE IF EXISTS {kept}")
+            psql(f"CREATE DATABASE {kept} TEMPLATE {database}")
+    migrate(env)
+    return result | run_child(__file__, env, "postgresql", *_timed_args(args, "postgresql"))
 
 
 def main() -> None:
