@@ -205,3 +205,12 @@ def test_statuses_read_per_commune_equal_statuses_read_by_ids(people):
         by_ids = household_statuses(ids, day)
         assert household_statuses(ids, day, chunk=1, commune_code=C) == by_ids
     assert by_ids == {poor.pk: "poor", other.pk: "other"}
+
+
+def test_the_demo_action_of_every_check_is_one_the_officer_may_take():
+    """``ansinh demo`` resolves each check with its rule's ``demo_action`` (one place per
+    rule): an action the payroll would refuse for that check would break the demo."""
+    from ansinh.rules import guard as guard_rules
+
+    for code, check in guard_rules.CHECKS.items():
+        assert check.demo_action in [a for a, _label in pr.actions_for(code)], code

@@ -7,16 +7,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from ansinh.accounts.scopes import scope_for
-from ansinh.assistance import exports, guard, services
+from ansinh.assistance import exports, guard, holds, services
 from ansinh.assistance import payroll as pr
 from ansinh.assistance.choices import GuardOrigin, GuardRule, LineStatus, PayrollStatus
 from ansinh.assistance.models import GuardItem, Payroll, PayrollLine
 from ansinh.assistance.payroll import steps
 from ansinh.registry import services as registry
+from ansinh.rules import guard as guard_rules
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -53,8 +56,19 @@ def test_a_death_after_generation_holds_the_line_and_blocks_preparation(
     [item] = _open(GuardRule.PERSON_GONE)
     assert item.case_id == elderly.pk
     assert item.origin == GuardOrigin.EVENT
-    assert "chết ngày 28/10/2026" in item.message
-    assert "500.000 đ" in item.message
+    # stored as a key and its parameters, shown in the reader's language
+    assert (item.message_key, item.message_params) == (
+        "died_held",
+        {"date": "2026-10-28", "count": 1, "total": 500_000},
+    )
+    assert GuardItem.objects.filter(pk=item.pk).values_list("message", flat=True).get() == ""
+    with translation.override("en"):
+        assert item.message == (
+            "Recorded: the recipient died on 28/10/2026. Payments held, not yet in a payment "
+            "file: 1 (500,000 VND). No longer owed: stop the allowance or hold it."
+        )
+        assert line.note_text == "Recorded: the recipient died on 28/10/2026."
+    assert guard_rules.unpack(line.note) == ("person_gone", "died", {"date": "2026-10-28"})
     assert not Payroll.objects.get(pk=payroll.pk).fresh  # the registry changed after the check
     assert pr.payroll_total(payroll) == 750_000 + 1_250_000  # held lines are not paid
     with pytest.raises(ValidationError, match="1 kiểm tra chặn chưa được xử lý"):
@@ -113,8 +127,16 @@ def test_a_death_after_export_flags_the_line_for_recovery(cases, people, officer
     )
     line.refresh_from_db()
     assert line.status == LineStatus.PENDING  # cannot be held any more: it is in the file
-    assert "chết ngày 30/10/2026" in line.recovery
-    assert "thu hồi" in line.recovery
+    assert guard_rules.unpack(line.recovery) == (
+        "person_gone",
+        "died_recover",
+        {"date": "2026-10-30"},
+    )
+    with translation.override("en"):
+        assert line.recovery_text == (
+            "Recorded: the recipient died on 30/10/2026. Already in a payment file: follow up "
+            "its recovery."
+        )
 
 
 def test_a_death_within_the_month_after_export_is_not_recovered(cases, people, officer, committee):
@@ -133,9 +155,13 @@ def test_the_recovery_list_is_on_the_payroll_page(client, cases, people, officer
         scope=scope_for(officer), person=people["elderly"], date=D(2026, 10, 30)
     )
     client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("assistance:payroll_detail", args=[payroll.pk])).content.decode()
     assert 'class="recovery"' in page
     assert payroll.lines.get(case=cases["elderly"]).reference in page
+    # what the event says, in the reader's language (never the stored key)
+    assert "died on 30/10/2026. Already in a payment file: follow up its recovery." in page
+    assert "died_recover" not in page
 
 
 def test_a_move_out_holds_too(cases, people, officer):
@@ -143,8 +169,12 @@ def test_a_move_out_holds_too(cases, people, officer):
     registry.person_move_out(scope=scope_for(officer), person=people["orphan"], date=D(2026, 11, 3))
     assert payroll.lines.get(case=cases["orphan"]).status == LineStatus.HELD
     [item] = _open(GuardRule.PERSON_GONE)
-    assert "chuyển đi ngày 03/11/2026" in item.message
-    assert "Tháng 11/2026 vẫn được hưởng" in item.message
+    assert (item.message_key, item.message_params["month"]) == ("moved_held_owed", "2026-11-01")
+    with translation.override("en"):
+        assert item.message.startswith("Recorded: the recipient moved away on 03/11/2026.")
+        assert item.message.endswith(
+            "11/2026 is still owed: find who receives it, then pay, or hold it."
+        )
     pr.guard_resolve(
         scope=scope_for(officer), item=item, action="confirmed", note="Đi sau ngày chi"
     )
@@ -163,10 +193,73 @@ def test_ending_a_case_holds_its_lines_from_the_end_month(cases, officer):
     line = payroll.lines.get(case=cases["disabled"])
     assert line.status == LineStatus.HELD
     [item] = _open(GuardRule.CASE_ENDED)
-    assert "không chi từ tháng 11/2026" in item.message
+    assert (item.message_key, item.message_params) == (
+        "stopped_held",
+        {"date": "2026-10-15", "end": "2026-11-01", "count": 1, "total": 750_000},
+    )
+    with translation.override("en"):
+        assert item.message.startswith(
+            "The case was stopped on 15/10/2026; nothing is paid from 11/2026. Payments held"
+        )
     assert [a for a, _l in pr.actions_for(item.rule, payroll)] == ["not_owed"]
     pr.guard_resolve(scope=scope_for(officer), item=item, action="not_owed", note="Đã dừng")
     assert not payroll.lines.filter(case=cases["disabled"]).exists()
+
+
+def test_a_hold_made_in_vietnamese_reads_in_english(client, cases, officer):
+    """What an event says is stored as a key: a hold recorded by a Vietnamese reader is shown
+    to an English reader in English (item, held line, payroll page), and back in Vietnamese."""
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
+    with translation.override("vi"):
+        services.case_transfer(
+            scope=scope_for(officer), case=cases["disabled"], to="Xã Hòa Lợi", event_date=OCT
+        )
+    [item] = _open(GuardRule.CASE_ENDED)
+    assert item.message_key == "transferred_held"
+    assert item.message_params["to"] == "Xã Hòa Lợi"
+    line = payroll.lines.get(case=cases["disabled"])
+    assert line.status == LineStatus.HELD
+    english = (
+        "The case was transferred to Xã Hòa Lợi on 01/10/2026; nothing is paid from 11/2026. "
+        "Payments held, not yet in a payment file: 1 (750,000 VND). No longer owed: stop the "
+        "allowance or hold it."
+    )
+    with translation.override("en"):
+        assert GuardItem.objects.get(pk=item.pk).message == english
+        assert line.note_text == (
+            "The case was transferred to Xã Hòa Lợi on 01/10/2026; nothing is paid from 11/2026."
+        )
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("assistance:payroll_detail", args=[payroll.pk])).content.decode()
+    assert english in page
+    assert "transferred_held" not in page
+    assert "case_ended:transferred" not in page  # the line's note is rendered too
+    # the same item, read in Vietnamese: never the English sentence
+    with translation.override("vi"):
+        assert "(750.000 đ)" in GuardItem.objects.get(pk=item.pk).message
+        assert GuardItem.objects.get(pk=item.pk).message != english
+
+
+def test_a_line_note_fits_its_column_whatever_the_destination(cases, officer):
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
+    far = ("Xã " + "Đông Hòa Hiệp " * 14).strip()  # 198 characters (the field holds 200)
+    services.case_transfer(scope=scope_for(officer), case=cases["disabled"], to=far, event_date=OCT)
+    line = payroll.lines.get(case=cases["disabled"])
+    assert guard_rules.unpack(line.note) == (
+        "case_ended",
+        "transferred",
+        {"date": "2026-10-01", "end": "2026-11-01", "to": far},
+    )
+    # a name JSON must escape is shortened to fit the 300 characters, never cut mid-JSON
+    odd = '\\"' * 100
+    text = holds.line_text(
+        "case_ended", "transferred", {"date": "2026-10-01", "end": "2026-11-01", "to": odd}
+    )
+    assert len(text) <= 300
+    _rule, _key, params = guard_rules.unpack(text) or ("", "", {"to": ""})
+    assert odd.startswith(params["to"])
+    assert len(params["to"]) > 100
 
 
 # --- fresh: every change that matters makes the payroll be checked again ------------------------

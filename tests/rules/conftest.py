@@ -10,15 +10,15 @@ from typing import Any
 import polars as pl
 import pytest
 
-from ansinh.rules import parameters as parameters_module
 from ansinh.rules.parameters import ParameterSet, load_parameters
+from ansinh.rules.parameters import provider as provider_module
 
 
 @pytest.fixture(autouse=True)
 def _pure_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine as a province analyst runs it: no application provider (the web app
     registers one that reads its database; ``tests/policy`` tests that one)."""
-    monkeypatch.setattr(parameters_module, "_provider", None)
+    monkeypatch.setattr(provider_module, "_provider", None)
 
 
 HERE = Path(__file__).resolve().parent

@@ -98,6 +98,30 @@ def test_the_table_is_well_formed() -> None:
             assert r.valid_from < r.valid_to
     for e in guard.EVENT_RULES:
         assert e.actions is None or set(e.actions) <= ACTIONS
+        assert e.event_messages, e.code
+    for c in guard.CHECKS.values():
+        assert c.demo_action in ACTIONS, c.code
+        assert c.actions is None or c.demo_action in c.actions, c.code
+        for key, msgid in c.event_messages.items():
+            assert len(key) <= 40  # GuardItem.message_key
+            assert set(PLACEHOLDER.findall(msgid)) <= set(guard.EVENT_PARAMS), (c.code, key)
+            assert "%" not in PLACEHOLDER.sub("", msgid), (c.code, key)
+
+
+def test_every_event_says_what_it_holds_and_what_to_recover() -> None:
+    """``assistance.holds`` writes ``<event>`` on a held line, ``<event>_held`` (and
+    ``_held_owed`` for a month still owed) on the item, ``<event>_recover`` on a line
+    already in a payment file."""
+    person = guard.check("person_gone").event_messages
+    ended = guard.check("case_ended").event_messages
+    checks = [(person, ("died", "moved"), True), (ended, ("stopped", "transferred"), False)]
+    for messages, events, owed in checks:
+        for event in events:
+            parts = ["", "_held", "_recover", *(["_held_owed"] if owed else [])]
+            assert {event + p for p in parts} <= set(messages), event
+    # a key names one message of a rule: a finding's or an event's, never both
+    with pytest.raises(ValueError, match="both a guard and an event message"):
+        dataclasses.replace(guard.rule("person_gone"), event_messages={"died_before": "x"})
 
 
 def test_columns_read_by_the_rules_are_in_the_schemas() -> None:
@@ -332,6 +356,38 @@ def test_render_in_each_language_and_from_an_older_table() -> None:
     broken = guard.render("shared_account", "shared", {"account": "009"}, lambda s: "%(x)s")
     assert broken is not None
     assert "…009" in broken
+
+
+def test_event_messages_render_in_each_language() -> None:
+    params = {"date": "2026-10-28", "count": 2, "total": 1_250_000, "month": "2026-11-01"}
+    en = guard.render("person_gone", "died_held_owed", params, lang="en")
+    assert en == (
+        "Recorded: the recipient died on 28/10/2026. Payments held, not yet in a payment file: "
+        "2 (1,250,000 VND). 11/2026 is still owed: find who receives it, then pay, or hold it."
+    )
+    vi = {guard.check("person_gone").event_messages["died_held_owed"]: "%(total)s; %(month)s"}
+    assert guard.render("person_gone", "died_held_owed", params, vi.__getitem__) == (
+        "1.250.000 đ; 11/2026"
+    )
+    # a key of another check is not this check's
+    assert guard.render("case_ended", "died_held", params) is None
+
+
+def test_a_packed_message_in_a_text_column() -> None:
+    params = {"date": "2026-10-15", "end": "2026-11-01", "to": 'Xã "Hòa Lợi"'}
+    text = guard.pack("case_ended", "transferred", params)
+    assert text.startswith("case_ended:transferred {")
+    assert guard.unpack(text) == ("case_ended", "transferred", params)
+    assert guard.render_text(text, lang="en") == (
+        'The case was transferred to Xã "Hòa Lợi" on 15/10/2026; nothing is paid from 11/2026.'
+    )
+    # any other text is shown as it is: an officer's note, a sentence stored before, a key
+    # the table no longer has, a packed string that is not JSON
+    for other in ("Chuyển sang tháng sau", "case_ended:gone {}", "person_gone:died {x}", ""):
+        assert guard.unpack(other) is None
+        assert guard.render_text(other) == other
+    with pytest.raises(ValueError, match="has no message 'gone'"):
+        guard.pack("case_ended", "gone", {})
 
 
 def test_findings_are_vectorised_at_scale() -> None:

@@ -15,6 +15,13 @@ payment* until the effect leaves the system:
 
 Receivers of the registry's and the poverty review's signals are connected in
 ``AssistanceConfig.ready``; they run inside the transaction of the change itself.
+
+What an event says is stored as a key of its check's ``event_messages`` in the guard's table
+(:mod:`ansinh.rules.guard`) and its parameters, never as a sentence, and made a sentence in
+the reader's language when shown: on the item as ``message_key``/``message_params``
+(:attr:`GuardItem.message`), on a line's ``note`` and ``recovery`` packed into the text
+(:func:`ansinh.rules.guard.pack`, shown by :attr:`PayrollLine.note_text` and
+:attr:`PayrollLine.recovery_text`).
 """
 
 from __future__ import annotations
@@ -26,14 +33,21 @@ from typing import Any
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from ansinh.assistance.choices import GuardOrigin, GuardRule, LineStatus, PayrollStatus
+from ansinh.assistance.choices import (
+    CaseStatus,
+    GuardOrigin,
+    GuardRule,
+    LineStatus,
+    PayrollStatus,
+)
 from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
-from ansinh.core.money import format_vnd
 from ansinh.core.periods import first_of_month, next_month
 from ansinh.registry.choices import LifeStatus
+from ansinh.rules import guard as guard_rules
 
 CAN_PAY = (PayrollStatus.DRAFT, PayrollStatus.PREPARED, PayrollStatus.APPROVED)
-_LEFT_VI = {LifeStatus.DECEASED: "chết", LifeStatus.MOVED_AWAY: "chuyển đi"}
+#: The ``note`` and ``recovery`` columns of a line hold 300 characters.
+_LINE_TEXT = 300
 
 
 def payrolls_touch(commune_code: int) -> int:
@@ -56,17 +70,40 @@ def _open_lines(case_ids: list[int]) -> Any:
     )
 
 
+def line_text(rule: str, key: str, params: dict[str, Any]) -> str:
+    """Message ``key`` of ``rule`` packed for a line's ``note`` or ``recovery`` (300
+    characters): a long ``to`` (where a case was transferred) is shortened to fit."""
+    text = guard_rules.pack(rule, key, params)
+    if len(text) <= _LINE_TEXT or not params.get("to"):
+        return text
+    to, fits, longer = str(params["to"]), 0, len(str(params["to"]))
+    while fits < longer:  # the longest start of ``to`` that fits (JSON may escape some of it)
+        mid = (fits + longer + 1) // 2
+        if len(guard_rules.pack(rule, key, {**params, "to": to[:mid]})) <= _LINE_TEXT:
+            fits = mid
+        else:
+            longer = mid - 1
+    return guard_rules.pack(rule, key, {**params, "to": to[:fits]})
+
+
 def lines_hold(
     *,
     case_ids: list[int],
     rule: str,
     event: str,
+    params: dict[str, Any],
     not_owed_from: dt.date | None,
 ) -> int:
     """Hold the pending, not yet exported lines of ``case_ids`` in every payroll that can still
-    pay, and raise (or reopen) one blocking item per case and payroll month whose message
-    starts with ``event``; exported lines for months from ``not_owed_from`` are flagged for
-    recovery. Returns the number of lines held."""
+    pay, and raise (or reopen) one blocking item per case and payroll month that names the
+    event; exported lines for months from ``not_owed_from`` are flagged for recovery. Returns
+    the number of lines held.
+
+    ``event`` is a key of ``rule``'s ``event_messages`` in the guard's table and ``params``
+    its parameters (:data:`ansinh.rules.guard.EVENT_PARAMS`): the held lines carry
+    ``event``, the items ``<event>_held`` (``<event>_held_owed`` while their month is still
+    owed) with the number and total of the lines held, the lines to recover
+    ``<event>_recover``."""
     if not case_ids:
         return 0
     lines = _open_lines(case_ids)
@@ -78,19 +115,15 @@ def lines_hold(
         "case_id", "payroll__commune_id", "payroll__month", "amount"
     ):
         per_item[(case_id, commune_id, month)].append(amount)
-    count = held.update(status=LineStatus.HELD, note=event[:300])
+    count = held.update(status=LineStatus.HELD, note=line_text(rule, event, params))
     now = timezone.now()
     for (case_id, commune_id, month), amounts in per_item.items():
+        # an ended case holds only months from its end: its items are never still owed
         owed = not_owed_from is None or month < not_owed_from
-        message = (
-            f"{event} Đã giữ lại {len(amounts)} khoản chi chưa xuất file "
-            f"({format_vnd(sum(amounts))}). "
-            + (
-                f"Tháng {month:%m/%Y} vẫn được hưởng: xác định người nhận rồi chi, hoặc giữ lại."
-                if owed
-                else "Không còn được hưởng: dừng trợ cấp hoặc giữ lại."
-            )
-        )[:400]
+        key = f"{event}_held_owed" if owed else f"{event}_held"
+        values = {**params, "count": len(amounts), "total": sum(amounts)}
+        if owed:
+            values["month"] = month.isoformat()
         item, created = GuardItem.objects.get_or_create(
             case_id=case_id,
             month=month,
@@ -98,14 +131,18 @@ def lines_hold(
             defaults={
                 "commune_id": commune_id,
                 "blocking": True,
-                "message": message,
+                "message": "",
+                "message_key": key,
+                "message_params": values,
                 "origin": GuardOrigin.EVENT,
             },
         )
         if not created:  # new facts reopen an item resolved before
             GuardItem.objects.filter(pk=item.pk).update(
                 blocking=True,
-                message=message,
+                message="",
+                message_key=key,
+                message_params=values,
                 origin=GuardOrigin.EVENT,
                 resolved_at=None,
                 resolved_by=None,
@@ -120,7 +157,7 @@ def lines_hold(
             month__gte=not_owed_from,
             status__in=[LineStatus.PENDING, LineStatus.PAID],
         )
-        recovery.update(recovery=(f"{event} Đã xuất file chi trả: theo dõi thu hồi.")[:300])
+        recovery.update(recovery=line_text(rule, f"{event}_recover", params))
     return int(count)
 
 
@@ -163,12 +200,11 @@ def on_person_left(sender: Any, *, person: Any, **kwargs: Any) -> None:
         return
     payrolls_touch(person.commune_id)
     when: dt.date = person.status_date
-    what = _LEFT_VI.get(person.life_status, person.life_status)
-    event = f"Đã ghi nhận người hưởng {what} ngày {when:%d/%m/%Y}."
     lines_hold(
         case_ids=case_ids,
         rule=GuardRule.PERSON_GONE,
-        event=event,
+        event="moved" if person.life_status == LifeStatus.MOVED_AWAY else "died",
+        params={"date": when.isoformat()},
         not_owed_from=next_month(first_of_month(when)),
     )
 
@@ -182,14 +218,20 @@ def on_statuses_changed(sender: Any, *, commune_code: int, **kwargs: Any) -> Non
     payrolls_touch(commune_code)
 
 
-def case_ended(case: Case, *, event_date: dt.date, what: str) -> int:
-    """A case stopped or transferred: its lines from ``end_month`` on are held."""
+def case_ended(case: Case, *, event_date: dt.date) -> int:
+    """A case stopped or transferred (its status says which): its lines from ``end_month`` on
+    are held."""
     payrolls_touch(case.commune_id)
     assert case.end_month is not None
-    event = f"Hồ sơ {what} ngày {event_date:%d/%m/%Y}, không chi từ tháng {case.end_month:%m/%Y}."
+    params = {"date": event_date.isoformat(), "end": case.end_month.isoformat()}
+    if case.status == CaseStatus.TRANSFERRED:
+        event, params["to"] = "transferred", case.transferred_to
+    else:
+        event = "stopped"
     return lines_hold(
         case_ids=[case.pk],
         rule=GuardRule.CASE_ENDED,
         event=event,
+        params=params,
         not_owed_from=case.end_month,
     )

@@ -224,6 +224,22 @@ class PayrollLine(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language: what an event that held the line says
+        (``assistance.holds`` stores it as a key), else the note as written."""
+        return guard_rules.render_text(self.note, gettext, _reader_lang())
+
+    @property
+    def recovery_text(self) -> str:
+        """Why this line's money must be recovered, in the reader's language."""
+        return guard_rules.render_text(self.recovery, gettext, _reader_lang())
+
+
+def _reader_lang() -> str:
+    """The number formats of the active language: ``vi`` or ``en``."""
+    return "vi" if (get_language() or "vi").startswith("vi") else "en"
+
 
 def guard_rule_choices() -> list[tuple[str, Any]]:
     """The checks of the guard's rule table (:mod:`ansinh.rules.guard`): a new rule needs no
@@ -232,9 +248,9 @@ def guard_rule_choices() -> list[tuple[str, Any]]:
 
 
 class _GuardMessage(DeferredAttribute):
-    """``item.message``: the stored sentence if there is one (items raised by events, items
-    stored before the rules became a table), else the rule's message from its key and
-    parameters, made a sentence in the active language now."""
+    """``item.message``: the stored sentence if there is one (items stored before the rules
+    became a table, or raised by an event before its messages did), else the check's message
+    from its key and parameters, made a sentence in the active language now."""
 
     def __get__(self, instance: Any, cls: Any = None) -> Any:
         if instance is None:
@@ -242,9 +258,8 @@ class _GuardMessage(DeferredAttribute):
         text = super().__get__(instance, cls)
         if text or not instance.message_key:
             return text
-        lang = "vi" if (get_language() or "vi").startswith("vi") else "en"
         rendered = guard_rules.render(
-            instance.rule, instance.message_key, instance.message_params, gettext, lang
+            instance.rule, instance.message_key, instance.message_params, gettext, _reader_lang()
         )
         return rendered if rendered is not None else ""
 
@@ -264,9 +279,9 @@ class GuardMessageField(models.CharField):  # type: ignore[type-arg]
 class GuardItem(models.Model):
     """A reason not to pay a case as is in a month; the officer resolves it.
 
-    A guard run stores its message as a key of its rule's messages and their parameters, made a
-    sentence in the reader's language when read (``message``); items raised by events, and
-    items stored before the rules became a table, carry the sentence itself."""
+    A guard run, and an event (``assistance.holds``), store the message as a key of the check's
+    messages in the guard's table and their parameters, made a sentence in the reader's
+    language when read (``message``); items stored before carry the sentence itself."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="guard_items")
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")

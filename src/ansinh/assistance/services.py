@@ -352,7 +352,7 @@ def case_stop(
         case.stop_note = note[:300]
         case.end_month = end_month
         case.save()
-    holds.case_ended(case, event_date=event_date, what="dừng trợ cấp")
+    holds.case_ended(case, event_date=event_date)
     return case
 
 
@@ -380,7 +380,7 @@ def case_transfer(
         case.stop_reason = StopReason.MOVED
         case.end_month = end_month
         case.save()
-    holds.case_ended(case, event_date=event_date, what=f"chuyển đến {case.transferred_to}")
+    holds.case_ended(case, event_date=event_date)
     return case
 
 

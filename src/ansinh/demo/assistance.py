@@ -29,6 +29,7 @@ from ansinh.poverty.choices import PovertyClass
 from ansinh.poverty.selectors import status_on
 from ansinh.registry.choices import Bank, LifeStatus
 from ansinh.registry.models import Person
+from ansinh.rules import guard as guard_rules
 
 HISTORY_MONTHS = 12
 BANKS = ["agribank"] * 6 + ["vbsp"] * 3 + ["vietinbank"]
@@ -91,17 +92,9 @@ def _open_case(
 
 
 def _resolve(item: GuardItem, officer: Scope, note: str = "Đã kiểm tra hồ sơ") -> None:
-    action = {
-        GuardRule.PERSON_GONE: GuardAction.STOPPED,
-        GuardRule.TWO_CASES: GuardAction.STOPPED,
-        GuardRule.AMOUNT_CHANGED: GuardAction.RECOMPUTED,
-        GuardRule.HOUSEHOLD_STATUS: GuardAction.RECOMPUTED,
-        GuardRule.BANK_ACCOUNT: GuardAction.CASH,
-        GuardRule.SHARED_ACCOUNT: GuardAction.CONFIRMED,
-        GuardRule.BANK_FAILED: GuardAction.CONFIRMED,
-        GuardRule.ENDED_ARREARS: GuardAction.CONFIRMED,
-        GuardRule.CASE_ENDED: GuardAction.NOT_OWED,
-    }[GuardRule(item.rule)]
+    """The officer does what the guard's table says the demo does with the check
+    (``demo_action`` of each rule)."""
+    action = guard_rules.check(item.rule).demo_action
     if item.rule == GuardRule.BANK_FAILED:  # the recipient opened a new account
         case = item.case
         services.case_payment_set(

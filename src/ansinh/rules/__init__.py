@@ -21,11 +21,12 @@ Modules and their public functions:
 * :mod:`ansinh.rules.insurance` — ``household_contributions(n_members, on, months)``,
   ``household_totals(frame, on)``, ``state_subsidy_percent(group, on)``, ``subsidy_split(…)``.
 * :mod:`ansinh.rules.guard` — ``RULES`` (the payroll guard's rules as a table: predicate,
-  message key and parameters, validity, legal reference, actions), ``findings(frames, month)``,
-  ``render(code, key, params, translate, lang)``.
+  message key and parameters, validity, legal reference, actions, what events say),
+  ``findings(frames, month)``, ``render(code, key, params, translate, lang)``.
 * :mod:`ansinh.rules.explain` — ``explain_poverty(row)``, ``explain_allowance(row)``,
   ``render(explanation, lang="vi"|"en")``, ``format_dong(amount)``.
-* :mod:`ansinh.rules.io` — reading and validating the batch files (CSV/XLSX).
+* :mod:`ansinh.rules.reading`, :mod:`ansinh.rules.io` — reading the batch files (CSV/XLSX)
+  into text columns, then parsing and validating their rows.
 * :mod:`ansinh.rules.cli` — ``main(argv)``: ``ansinh rules poverty|allowance|bhyt``.
 
 Refusals are exceptions from :mod:`ansinh.rules.errors`; a value the law has not fixed (marked
