@@ -495,7 +495,7 @@ def test_login_page_and_sign_in(client, officer):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_switch_language_to_english(client):
+def test_switch_language_to_english(client, tan_dong):  # an installation set up
     login = reverse("accounts:login")
     vietnamese = client.get(login).content.decode()
     assert '<html lang="vi">' in vietnamese

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,7 +52,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(role="") | models.Q(commune__isnull=False),
                 name="user_role_needs_commune",
-            )
+            ),
+            # "CanBo" and "canbo" are one name to a person: refused by the services with a
+            # message, and here whatever writes.
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ci"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,4 @@
-"""Writes for accounts: passwords and API tokens."""
+"""Writes of a user's own sign-in: changing the password, API tokens."""
 
 from __future__ import annotations
 
