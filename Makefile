@@ -34,8 +34,9 @@ demo: install fonts
 	@echo ""
 	@echo "ansinh: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "Đăng nhập / sign in: canbo, phochutich, truongap1, truongap2, kiemtra — mật khẩu: ansinh-demo"
-	$(BIN)/ansinh runserver --noreload $(HOST):$(PORT)
+	$(BIN)/ansinh serve --bind $(HOST):$(PORT)
 
+# The development server (reloads on code changes); `make demo` serves with gunicorn.
 serve: install
 	$(BIN)/ansinh runserver $(HOST):$(PORT)
 

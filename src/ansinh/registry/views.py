@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ansinh.accounts.choices import Role
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.core.audit import record_export
+from ansinh.core.backups import backup_status
 from ansinh.core.identifiers import IdentifierError, validate_cccd
 from ansinh.core.reveal import reveal_response
 from ansinh.core.web import date_param, form_action, int_param, page_of, post_action
@@ -71,6 +73,8 @@ def home(request: HttpRequest, scope: Scope) -> HttpResponse:
             "total_households": sum(r["households"] for r in rows),
             "total_persons": sum(r["persons"] for r in rows),
             "pending_proposals": selectors.proposals_for(scope, pending_only=True).count(),
+            # The officer looks after the installation: the newest backup (a folder read).
+            "backup": backup_status() if scope.role == Role.OFFICER else None,
         },
     )
 
