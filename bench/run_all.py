@@ -58,6 +58,9 @@ BENCHES = {
     "poverty": [PY, str(ROOT / "bench/bench_poverty.py")],
     "assistance": [PY, str(ROOT / "bench/bench_assistance.py")],
     "whatif": [PY, str(ROOT / "bench/bench_whatif.py")],
+    "imports": [PY, str(ROOT / "bench/bench_imports.py")],
+    # gunicorn vs runserver under 50 signed-in clients, on the registry databases.
+    "serve": [PY, str(ROOT / "bench/bench_serve.py")],
 }
 
 

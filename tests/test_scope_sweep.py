@@ -50,6 +50,7 @@ from django.urls.converters import IntConverter, StringConverter
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope, scope_for
 from ansinh.api.api import api
 from ansinh.assistance import payroll as pr
@@ -57,6 +58,7 @@ from ansinh.assistance import services as assistance
 from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
 from ansinh.core.text import fold
 from ansinh.core.web import IdConverter
+from ansinh.imports.models import ImportJob
 from ansinh.insurance import services as insurance
 from ansinh.insurance.models import Card, CommuneInsuranceSettings, ReminderStage
 from ansinh.messaging import services as messaging
@@ -95,6 +97,25 @@ COMMUNE_A = f.TAN_DONG  # Xã Tân Đông, Tây Ninh
 COMMUNE_B = 28468  # Xã Tân Phú, Đồng Tháp: a commune of another province
 MISSING = 10**9  # an id that exists in no table (fits the <id:pk> converter)
 JUNK = "khong-co"  # a value no str parameter accepts
+#: Each account's full name and phone (markers: only the own commune's officer sees them).
+ACCOUNTS = {
+    "officer_a": ("Tài Khoản Xuân", "+84911000101"),
+    "committee_a": ("Tài Khoản Hạ", "+84911000202"),
+    "auditor_a": ("Tài Khoản Thu", "+84911000303"),
+    "head_td": ("Tài Khoản Lập", "+84911000404"),
+    "officer_b": ("Tài Khoản Tuyết", "+84911000505"),
+    "committee_b": ("Tài Khoản Lộ", "+84911000606"),
+}
+#: What a visitor would send to take over an installation already set up (commune B, which
+#: is in use, and a new officer): the set-up page must not exist any more.
+SETUP_TAKEOVER = {
+    "q": "tan phu",
+    "commune": str(COMMUNE_B),
+    "villages": "Ấp Chiếm Quyền",
+    "username": "chiemquyen",
+    "password": "Mat-khau-moi-2026",
+    "password_again": "Mat-khau-moi-2026",
+}
 
 # --- the world ---------------------------------------------------------------------------------
 
@@ -414,6 +435,10 @@ def build_world() -> World:
     }
     officer_a, committee_a = users["officer_a"], users["committee_a"]
     officer_b, committee_b = users["officer_b"], users["committee_b"]
+    # the accounts' names and phones are personal data too (the accounts pages list them)
+    for key, (full_name, phone) in ACCOUNTS.items():
+        users[key].full_name, users[key].phone = full_name, phone
+        users[key].save(update_fields=["full_name", "phone"])
 
     td1 = _household(
         td,
@@ -549,6 +574,23 @@ def build_world() -> World:
         payload={"ethnicity": "hoa"},
     )
 
+    # an import checked in each commune, its problems naming a person of the commune
+    for hh in (td1, b_1):
+        head = person(hh)
+        ImportJob.objects.create(
+            commune_id=hh.commune_id,
+            kind="households",
+            filename="ds.xlsx",
+            stored_name=f"sweep-{hh.pk}.xlsx",
+            sha256="0" * 64,
+            headers=["Họ và tên"],
+            mapping={"full_name": 0},
+            state="checked",
+            counts={"invalid": 1},
+            problems=[[5, "full_name", head.full_name, "The name is empty.", {}]],
+            problems_total=1,
+        )
+
     tokens = {role: f.api_token(u) for role, u in users.items()}
     return World(
         users=users,
@@ -576,6 +618,10 @@ def _markers() -> list[Marker]:
         where = {"commune": h.commune_id, "village": h.village_id}
         out.append(Marker(f"household {h.code}", "address", h.address, **where))
         out.append(Marker(f"household {h.code}", "phone", h.phone, **where))
+    for u in User.objects.exclude(commune=None):  # an account: of its commune, no village
+        where = {"commune": u.commune_id, "village": None}
+        out.append(Marker(f"account {u.username}", "name", u.full_name, **where))
+        out.append(Marker(f"account {u.username}", "phone", u.phone, **where))
     assert len({m.value for m in out}) == len(out), "markers must be unique"
     return out
 
@@ -615,6 +661,8 @@ def _objects() -> dict[str, dict[int, tuple[int, int | None]]]:
             GuardItem.objects, "case__commune_id", "case__household__village_id"
         ),
         "messaging.outboxmessage": messages,
+        "accounts.user": commune_level(User.objects.exclude(commune=None), "commune_id"),
+        "imports.importjob": commune_level(ImportJob.objects, "commune_id"),
     }
 
 
@@ -653,6 +701,7 @@ STR_VALUES = {
     ("poverty:export", "which"): [*POVERTY_EXPORTS, JUNK],
     ("assistance:payroll_export", "fmt"): ["csv", "xlsx", "xml", "cash", JUNK],
     ("core:problems", "token"): [JUNK],  # a token lives only in the session of its import
+    ("imports:upload", "kind"): ["households", JUNK],
 }
 #: The model an int URL parameter names: used to tell a foreign object from a missing one
 #: (both must answer alike) and to aim the write probes. Every int parameter must be here.
@@ -678,6 +727,10 @@ ROUTE_MODELS: dict[str, dict[str, str]] = {
     },
     "registry:proposal_decide": {"pk": "registry.changeproposal"},
     "places:village_edit": {"pk": "places.village"},
+    **{
+        f"accounts:{n}": {"pk": "accounts.user"}
+        for n in ("user_edit", "user_deactivate", "user_reactivate", "user_password_reset")
+    },
     "messaging:message_detail": {"pk": "messaging.outboxmessage"},
     "messaging:message_cancel": {"pk": "messaging.outboxmessage"},
     "insurance:household_cards": {"pk": _HOUSEHOLD},
@@ -713,6 +766,10 @@ ROUTE_MODELS: dict[str, dict[str, str]] = {
     "assistance:payroll_export": {"pk": "assistance.payroll"},
     "assistance:guard_resolve": {"pk": "assistance.guarditem"},
     "assistance:line_resolve": {"pk": "assistance.payrollline"},
+    **{
+        f"imports:{n}": {"pk": "imports.importjob"}
+        for n in ("job", "job_progress", "job_columns", "job_commit", "job_cancel", "job_refused")
+    },
 }
 API_PARAM_MODELS = {
     "household_id": _HOUSEHOLD,
@@ -721,7 +778,12 @@ API_PARAM_MODELS = {
     "payroll_id": "assistance.payroll",
 }
 #: Views that answer htmx with another template (a fragment): requested both ways.
-HTMX_ROUTES = {"registry:household_list", "poverty:household_add", "poverty:survey"}
+HTMX_ROUTES = {
+    "registry:household_list",
+    "poverty:household_add",
+    "poverty:survey",
+    "accounts:setup",
+}
 #: GET views that write by design (on the requester's own objects only).
 GET_WRITES = {
     "assistance:payroll_export": "a payment file is the act of paying: the last guard run and "
@@ -986,6 +1048,14 @@ def page_payloads(name: str, w: World) -> list[dict[str, Any]]:
         "registry:household_reveal": [{"field": "phone"}],
         "places:village_list": [{"name": "Ấp Mới", "kind": "ap", "code": "MOI"}],
         "places:village_edit": [{"name": "Ấp Đổi Tên", "kind": "ap", "code": "X"}],
+        "accounts:setup": [SETUP_TAKEOVER],
+        "accounts:user_create": [
+            {"username": "taikhoanmoi", "full_name": "Tài Khoản Mới", "role": "auditor"}
+        ],
+        "accounts:user_edit": [
+            {"full_name": "Tài Khoản Đổi Tên", "role": "committee", "villages": [td]},
+            {"full_name": "Tài Khoản Đổi Tên", "role": "village_head", "villages": [td]},
+        ],
         "messaging:message_cancel": [{"reason": "thử"}],
         "insurance:coverage": [{"coverage_target_percent": "95", "expiring_days": "10"}],
         "insurance:household_cards": [
@@ -1082,7 +1152,7 @@ def api_payloads(op: Operation, village: int) -> list[dict[str, Any]]:
 
 @dataclass
 class Problem:
-    kind: str  # 500 | leak | write | exists | anonymous | unreadable | control | coverage
+    kind: str  # 500 | leak | write | exists | anonymous | unreadable | control | coverage | setup
     role: str
     method: str
     url: str
@@ -1561,7 +1631,19 @@ def _str_combos(route: Route) -> Iterator[dict[str, Any]]:
 # --- the tests: one per role -------------------------------------------------------------------
 
 
+def _setup_is_gone(sweep: Sweep) -> None:
+    """On an installation in use the set-up page does not exist, for anyone: nobody can run
+    it again to take the installation over."""
+    url = reverse("accounts:setup")
+    for method, data in (("GET", None), ("POST", SETUP_TAKEOVER)):
+        response = sweep.request(method, url, data=data)
+        if response.status_code != 404:
+            detail = "the set-up page answers on an installation in use"
+            sweep.problem("setup", method, url, response.status_code, detail)
+
+
 def _finish(sweep: Sweep, started: float) -> None:
+    _setup_is_gone(sweep)
     sweep.check_existence()
     elapsed = time.monotonic() - started
     kinds = Counter(p.kind for p in sweep.problems)

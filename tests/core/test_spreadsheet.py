@@ -139,18 +139,21 @@ def _typed_cells(data: bytes, text: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_registry_household_export(client, officer, tan_dong):
-    f.household(
+    household = f.household(
         tan_dong,
-        f.person(LINK),
-        f.person(AT, dt.date(1983, 2, 3), "female", "spouse"),
+        f.person(),
+        f.person("Trần Thị Bích", dt.date(1983, 2, 3), "female", "spouse"),
         actor=officer,
         address=PHONE,
     )
+    # The forms and imports refuse such names now; records kept from before (or written by
+    # another way) are still exported as text, never as formulas.
+    head, spouse = household.members.order_by("pk")
+    Person.objects.filter(pk=head.pk).update(full_name=LINK)
+    Person.objects.filter(pk=spouse.pk).update(full_name=AT)
     data = households_xlsx(_scope(officer))
     _assert_no_formula(data)
-    link_name = '=hyperlink("http://x","y")'  # as the registry tidies a typed name
-    assert Person.objects.filter(full_name=link_name).exists()
-    for text in (link_name, "@sum(1)", PHONE):
+    for text in (LINK, AT, PHONE):
         assert set(_typed_cells(data, text)) == {"s"}, text
     # and through the page
     client.force_login(officer)

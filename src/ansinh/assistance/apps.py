@@ -20,3 +20,8 @@ class AssistanceConfig(AppConfig):
         statuses_changed.connect(
             holds.on_statuses_changed, dispatch_uid="assistance.statuses_changed"
         )
+
+        from ansinh.assistance.imports import AllowancesImport
+        from ansinh.imports.kinds import register
+
+        register(AllowancesImport())

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ansinh.core",
     "ansinh.places",
     "ansinh.accounts",
+    "ansinh.imports",
     "ansinh.registry",
     "ansinh.messaging",
     "ansinh.poverty",
@@ -190,6 +191,10 @@ if ANSINH_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("ANSINH_HSTS_SECONDS", "31536000")) if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+# HSTS preload is a commitment for the whole domain (every subdomain, for years): the operator
+# opts in with ANSINH_HSTS_PRELOAD=true; left off, `check --deploy` does not warn about it.
+SECURE_HSTS_PRELOAD = PRODUCTION and env_bool("ANSINH_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # Redirect plain HTTP to HTTPS when Django can tell them apart (behind the proxy); the health
 # check stays reachable over HTTP for a local monitor.
 SECURE_SSL_REDIRECT = env_bool("ANSINH_SSL_REDIRECT", default=PRODUCTION and ANSINH_BEHIND_PROXY)
@@ -226,11 +231,19 @@ FORMAT_MODULE_PATH = ["ansinh.config.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Production serves the collected files (`ansinh serve` runs collectstatic) with hashed names
+# and compressed copies, cached for a year; development reads them from the apps.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 # --- Background tasks (django-tasks) --------------------------------------------------
 TASKS = {
@@ -256,6 +269,10 @@ FILE_UPLOAD_HANDLERS = [
 ]
 # API tokens expire this many days after they are issued.
 ANSINH_API_TOKEN_DAYS = int(os.environ.get("ANSINH_API_TOKEN_DAYS", "90"))
+# Backups (`ansinh backup`): where they are written and read (the officer's home shows the
+# newest), and how many of the latest are kept (plus the newest of each of the last 12 months).
+ANSINH_BACKUP_DIR = Path(os.environ.get("ANSINH_BACKUP_DIR", VAR_DIR / "backups")).resolve()
+ANSINH_BACKUP_KEEP = int(os.environ.get("ANSINH_BACKUP_KEEP", "14"))
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("files/", include("ansinh.core.urls")),
     path("accounts/", include("ansinh.accounts.urls")),
     path("registry/", include("ansinh.registry.urls")),
+    path("imports/", include("ansinh.imports.urls")),
     path("places/", include("ansinh.places.urls")),
     path("messaging/", include("ansinh.messaging.urls")),
     path("insurance/", include("ansinh.insurance.urls")),

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from ansinh.core.identifiers import mask, mask_identifier
 from ansinh.core.models import AuditAction, AuditEntry
@@ -115,6 +116,65 @@ def created(
         commune_code=commune_code,
         household_id=household_id,
     )
+
+
+def created_many(
+    actor: Any,
+    instances: Iterable[models.Model],
+    fields: Iterable[str],
+    *,
+    commune_code: int | None = None,
+    household_id: Callable[[Any], int | None] | None = None,
+    note: str = "",
+    batch_size: int = 1000,
+) -> int:
+    """Audit many records just created (an import): one CREATE entry each, as
+    :func:`created` writes, inserted in batches. ``household_id`` gives an instance's
+    household. Returns how many entries were written."""
+    # One INSERT … VALUES per row through executemany: the entries are simple rows, and
+    # Django's bulk_create would prepare every field of every entry one by one (most of an
+    # import's time). The JSON and the time are prepared by the fields themselves.
+    names = list(fields)
+    user = actor_user(actor)
+    system = actor_system(actor)
+    meta = AuditEntry._meta
+    columns = (
+        "at", "actor", "system", "action", "model_label", "object_id", "object_repr",
+        "changes", "note", "commune_code", "household_id",
+    )  # fmt: skip
+    if [f.name for f in meta.concrete_fields if f.name in columns] != list(columns):
+        raise RuntimeError("AuditEntry's fields changed: update audit.created_many")
+    changes_field = meta.get_field("changes")
+    at = meta.get_field("at").get_db_prep_save(timezone.now(), connection)
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
+        connection.ops.quote_name(meta.db_table),
+        ", ".join(
+            connection.ops.quote_name(str(f.column))
+            for f in meta.concrete_fields
+            if f.name in columns
+        ),
+        ", ".join(["%s"] * len(columns)),
+    )
+    rows = [
+        (
+            at,
+            getattr(user, "pk", None),
+            system,
+            AuditAction.CREATE.value,
+            instance._meta.label_lower,
+            instance.pk,
+            str(instance)[:200],
+            changes_field.get_db_prep_save(diff({}, snapshot(instance, names)), connection),
+            note[:300],
+            commune_code,
+            household_id(instance) if household_id else None,
+        )
+        for instance in instances
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch_size):
+            cursor.executemany(sql, rows[start : start + batch_size])
+    return len(rows)
 
 
 def _jsonable(value: Any) -> Any:

@@ -6,3 +6,9 @@ class InsuranceConfig(AppConfig):
     name = "ansinh.insurance"
     label = "insurance"
     verbose_name = _("Health insurance")
+
+    def ready(self) -> None:
+        from ansinh.imports.kinds import register
+        from ansinh.insurance.imports import CardsImport
+
+        register(CardsImport())

@@ -119,6 +119,59 @@ def card_register(
     return card
 
 
+@transaction.atomic
+def card_update(
+    *,
+    scope: Scope,
+    card: Card,
+    group_code: str,
+    valid_to: dt.date,
+    social_insurance_number: str = "",
+    legacy_code: str = "",
+    cccd: str = "",
+    paid_on: dt.date | None = None,
+    note: str = "",
+) -> Card:
+    """Correct a recorded period (a corrected card list): its group, end, numbers and the
+    day it was paid. An empty number or day keeps what is recorded."""
+    _ensure_officer(scope, card.commune_id)
+    errors: dict[str, list[str]] = {}
+    number = re.sub(r"\s", "", social_insurance_number or "")
+    legacy = re.sub(r"\s", "", legacy_code or "").upper()
+    if number and not re.fullmatch(r"\d{10}", number):
+        errors["social_insurance_number"] = [_("A social insurance number has 10 digits.")]
+    if legacy and not _LEGACY.match(legacy):
+        errors["legacy_code"] = [
+            _(
+                "A card code has 15 characters: 2 letters, benefit level 1–5, "
+                "2-digit province, 10 digits."
+            )
+        ]
+    if group_code not in GroupCode.values:
+        errors["group_code"] = [_("Choose the group printed on the card.")]
+    if valid_to < card.valid_from:
+        errors["valid_to"] = [_("The card ends before it starts.")]
+    if errors:
+        raise ValidationError(errors)
+    with audit.tracked(
+        scope,
+        card,
+        CARD_FIELDS,
+        commune_code=card.commune_id,
+        household_id=card.person.household_id,
+        note=note,
+    ):
+        if group_code != card.group_code:
+            card.group_code, card.payer = group_code, payer_for(group_code)
+        card.valid_to = valid_to
+        card.social_insurance_number = number or card.social_insurance_number
+        card.legacy_code = legacy or card.legacy_code
+        card.cccd = cccd or card.cccd
+        card.paid_on = paid_on or card.paid_on
+        card.save()
+    return card
+
+
 # --- reminder stages ------------------------------------------------------------------
 
 DEFAULT_STAGES: list[tuple[str, int, str, str]] = [

@@ -4,21 +4,18 @@ stages and the campaign view. Reads through scoped selectors, writes through ser
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-import zipfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
-from ansinh.core.spreadsheet import SpreadsheetError
 from ansinh.core.web import (
     PROBLEMS_SHOWN,
     date_param,
@@ -26,7 +23,6 @@ from ansinh.core.web import (
     int_param,
     post_action,
     problems_download,
-    upload_error,
 )
 from ansinh.insurance import selectors, services
 from ansinh.insurance.choices import FOLLOW_UP, CoverageStatus, Payer
@@ -257,47 +253,42 @@ def campaign(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 @scoped(need="can_edit")
 def card_import(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """Upload the agency's card list and import it at once (the shared import framework's
+    steps; the import pages do the same with a preview and a confirmation)."""
     form = CardImportForm(request.POST or None, request.FILES or None)
     report = None
     context: dict[str, Any] = {}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in {".csv", ".xlsx", ".xlsm"}:
-            form.add_error("file", _("Choose a .csv or .xlsx file."))
+    done = form_action(
+        request,
+        form,
+        lambda: cards_import(
+            upload=form.cleaned_data["file"],
+            filename=form.cleaned_data["file"].name,
+            commune=places.commune_get(scope.commune_code),
+            scope=scope,
+            skip_invalid=form.cleaned_data["skip_invalid"],
+        ),
+    )
+    if done is not None:
+        report = done.value
+        context["imports_url"] = reverse("imports:upload", args=["cards"])
+        if not report.problems:
+            messages.success(
+                request,
+                _("%(created)s cards imported, %(already)s already recorded.")
+                % {"created": report.created, "already": report.already},
+            )
         else:
-            with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-                for chunk in upload.chunks():
-                    tmp.write(chunk)
-                tmp.flush()
-                try:
-                    report = cards_import(
-                        path=Path(tmp.name),
-                        commune=places.commune_get(scope.commune_code),
-                        scope=scope,
-                        skip_invalid=form.cleaned_data["skip_invalid"],
-                    )
-                except SpreadsheetError as exc:
-                    form.add_error("file", upload_error(exc))
-                except (ValueError, KeyError, OSError, zipfile.BadZipFile) as exc:
-                    form.add_error("file", _("The file cannot be read: %(error)s") % {"error": exc})
-            if report is not None and not report.problems:
-                messages.success(
+            # the first problems on the page, the full list as a download
+            context["problems_shown"] = report.problems[:PROBLEMS_SHOWN]
+            if len(report.problems) > PROBLEMS_SHOWN:
+                context["problems_url"] = problems_download(
                     request,
-                    _("%(created)s cards imported, %(already)s already recorded.")
-                    % {"created": report.created, "already": report.already},
+                    what="insurance.card_import",
+                    headings=[_("Row"), _("Column"), _("Problem")],
+                    rows=report.problems,
+                    commune_code=scope.commune_code,
                 )
-            if report is not None and report.problems:
-                # the first problems on the page, the full list as a download
-                context["problems_shown"] = report.problems[:PROBLEMS_SHOWN]
-                if len(report.problems) > PROBLEMS_SHOWN:
-                    context["problems_url"] = problems_download(
-                        request,
-                        what="insurance.card_import",
-                        headings=[_("Row"), _("Column"), _("Problem")],
-                        rows=report.problems,
-                        commune_code=scope.commune_code,
-                    )
     return render(
         request, "insurance/card_import.html", {"form": form, "report": report, **context}
     )

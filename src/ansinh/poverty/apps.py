@@ -6,3 +6,9 @@ class PovertyConfig(AppConfig):
     name = "ansinh.poverty"
     label = "poverty"
     verbose_name = _("Poverty review")
+
+    def ready(self) -> None:
+        from ansinh.imports.kinds import register
+        from ansinh.poverty.imports import PovertyImport
+
+        register(PovertyImport())

@@ -6,3 +6,9 @@ class RegistryConfig(AppConfig):
     name = "ansinh.registry"
     label = "registry"
     verbose_name = _("Household registry")
+
+    def ready(self) -> None:
+        from ansinh.imports.kinds import register
+        from ansinh.registry.imports import HouseholdsImport
+
+        register(HouseholdsImport())

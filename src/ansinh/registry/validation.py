@@ -7,6 +7,7 @@ says exactly which part is wrong (translated to Vietnamese by the catalogue).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,8 +24,16 @@ from ansinh.core.identifiers import (
 from ansinh.core.text import fold, given_name_key, normalize_name
 from ansinh.registry.choices import Bank, Ethnicity, Relationship, Sex
 
+# The choices' values, computed once (a TextChoices computes its list on every access).
+_SEX_VALUES = frozenset(Sex.values)
+_RELATIONSHIP_VALUES = frozenset(Relationship.values)
+_ETHNICITY_VALUES = frozenset(Ethnicity.values)
+_BANK_VALUES = frozenset(Bank.values)
+#: What a person's name cannot hold: digits and signs other than . ' - ( ).
+_NOT_A_NAME = re.compile(r"[^\w\s.'’()\-]|\d|_")
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class PersonData:
     """What a form, the API or an import gives for one person."""
 
@@ -121,15 +130,20 @@ def clean_person(data: PersonData, *, today: dt.date | None = None) -> PersonDat
     name = normalize_name(data.full_name)
     if len(fold(name).split()) < 2:
         problems.add("full_name", _("Enter the full name: family name and given name."))
+    elif _NOT_A_NAME.search(name):
+        problems.add(
+            "full_name",
+            _("A name has letters and spaces only (no digits or signs such as = or @)."),
+        )
     if data.date_of_birth > today:
         problems.add("date_of_birth", _("The date of birth is in the future."))
     elif data.date_of_birth < dt.date(1900, 1, 1):
         problems.add("date_of_birth", _("The date of birth is before 1900."))
-    if data.sex not in Sex.values:
+    if data.sex not in _SEX_VALUES:
         problems.add("sex", _("Choose male or female."))
-    if data.relationship not in Relationship.values:
+    if data.relationship not in _RELATIONSHIP_VALUES:
         problems.add("relationship", _("Choose the relationship to the head of household."))
-    if data.ethnicity not in Ethnicity.values:
+    if data.ethnicity not in _ETHNICITY_VALUES:
         problems.add("ethnicity", _("Choose one of the 54 ethnic groups."))
 
     cccd = ""
@@ -140,7 +154,7 @@ def clean_person(data: PersonData, *, today: dt.date | None = None) -> PersonDat
                 date_of_birth=data.date_of_birth
                 if "date_of_birth" not in problems.errors
                 else None,
-                sex=data.sex if data.sex in Sex.values else None,
+                sex=data.sex if data.sex in _SEX_VALUES else None,
             )
         except IdentifierError as exc:
             problems.add("cccd", identifier_message(exc))
@@ -153,7 +167,7 @@ def clean_person(data: PersonData, *, today: dt.date | None = None) -> PersonDat
 
     bank, number, holder = data.bank or "", "", normalize_name(data.bank_account_holder or "")
     if bank or (data.bank_account_number or "").strip():
-        if bank not in Bank.values:
+        if bank not in _BANK_VALUES:
             problems.add("bank", _("Choose the bank of this account."))
         try:
             number = clean_bank_account(data.bank_account_number)

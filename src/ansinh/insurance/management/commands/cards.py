@@ -1,10 +1,14 @@
-"""``ansinh cards import FILE --commune CODE [--skip-invalid]``: load the agency's card list."""
+"""``ansinh cards import FILE --commune CODE [--skip-invalid]``: load the agency's card list.
+
+The card import of the shared framework (kind ``cards``), at once; ``ansinh import cards``
+does the same with ``--dry-run``, ``--mapping`` and ``--confirm-matches``."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ansinh.accounts.scopes import Scope
@@ -28,16 +32,20 @@ class Command(BaseCommand):
             raise CommandError(f"Không có xã mã {options['commune']}.")
         if not options["file"].exists():
             raise CommandError(f"Không thấy tệp {options['file']}.")
-        report = cards_import(
-            path=options["file"],
-            commune=commune,
-            scope=Scope.system(commune.code, "cards import"),
-            skip_invalid=options["skip_invalid"],
-        )
+        try:
+            report = cards_import(
+                path=options["file"],
+                commune=commune,
+                scope=Scope.system(commune.code, "cards import"),
+                skip_invalid=options["skip_invalid"],
+            )
+        except ValidationError as exc:
+            raise CommandError(f"{options['file'].name}: {' '.join(exc.messages)}") from exc
         for row, column, problem in report.problems:
             self.stderr.write(f"{options['file'].name}: dòng {row}, cột {column}: {problem}")
         self.stdout.write(
-            f"{report.rows} dòng: {report.created} thẻ mới, {report.already} đã có, "
+            f"{report.rows} dòng: {report.created} thẻ mới, {report.updated} thẻ sửa, "
+            f"{report.already} đã có, {report.to_confirm} cần xác nhận, "
             f"{len(report.problems)} lỗi."
         )
         if report.problems and not options["skip_invalid"]:
