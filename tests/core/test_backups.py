@@ -129,7 +129,7 @@ def test_a_failed_backup_leaves_nothing_that_looks_complete(tmp_path, officer, m
     def broken(db: sqlite3.Connection, path: Path) -> None:
         raise BackupError("integrity check failed")
 
-    monkeypatch.setattr(backups, "_check_sqlite", broken)
+    monkeypatch.setattr(backups.sqlite, "_check_sqlite", broken)
     with pytest.raises(BackupError, match="integrity check failed"):
         backup_create(to=tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -227,7 +227,7 @@ def test_restore_refuses_a_truncated_backup(tmp_path, officer, monkeypatch):
     good = backup_create(to=tmp_path / "b").backup.path
     cut = tmp_path / "cut.sqlite3.gz"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    monkeypatch.setattr(backups, "_holds_data", lambda connection: [])  # as if empty
+    monkeypatch.setattr(backups.database, "_holds_data", lambda connection: [])  # as if empty
     with translation.override("en"), pytest.raises(BackupError, match="damaged or incomplete"):
         backup_restore(path=cut)
     assert officer.__class__.objects.filter(pk=officer.pk).exists()  # nothing was replaced

@@ -303,7 +303,7 @@ def test_the_records_changing_after_the_check_are_seen_at_the_import(
 
 def test_village_heads_cannot_import(tmp_path, tan_dong, head_td):
     path = workbook(tmp_path / "a.xlsx", rows_two_households())
-    with pytest.raises(PermissionDenied, match="cannot import|không được nhập"):
+    with pytest.raises(PermissionDenied, match=r"cannot import|không được nhập"):
         services.import_upload(
             scope=scope_for(head_td),
             kind_name="households",

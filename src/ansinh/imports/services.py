@@ -18,17 +18,13 @@ to the page that polls). With the default "immediate" task backend they run in t
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import secrets
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -38,35 +34,29 @@ from ansinh.accounts.permissions import require
 from ansinh.accounts.scopes import Scope
 from ansinh.core import audit
 from ansinh.core.models import AuditAction
-from ansinh.core.spreadsheet import SpreadsheetError, xlsx_bytes
+from ansinh.core.spreadsheet import SpreadsheetError
 from ansinh.core.web import upload_error
 from ansinh.imports import kinds as kinds_
 from ansinh.imports import values
 from ansinh.imports.choices import JobState
+from ansinh.imports.files import (
+    ProgressFile,
+    imports_dir,
+    progress_of,
+    progress_path,
+    refused_path,
+    render,
+    stored_path,
+    write_refused,
+)
 from ansinh.imports.kinds import CONFIRM, INVALID, ImportKind, Plan, Problem
 from ansinh.imports.models import ImportJob, ImportMapping
-from ansinh.imports.table import Table, column_letter, find_header, read_table
+from ansinh.imports.table import Table, find_header, read_table
 from ansinh.places.models import Commune
 
 #: Problems kept on the job for the preview page; every one is in the refused-rows workbook.
 PROBLEMS_KEPT = 200
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
-
-
-def imports_dir() -> Path:
-    folder = Path(settings.VAR_DIR) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        folder.chmod(0o700)
-    return folder
-
-
-def stored_path(job: ImportJob) -> Path:
-    return imports_dir() / job.stored_name
-
-
-def refused_path(job: ImportJob) -> Path:
-    return imports_dir() / f"{job.stored_name}.refused.xlsx"
 
 
 def kind_of(job: ImportJob) -> ImportKind:
@@ -203,40 +193,6 @@ def import_map(*, scope: Scope, job: ImportJob, mapping: dict[str, int | None]) 
     return job
 
 
-# --------------------------------------------------------------------------- progress
-
-
-def _progress_path(job: ImportJob) -> Path:
-    return imports_dir() / f"{job.stored_name}.progress"
-
-
-class _Progress:
-    """Writes (done, total) to the job's progress file at most twice a second."""
-
-    def __init__(self, job: ImportJob, phase: str) -> None:
-        self.path, self.phase, self.last = _progress_path(job), phase, 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.5 and done < total:
-            return
-        self.last = now
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"phase": self.phase, "done": done, "total": total}))
-        tmp.replace(self.path)
-
-
-def progress_of(job: ImportJob) -> dict[str, Any]:
-    """The running step's progress as the page shows it ({} when unknown)."""
-    try:
-        data = json.loads(_progress_path(job).read_text())
-    except (OSError, ValueError):
-        return {}
-    total = int(data.get("total") or 0)
-    done = int(data.get("done") or 0)
-    return {**data, "percent": min(100, round(100 * done / total)) if total else 0}
-
-
 # --------------------------------------------------------------------------- 3. check
 
 
@@ -271,7 +227,7 @@ def _plan(job: ImportJob, phase: str) -> tuple[ImportKind, Table, Plan]:
         scope=_scope_of(job),
         commune=job.commune,
         rows=rows,
-        progress=_Progress(job, phase),
+        progress=ProgressFile(job, phase),
     )
     for number, _cells in rows:  # a kind that forgot a row: it is not imported silently
         plan.actions.setdefault(number, INVALID)
@@ -310,7 +266,7 @@ def run_check(job_id: int) -> None:
     _store_plan(job, kind, table, plan)
     job.state, job.checked_at = JobState.CHECKED, timezone.now()
     job.save()
-    _progress_path(job).unlink(missing_ok=True)
+    progress_path(job).unlink(missing_ok=True)
 
 
 def _store_plan(job: ImportJob, kind: ImportKind, table: Table, plan: Plan) -> None:
@@ -322,61 +278,7 @@ def _store_plan(job: ImportJob, kind: ImportKind, table: Table, plan: Plan) -> N
     notes += plan.more_notes
     notes.sort(key=lambda n: n[0])  # stable: a row's first note stays first
     job.notes = [list(n) for n in notes[:PROBLEMS_KEPT]]
-    _write_refused(job, kind, table, plan, skipped_confirm=not job.confirm_matches)
-
-
-def _write_refused(
-    job: ImportJob, kind: ImportKind, table: Table, plan: Plan, *, skipped_confirm: bool
-) -> None:
-    """The rows that are not imported, as they were in the file, with the reason in a last
-    column (and the column's letter), so the officer can fix them and import that file."""
-    reasons: dict[int, list[str]] = {}
-    labels = {c.key: str(c.label) for c in kind.columns}
-    letters = {k: column_letter(int(i)) for k, i in job.mapping.items()}
-    for problem in plan.problems:
-        where = labels.get(problem.column, "")
-        if problem.column in letters:
-            where = _("%(field)s (column %(letter)s)") % {
-                "field": where,
-                "letter": letters[problem.column],
-            }
-        text = render(problem.message, problem.params)
-        reasons.setdefault(problem.row, []).append(f"{where}: {text}" if where else text)
-    if skipped_confirm:
-        for row, (message, params) in plan.notes.items():
-            if plan.actions.get(row) == CONFIRM:
-                reasons.setdefault(row, []).append(render(message, params))
-    path = refused_path(job)
-    if not reasons:
-        path.unlink(missing_ok=True)
-        return
-    width = len(job.headers)
-    rows = []
-    by_number = dict(zip(table.numbers, table.rows, strict=True))
-    for number in sorted(reasons):
-        cells = list(by_number.get(number, []))[:width]
-        cells += [None] * (width - len(cells))
-        rows.append([number, *[_cell(v) for v in cells], "; ".join(reasons[number])])
-    headings = [_("Row in the file"), *job.headers, _("Why it was not imported")]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(xlsx_bytes(_("Not imported"), headings, rows))
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-def render(message: str, params: dict[str, Any]) -> str:
-    """A problem's message in the reader's language."""
-    text = _(message)
-    try:
-        return text % params if params else text
-    except (KeyError, TypeError, ValueError):
-        return text
+    write_refused(job, kind, table, plan, skipped_confirm=not job.confirm_matches)
 
 
 def problems_of(job: ImportJob) -> list[Problem]:
@@ -398,7 +300,7 @@ def all_problems(job: ImportJob) -> list[Problem]:
 def _fail(job: ImportJob, message: str, back_to: str = JobState.FAILED) -> None:
     job.state, job.error = back_to, message[:500]
     job.save(update_fields=["state", "error"])
-    _progress_path(job).unlink(missing_ok=True)
+    progress_path(job).unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- 4. commit
@@ -470,7 +372,7 @@ def _commit(job: ImportJob) -> None:
             plan=plan,
             skip=skip,
             note=note[:300],
-            progress=_Progress(job, "import"),
+            progress=ProgressFile(job, "import"),
         )
         result.skipped = len(skip)
         _store_plan(job, kind, table, plan)
@@ -491,7 +393,7 @@ def _commit(job: ImportJob) -> None:
             commune_code=job.commune_id,
         )
     stored_path(job).unlink(missing_ok=True)
-    _progress_path(job).unlink(missing_ok=True)
+    progress_path(job).unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- 5. cancel
@@ -505,7 +407,7 @@ def import_cancel(*, scope: Scope, job: ImportJob) -> ImportJob:
         raise ValidationError(_("This import is running or finished: it cannot be cancelled."))
     job.state, job.finished_at = JobState.CANCELLED, timezone.now()
     job.save(update_fields=["state", "finished_at"])
-    for path in (stored_path(job), refused_path(job), _progress_path(job)):
+    for path in (stored_path(job), refused_path(job), progress_path(job)):
         path.unlink(missing_ok=True)
     return job
 
@@ -530,4 +432,5 @@ __all__ = [
     "render",
     "run_check",
     "run_commit",
+    "stored_path",
 ]
