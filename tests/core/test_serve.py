@@ -30,11 +30,10 @@ PRODUCTION = {
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("ANSINH_") and k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
-    }
+    # The test process's own settings stay out, and so does DJANGO_ALLOW_ASYNC_UNSAFE: the
+    # browser tests set it in the worker that ran them, and `check --deploy` rightly refuses it.
+    ignored = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSINH_") and k not in ignored}
     env.update(PRODUCTION, ANSINH_VAR_DIR=str(tmp_path / "var"), **extra)
     return env
 
