@@ -172,3 +172,9 @@ def test_column_letters():
         "ZZ",
         "AAA",
     ]
+
+
+def test_a_two_digit_year_is_read_on_vietnams_day():
+    """05/09/26 is 2026 once 2026 has begun in Vietnam, 1926 before (not the server's UTC day)."""
+    assert values.date("05/09/26", today=dt.date(2026, 1, 1))[0] == dt.date(2026, 9, 5)
+    assert values.date("05/09/27", today=dt.date(2026, 1, 1))[0] == dt.date(1927, 9, 5)

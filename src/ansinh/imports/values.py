@@ -14,6 +14,8 @@ import functools
 import re
 from typing import Any
 
+from django.utils import timezone
+
 from ansinh.core.text import fold
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -77,7 +79,7 @@ def date(value: Any, *, today: dt.date | None = None) -> tuple[dt.date, bool]:
     if match := _DATE_RE.match(raw):
         day, month, year = (int(g) for g in match.groups())
         if len(match.group(3)) == 2:
-            this_year = (today or dt.date.today()).year % 100  # noqa: DTZ011 - a calendar year
+            this_year = (today or timezone.localdate()).year % 100  # Vietnam's day
             year += 2000 if year <= this_year else 1900
         return _make(year, month, day, raw), False
     if match := _ISO_RE.match(raw):

@@ -53,14 +53,10 @@ from ansinh.poverty.services.statuses import (
     UNCHANGED as STATUS_UNCHANGED,
 )
 from ansinh.registry.finder import Finder
-from ansinh.registry.imports import COLUMNS as HOUSEHOLD_COLUMNS
+from ansinh.registry.imports import aliases_of
 
 BASIS_MAX = PovertyStatusPeriod._meta.get_field("basis").max_length or 200
 DECISION_MAX = 100
-
-
-def _aliases(key: str) -> tuple[str, ...]:
-    return next(c.aliases for c in HOUSEHOLD_COLUMNS if c.key == key)
 
 
 DECISION_NUMBER = Column(
@@ -89,7 +85,7 @@ DECISION_DATE = Column(
 )
 
 COLUMNS = (
-    Column("household_code", gettext_lazy("Household code"), _aliases("household_code")),
+    Column("household_code", gettext_lazy("Household code"), aliases_of("household_code")),
     Column(
         "full_name",
         gettext_lazy("Head of household"),
@@ -98,7 +94,7 @@ COLUMNS = (
             "Họ tên chủ hộ",
             "Tên chủ hộ",
             "Chủ hộ",
-            *_aliases("full_name"),
+            *aliases_of("full_name"),
         ),
     ),
     Column(
@@ -108,15 +104,15 @@ COLUMNS = (
             "Ngày sinh chủ hộ",
             "Năm sinh chủ hộ",
             "Ngày tháng năm sinh chủ hộ",
-            *_aliases("date_of_birth"),
+            *aliases_of("date_of_birth"),
         ),
     ),
     Column(
         "cccd",
         gettext_lazy("Head's personal ID (CCCD)"),
-        ("Số CCCD chủ hộ", "CCCD chủ hộ", "Số định danh chủ hộ", *_aliases("cccd")),
+        ("Số CCCD chủ hộ", "CCCD chủ hộ", "Số định danh chủ hộ", *aliases_of("cccd")),
     ),
-    Column("village", gettext_lazy("Village"), _aliases("village")),
+    Column("village", gettext_lazy("Village"), aliases_of("village")),
     Column(
         "poverty_class",
         gettext_lazy("Poor or near-poor"),

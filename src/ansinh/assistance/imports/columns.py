@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from ansinh.assistance.models import Case
 from ansinh.imports.kinds import CREATE, Column
-from ansinh.registry.imports import COLUMNS as HOUSEHOLD_COLUMNS
+from ansinh.registry.imports import aliases_of
 
 DECISION_MAX = Case._meta.get_field("decision_number").max_length or 40
 HOLDER_MAX = Case._meta.get_field("bank_account_holder").max_length or 100
@@ -25,12 +25,8 @@ MAX_CHILDREN = 30
 PENSION = "social_pension"
 
 
-def _aliases(key: str) -> tuple[str, ...]:
-    return next(c.aliases for c in HOUSEHOLD_COLUMNS if c.key == key)
-
-
 COLUMNS = (
-    Column("household_code", gettext_lazy("Household code"), _aliases("household_code")),
+    Column("household_code", gettext_lazy("Household code"), aliases_of("household_code")),
     Column(
         "full_name",
         gettext_lazy("Full name"),
@@ -41,12 +37,12 @@ COLUMNS = (
             "Họ và tên người hưởng",
             "Người hưởng",
             "Họ và tên người hưởng trợ cấp",
-            *_aliases("full_name"),
+            *aliases_of("full_name"),
         ),
         required=True,
     ),
-    Column("date_of_birth", gettext_lazy("Date of birth"), _aliases("date_of_birth")),
-    Column("cccd", gettext_lazy("Personal ID (CCCD)"), _aliases("cccd")),
+    Column("date_of_birth", gettext_lazy("Date of birth"), aliases_of("date_of_birth")),
+    Column("cccd", gettext_lazy("Personal ID (CCCD)"), aliases_of("cccd")),
     Column(
         "group",
         gettext_lazy("Beneficiary group"),

@@ -17,18 +17,14 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from ansinh.imports import values
 from ansinh.imports.kinds import CREATE, Column
 from ansinh.insurance.choices import GroupCode
-from ansinh.registry.imports import COLUMNS as HOUSEHOLD_COLUMNS
+from ansinh.registry.imports import aliases_of
 
 LEGACY_CODE = re.compile(r"^[A-Z]{2}[1-5]\d{2}\d{10}$")
 IDENTIFIERS = ("cccd", "social_insurance_number", "legacy_code")
 
 
-def _aliases(key: str) -> tuple[str, ...]:
-    return next(c.aliases for c in HOUSEHOLD_COLUMNS if c.key == key)
-
-
 COLUMNS = (
-    Column("cccd", gettext_lazy("Personal ID (CCCD)"), ("cccd", *_aliases("cccd"))),
+    Column("cccd", gettext_lazy("Personal ID (CCCD)"), ("cccd", *aliases_of("cccd"))),
     Column(
         "social_insurance_number",
         gettext_lazy("Social insurance number"),
@@ -50,13 +46,13 @@ COLUMNS = (
     Column(
         "household_code",
         gettext_lazy("Household code"),
-        ("household_code", *_aliases("household_code")),
+        ("household_code", *aliases_of("household_code")),
     ),
-    Column("full_name", gettext_lazy("Full name"), ("full_name", *_aliases("full_name"))),
+    Column("full_name", gettext_lazy("Full name"), ("full_name", *aliases_of("full_name"))),
     Column(
         "date_of_birth",
         gettext_lazy("Date of birth"),
-        ("date_of_birth", *_aliases("date_of_birth")),
+        ("date_of_birth", *aliases_of("date_of_birth")),
     ),
     Column(
         "group_code",

@@ -17,7 +17,7 @@ minute), each with its audit entry; changes go through the registry's services
 edit on the form.
 """
 
-from ansinh.registry.imports.columns import COLUMNS
+from ansinh.registry.imports.columns import COLUMNS, aliases_of
 from ansinh.registry.imports.households import HouseholdsImport
 
-__all__ = ["COLUMNS", "HouseholdsImport"]
+__all__ = ["COLUMNS", "HouseholdsImport", "aliases_of"]

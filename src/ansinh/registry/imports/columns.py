@@ -148,3 +148,9 @@ class Group:
     confirm: bool = False  # matched only by a member's name and date of birth
     household_changes: dict[str, Any] = field(default_factory=dict)
     invalid: bool = False
+
+
+def aliases_of(key: str) -> tuple[str, ...]:
+    """The header texts of the households list's column ``key``: the other kinds of list
+    (poverty, allowances, cards) name the same person columns the same way."""
+    return next(c.aliases for c in COLUMNS if c.key == key)
