@@ -51,15 +51,21 @@ class CccdTakenElsewhere(ValidationError):
     The refusal rolls the service's transaction back, so the audit entry is written by the
     outermost registry service once its transaction has unwound (:func:`_logs_refusals`)."""
 
-    def __init__(self, *, cccd: str, scope: Scope, village: Village, field: str = "cccd"):
+    def __init__(
+        self, *, cccd: str, scope: Scope, village: Village, field: str = "cccd", who: str = ""
+    ):
         self.cccd, self.scope, self.village, self.field = cccd, scope, village, field
         self.logged = False
-        super().__init__({field: [_("This personal ID is already registered elsewhere.")]})
+        message = _("This personal ID is already registered elsewhere.")
+        if who:  # the member it is about, when the message is shown away from the member
+            message = for_member(who, message)
+        super().__init__({field: [message]})
 
-    def keyed(self, field: str) -> CccdTakenElsewhere:
-        """The same refusal under another form key (a member of a household form)."""
+    def keyed(self, field: str, who: str = "") -> CccdTakenElsewhere:
+        """The same refusal under another form key (a member of a household form), or
+        naming the member (``who``)."""
         return CccdTakenElsewhere(
-            cccd=self.cccd, scope=self.scope, village=self.village, field=field
+            cccd=self.cccd, scope=self.scope, village=self.village, field=field, who=who
         )
 
     def log(self) -> None:
@@ -76,6 +82,11 @@ class CccdTakenElsewhere(ValidationError):
             % {"cccd": mask(self.cccd)},
             commune_code=self.village.commune_id,
         )
+
+
+def for_member(name: str, message: str) -> str:
+    """A member's error shown away from the member's fields (a proposal being applied)."""
+    return _("%(name)s: %(message)s") % {"name": name, "message": message}
 
 
 _service_depth: ContextVar[int] = ContextVar("registry_service_depth", default=0)

@@ -121,6 +121,7 @@ class ProposalKind(models.TextChoices):
     ADD_PERSON = "add_person", _("Add a member")
     RECORD_DEATH = "record_death", _("Report a death")
     RECORD_MOVE_OUT = "record_move_out", _("Report a member who moved away")
+    NEW_HOUSEHOLD = "new_household", _("Register a new household")
 
 
 class ProposalStatus(models.TextChoices):

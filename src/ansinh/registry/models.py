@@ -175,13 +175,23 @@ class MembershipEvent(models.Model):
 
 
 class ChangeProposal(models.Model):
-    """A change a village head asks for; the officer applies or rejects it."""
+    """A change a village head asks for; the officer applies or rejects it.
+
+    Its scope is its ``village``: the household's village (kept by the services when the
+    household moves), or, for a new household (``new_household``, no ``household`` yet), the
+    village where the household is to be registered. Applying a new household links the
+    household it created (``created_household``)."""
 
     household = models.ForeignKey(
         Household,
         verbose_name=_("household"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="proposals",
+    )
+    village = models.ForeignKey(
+        Village, verbose_name=_("village"), on_delete=models.PROTECT, related_name="proposals"
     )
     person = models.ForeignKey(
         Person,
@@ -214,7 +224,16 @@ class ChangeProposal(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("reason"), max_length=300, blank=True)
-    # Household, person, kind and payload hashed: the same change cannot wait twice.
+    created_household = models.OneToOneField(
+        Household,
+        verbose_name=_("household created"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="origin_proposal",
+    )
+    # Household (or village), person, kind and payload hashed: the same change cannot wait
+    # twice.
     fingerprint = models.CharField(
         _("fingerprint"), max_length=64, blank=True, default="", editable=False
     )
@@ -230,19 +249,57 @@ class ChangeProposal(models.Model):
                 condition=models.Q(status="pending") & ~models.Q(fingerprint=""),
                 name="proposal_unique_pending",
             ),
+            # A new household has no household yet; every other change is about one.
+            models.CheckConstraint(
+                condition=models.Q(kind="new_household", household__isnull=True)
+                | (~models.Q(kind="new_household") & models.Q(household__isnull=False)),
+                name="proposal_household_unless_new",
+            ),
+            # Only an applied new household links the household it created, and it always does.
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind="new_household", status="applied", created_household__isnull=False
+                )
+                | (
+                    ~models.Q(kind="new_household", status="applied")
+                    & models.Q(created_household__isnull=True)
+                ),
+                name="proposal_created_household_when_applied",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} – {self.household}"
+        return f"{self.get_kind_display()} – {self.household or self.village}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A change to a household is in the household's village unless told otherwise."""
+        if getattr(self, "village_id", None) is None and self.household_id is not None:
+            self.village_id = (
+                Household.objects.filter(pk=self.household_id).values_list("village_id", flat=True)
+            ).get()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_new_household(self) -> bool:
+        return self.kind == ProposalKind.NEW_HOUSEHOLD
 
     @staticmethod
     def fingerprint_of(
-        household_id: int, person_id: int | None, kind: str, payload: dict[str, Any]
+        household_id: int | None,
+        person_id: int | None,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        village_id: int | None = None,
     ) -> str:
         """The same household, person, kind and values give the same fingerprint (keys in
-        any order); the note is not part of it."""
+        any order); the note is not part of it. A new household (no household yet) is
+        told apart by its ``village_id``."""
+        parts: list[Any] = [household_id, person_id, kind, payload]
+        if village_id is not None:
+            parts.append(village_id)
         text = json.dumps(
-            [household_id, person_id, kind, payload],
+            parts,
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),

@@ -20,7 +20,12 @@ from ansinh.registry.services.persons import (
     person_record_death,
     person_update,
 )
-from ansinh.registry.services.proposals import proposal_apply, proposal_reject, proposal_submit
+from ansinh.registry.services.proposals import (
+    proposal_apply,
+    proposal_reject,
+    proposal_submit,
+    proposal_submit_household,
+)
 
 __all__ = [
     "HOUSEHOLD_FIELDS",
@@ -39,4 +44,5 @@ __all__ = [
     "proposal_apply",
     "proposal_reject",
     "proposal_submit",
+    "proposal_submit_household",
 ]

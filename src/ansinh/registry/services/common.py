@@ -54,10 +54,11 @@ def _ensure_can_edit(scope: Scope, village: Village) -> None:
     )
 
 
-def _ensure_can_propose(scope: Scope, household: Household) -> None:
-    message = _("You cannot propose changes for this household.")
-    require(scope, household.commune_id, can="propose_or_edit", message=message)
-    require_village(scope, household.village_id, message)
+def _ensure_can_propose(scope: Scope, village: Village, message: str = "") -> None:
+    """A village head proposes in the own villages (the officer may too)."""
+    message = message or _("You cannot propose changes for this household.")
+    require(scope, village.commune_id, can="propose_or_edit", message=message)
+    require_village(scope, village.pk, message)
 
 
 def _next_household_code(village: Village) -> str:

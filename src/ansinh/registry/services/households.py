@@ -26,7 +26,7 @@ from ansinh.registry.choices import (
     LifeStatus,
     Relationship,
 )
-from ansinh.registry.models import Household, Person
+from ansinh.registry.models import ChangeProposal, Household, Person
 from ansinh.registry.services.common import (
     HOUSEHOLD_FIELDS,
     _create_person,
@@ -53,31 +53,18 @@ def household_register(
     area_type_override: str = "",
     code: str = "",
     confirm_duplicates: bool = False,
+    note: str = "",
 ) -> Household:
-    """Register a new household with its members (exactly one head)."""
+    """Register a new household with its members (exactly one head). ``note`` goes on the
+    household's audit entry (e.g. the proposal it comes from)."""
     _ensure_can_edit(scope, village)
-    if not members:
-        raise ValidationError({"members": [_("Add at least the head of household.")]})
-    heads = [m for m in members if m.relationship == Relationship.HEAD]
-    if len(heads) != 1:
-        raise ValidationError({"members": [_("A household must have exactly one head.")]})
-    cleaned: list[PersonData] = []
-    errors: dict[str, list[str]] = {}
-    for index, member in enumerate(members):
-        try:
-            cleaned.append(clean_person(member))
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors[f"members-{index}-{name}"] = messages
-    if errors:
-        raise ValidationError(errors)
-    _check_batch_unique(cleaned)
+    cleaned, phone = _clean_household(members, phone)
     household = Household(
         commune_id=village.commune_id,
         village=village,
         code=(code or _next_household_code(village)).strip().upper(),
         address=address.strip(),
-        phone=clean_phone(phone),
+        phone=phone,
         notes=notes.strip(),
         area_type_override=area_type_override,
     )
@@ -88,6 +75,7 @@ def household_register(
         scope,
         household,
         HOUSEHOLD_FIELDS,
+        note=note,
         commune_code=household.commune_id,
         household_id=household.pk,
     )
@@ -112,6 +100,34 @@ def household_register(
         )
         _create_person(scope, person)
     return household
+
+
+def _clean_household(members: Sequence[PersonData], phone: str) -> tuple[list[PersonData], str]:
+    """A new household's members and phone, cleaned and checked together (every error at
+    once): at least one member, exactly one head, each one by ``clean_person``, no CCCD
+    twice. A member's errors are keyed ``members-<i>-<field>``. Registering a household and a
+    village head's proposal of one both use it."""
+    if not members:
+        raise ValidationError({"members": [_("Add at least the head of household.")]})
+    heads = [m for m in members if m.relationship == Relationship.HEAD]
+    if len(heads) != 1:
+        raise ValidationError({"members": [_("A household must have exactly one head.")]})
+    cleaned: list[PersonData] = []
+    errors: dict[str, list[str]] = {}
+    try:  # the household's phone is checked with its members: every error at once
+        phone = clean_phone(phone)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    for index, member in enumerate(members):
+        try:
+            cleaned.append(clean_person(member))
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"members-{index}-{name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    _check_batch_unique(cleaned)
+    return cleaned, phone
 
 
 @transaction.atomic
@@ -140,13 +156,12 @@ def household_update(
             _ensure_can_edit(scope, village)
             household.village = village
             Person.objects.filter(household=household).update(village=village)
+            # a proposal's scope is its village: the household's proposals move with it
+            ChangeProposal.objects.filter(household=household).update(village=village)
         if address is not None:
             household.address = address.strip()
         if phone is not None:
-            try:
-                household.phone = clean_phone(phone)
-            except ValidationError as exc:
-                raise ValidationError({"phone": exc.messages}) from exc
+            household.phone = clean_phone(phone)  # a bad number is keyed "phone"
         if notes is not None:
             household.notes = notes.strip()
         if area_type_override is not None:

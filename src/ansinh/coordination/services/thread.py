@@ -1,0 +1,128 @@
+"""The thread of an item: comments (with photos and mentions) and who has seen it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ansinh.accounts.permissions import allows
+from ansinh.accounts.scopes import Scope
+from ansinh.coordination import photos as photo_store
+from ansinh.coordination.choices import (
+    EntryKind,
+    ItemStatus,
+)
+from ansinh.coordination.models import Comment, Item, ItemRead
+from ansinh.coordination.permissions import (
+    COMMENT,
+    ensure,
+    sees,
+)
+from ansinh.coordination.services.common import (
+    COMMENT_FIELDS,
+    REPEAT_WINDOW,
+    TEXT_MAX,
+    _add_photos,
+    _clean_key,
+    _mention,
+    _prepared,
+    _stored,
+    _text,
+    _touch,
+    _user,
+)
+from ansinh.core import audit
+
+
+def _repeated(scope: Scope, item: Item, text: str, key: str, at: dt.datetime) -> Comment | None:
+    """The comment this form (or the same text a moment ago) already made, if any."""
+    if key:
+        done = Comment.objects.filter(item=item, key=key).first()
+        if done is not None:
+            return done
+    if not text:
+        return None
+    return (
+        Comment.objects.filter(
+            item=item,
+            author=_user(scope),
+            kind=EntryKind.COMMENT,
+            text=text,
+            created_at__gte=at - REPEAT_WINDOW,
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def comment_add(
+    *,
+    scope: Scope,
+    item: Item,
+    text: str,
+    key: str = "",
+    photos: Sequence[Any] = (),
+    at: dt.datetime | None = None,
+) -> Comment:
+    """A comment (with photos) in an item's thread; ``@username`` mentions are stored. The
+    same form sent again (``key``), or the same text by the same person a moment later, gives
+    the comment made the first time. ``unresolved_mentions`` on the result lists the names
+    that are nobody of the commune who can see the item."""
+    item = Item.objects.select_for_update().get(pk=item.pk)
+    ensure(scope, COMMENT, commune_code=item.commune_id, item=item)
+    if item.status == ItemStatus.CLOSED:
+        raise ValidationError({"text": [_("This item is closed: reopen it to continue.")]})
+    at = at or timezone.now()
+    errors: dict[str, list[str]] = {}
+    text = _text(text, TEXT_MAX, "text", errors)
+    if errors:
+        raise ValidationError(errors)
+    key = _clean_key(key)
+    if (done := _repeated(scope, item, text, key, at)) is not None:
+        done.unresolved_mentions = []  # type: ignore[attr-defined]
+        return done
+    if not text and not photos:
+        raise ValidationError({"text": [_("Write a comment or attach a photo.")]})
+    prepared = _prepared(photos)
+    with _stored(prepared, item.commune_id) as stored:
+        comment = Comment(item=item, author=_user(scope), text=text, key=key, created_at=at)
+        try:
+            with transaction.atomic():
+                comment.save()
+        except IntegrityError:  # the same form at the same moment: the first one stands
+            if key:
+                photo_store.remove(item.commune_id, [n for n, _p in stored])
+                return Comment.objects.get(item=item, key=key)
+            raise
+        audit.created(
+            scope,
+            comment,
+            COMMENT_FIELDS,
+            commune_code=item.commune_id,
+            household_id=item.household_id,
+        )
+        _add_photos(scope, item, stored, comment, at)
+        comment.unresolved_mentions = _mention(item, text, comment, at)  # type: ignore[attr-defined]
+        item.comment_count += 1
+        item.save(update_fields=["comment_count", "photo_count", *_touch(scope, item, at)])
+    return comment
+
+
+def item_seen(*, scope: Scope, item: Item, at: dt.datetime | None = None) -> None:
+    """Remember that the user opened ``item`` (the unread marks of a later step). Not
+    audited: nothing of the item changes. Read-only roles leave no trace."""
+    user = _user(scope)
+    if user is None or not sees(scope, item):
+        return
+    if not allows(scope, item.commune_id, "contribute"):
+        return
+    ItemRead.objects.update_or_create(
+        item=item, user=user, defaults={"seen_at": at or timezone.now()}
+    )
