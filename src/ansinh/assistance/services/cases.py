@@ -1,125 +1,26 @@
-"""Writes for allowance cases: apply, verify, decide, adjust, suspend, resume, stop, transfer,
-payment details, funeral support. Payroll writes live in :mod:`ansinh.assistance.payroll`."""
+"""Writes for allowance cases: apply, verify, decide, adjust, suspend, resume, stop, transfer."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ansinh.accounts.permissions import require
 from ansinh.accounts.scopes import Scope
 from ansinh.assistance import holds
-from ansinh.assistance.choices import (
-    CaseEventKind,
-    CaseStatus,
-    LineStatus,
-    PaymentMethod,
-    PayrollStatus,
-    Scheme,
-    StopReason,
-)
+from ansinh.assistance.choices import CaseEventKind, CaseStatus, PaymentMethod, Scheme, StopReason
 from ansinh.assistance.entitlement import CaseInput, compute_one, household_statuses
-from ansinh.assistance.models import (
-    Case,
-    CaseEvent,
-    FuneralClaim,
-    PaymentAccount,
-    PayrollLine,
-)
+from ansinh.assistance.models import Case, CaseEvent
+from ansinh.assistance.services.common import CASE_FIELDS, _event, _need_status, ensure_officer
 from ansinh.core import audit
-from ansinh.core.identifiers import IdentifierError, clean_bank_account
 from ansinh.core.periods import first_of_month, next_month
-from ansinh.registry.choices import Bank, LifeStatus
+from ansinh.registry.choices import LifeStatus
 from ansinh.registry.models import Person
-from ansinh.rules.allowance import GROUP_CODES, funeral_support
-
-CASE_FIELDS = [
-    "scheme",
-    "groups",
-    "children",
-    "pension",
-    "status",
-    "applied_on",
-    "documents",
-    "verified_on",
-    "decision_number",
-    "decision_date",
-    "decision_signer",
-    "effective_month",
-    "backdate_reason",
-    "basis",
-    "coefficient",
-    "amount",
-    "amount_from",
-    "payment_method",
-    "bank",
-    "bank_account_number",
-    "stop_reason",
-    "end_month",
-    "transferred_to",
-]
-
-
-def ensure_officer(scope: Scope, commune_code: int) -> None:
-    """Only the commune's officer (or the system) writes allowance cases and payrolls."""
-    require(
-        scope,
-        commune_code,
-        can="edit",
-        message=_("Only the commune officer can change allowance cases."),
-    )
-
-
-@contextmanager
-def _event(
-    case: Case,
-    kind: str,
-    *,
-    scope: Scope,
-    date: dt.date,
-    month: dt.date | None = None,
-    note: str = "",
-) -> Iterator[audit.Tracked]:
-    """A change of ``case`` in the block, as a dated event: the event (its amount and note as
-    the block leaves them; the block may set ``.note``) and the audited change of the case's
-    fields (noted with the event's kind if there is no note). A decided case's payrolls are
-    then checked again."""
-    with audit.tracked(
-        scope,
-        case,
-        CASE_FIELDS,
-        note=note,
-        commune_code=case.commune_id,
-        household_id=case.household_id,
-    ) as change:
-        yield change
-        CaseEvent.objects.create(
-            case=case,
-            kind=kind,
-            date=date,
-            month=month,
-            amount=case.amount,
-            note=change.note[:300],
-            actor=scope.user,
-        )
-        change.note = change.note or str(CaseEventKind(kind).label)
-    if case.effective_month is not None:  # a decided case: its payments may change
-        holds.payrolls_touch(case.commune_id)
-
-
-def _need_status(case: Case, *allowed: str) -> None:
-    if case.status not in allowed:
-        raise ValidationError(
-            _("This case is %(status)s: the action is not possible.")
-            % {"status": case.get_status_display()}
-        )
+from ansinh.rules.allowance import GROUP_CODES
 
 
 def _case_input(case: Case, month: dt.date) -> CaseInput:
@@ -175,13 +76,30 @@ def case_apply(
     documents: str = "",
     children: int = 0,
     pension: int = 0,
+    payment_method: str | None = None,
 ) -> Case:
-    """Record an application; the bank account on the person's record is used if present."""
+    """Record an application. Paid through the bank account on the person's record when there
+    is one (unless ``payment_method`` says cash), else in cash."""
     ensure_officer(scope, person.commune_id)
     if scheme not in Scheme.values:
         raise ValidationError({"scheme": [_("Choose a scheme.")]})
     if person.life_status != LifeStatus.LIVING:
         raise ValidationError(_("This person is not living in the commune."))
+    if payment_method is None:
+        payment_method = PaymentMethod.BANK if person.bank else PaymentMethod.CASH
+    if payment_method not in PaymentMethod.values:
+        raise ValidationError({"payment_method": [_("Choose bank or cash.")]})
+    if payment_method == PaymentMethod.BANK and not person.bank:
+        raise ValidationError(
+            {
+                "payment_method": [
+                    _(
+                        "This person has no bank account on record: add it to the person's "
+                        "record first, or choose cash."
+                    )
+                ]
+            }
+        )
     case = Case(
         person=person,
         household_id=person.household_id,
@@ -193,7 +111,7 @@ def case_apply(
         documents=documents,
         children=children,
         pension=pension,
-        payment_method=PaymentMethod.BANK if person.bank else PaymentMethod.CASH,
+        payment_method=payment_method,
         bank=person.bank,
         bank_account_number=person.bank_account_number,
         bank_account_holder=person.bank_account_holder,
@@ -382,139 +300,3 @@ def case_transfer(
         case.save()
     holds.case_ended(case, event_date=event_date)
     return case
-
-
-@transaction.atomic
-def case_payment_set(
-    *,
-    scope: Scope,
-    case: Case,
-    method: str,
-    bank: str = "",
-    account_number: str = "",
-    account_holder: str = "",
-    note: str = "",
-) -> Case:
-    ensure_officer(scope, case.commune_id)
-    if method == PaymentMethod.BANK:
-        try:
-            account_number = clean_bank_account(account_number)
-        except IdentifierError as exc:
-            raise ValidationError({"account_number": [_(exc.message)]}) from exc
-        if not bank or not account_holder.strip():
-            raise ValidationError({"bank": [_("Bank, account number and holder are needed.")]})
-    elif method != PaymentMethod.CASH:
-        raise ValidationError({"method": [_("Choose bank or cash.")]})
-    with _event(
-        case,
-        CaseEventKind.PAYMENT,
-        scope=scope,
-        date=timezone.localdate(),
-        note=note or str(PaymentMethod(method).label),
-    ):
-        if method == PaymentMethod.BANK:
-            case.bank, case.bank_account_number = bank, account_number
-            case.bank_account_holder = account_holder.strip()
-        case.payment_method = method
-        case.save()
-        # lines of payrolls not yet approved follow the new payment details
-        bank_now = method == PaymentMethod.BANK
-        PayrollLine.objects.filter(
-            case=case,
-            status=LineStatus.PENDING,
-            payroll__status__in=[PayrollStatus.DRAFT, PayrollStatus.PREPARED],
-        ).update(
-            method=method,
-            bank=case.bank if bank_now else "",
-            account_number=case.bank_account_number if bank_now else "",
-            account_holder=case.bank_account_holder if bank_now else "",
-        )
-    return case
-
-
-@transaction.atomic
-def funeral_claim_record(
-    *,
-    scope: Scope,
-    case: Case,
-    claimant_name: str,
-    claimed_on: dt.date,
-    claimant_relationship: str = "",
-) -> FuneralClaim:
-    """Funeral support for a deceased recipient, amount from the rules engine; once per
-    person (a database constraint)."""
-    ensure_officer(scope, case.commune_id)
-    person = case.person
-    if person.life_status != LifeStatus.DECEASED or person.status_date is None:
-        raise ValidationError(_("Record the death in the registry first."))
-    if not claimant_name.strip():
-        raise ValidationError({"claimant_name": [_("Enter who claims.")]})
-    if FuneralClaim.objects.filter(person=person).exists():
-        raise ValidationError(_("Funeral support has already been granted for this person."))
-    claim = FuneralClaim(
-        person=person,
-        case=case,
-        commune_id=case.commune_id,
-        claimant_name=claimant_name.strip(),
-        claimant_relationship=claimant_relationship,
-        death_date=person.status_date,
-        claimed_on=claimed_on,
-        amount=funeral_support(person.status_date, case.commune.province_id),
-        created_by=scope.user,
-    )
-    try:
-        with transaction.atomic():
-            claim.save()
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("Funeral support has already been granted for this person.")
-        ) from exc
-    audit.created(
-        scope,
-        claim,
-        ["claimant_name", "amount", "death_date"],
-        commune_code=case.commune_id,
-        household_id=case.household_id,
-    )
-    return claim
-
-
-_BIC = re.compile(r"^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")
-
-
-@transaction.atomic
-def payment_account_set(
-    *,
-    scope: Scope,
-    commune_code: int,
-    holder: str,
-    bank: str,
-    account_number: str,
-    bic: str = "",
-) -> PaymentAccount:
-    """The account the commune pays from: the debtor of every bank file."""
-    ensure_officer(scope, commune_code)
-    errors: dict[str, list[str]] = {}
-    try:
-        account_number = clean_bank_account(account_number)
-    except IdentifierError as exc:
-        errors["account_number"] = [_(exc.message)]
-    bic = re.sub(r"\s", "", bic or "").upper()
-    if bic and not _BIC.match(bic):
-        errors["bic"] = [_("A BIC/SWIFT code has 8 or 11 letters and digits, e.g. VBAAVNVX.")]
-    if not holder.strip():
-        errors["holder"] = [_("Enter the account holder, as the bank knows it.")]
-    if bank not in Bank.values:
-        errors["bank"] = [_("Choose the bank.")]
-    if errors:
-        raise ValidationError(errors)
-    fields = ["holder", "bank", "account_number", "bic"]
-    account = PaymentAccount.objects.filter(commune_id=commune_code).first() or PaymentAccount(
-        commune_id=commune_code
-    )
-    with audit.tracked(scope, account, fields, commune_code=commune_code):
-        account.holder, account.bank = holder.strip()[:140], bank
-        account.account_number, account.bic = account_number, bic
-        account.updated_by = scope.user
-        account.save()
-    return account
