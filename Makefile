@@ -34,9 +34,10 @@ demo: install fonts
 	@echo ""
 	@echo "ansinh: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@echo "Đăng nhập / sign in: canbo, phochutich, truongap1, truongap2, kiemtra — mật khẩu: ansinh-demo"
-	$(BIN)/ansinh serve --bind $(HOST):$(PORT)
+	ANSINH_TASKS_BACKEND=django_tasks_db.DatabaseBackend $(BIN)/ansinh serve --worker --bind $(HOST):$(PORT)
 
-# The development server (reloads on code changes); `make demo` serves with gunicorn.
+# The development server (reloads on code changes; background tasks run inside the request);
+# `make demo` serves with gunicorn and one task worker beside it (imports run in the background).
 serve: install
 	$(BIN)/ansinh runserver $(HOST):$(PORT)
 

@@ -150,3 +150,67 @@ def test_serve_runs_gunicorn_with_collected_static_files(tmp_path):
     assert server.returncode == 0, output
     assert "Booting worker" in output
     assert re.search(r'"GET /healthz HTTP/1.1" 200 \d+ \d+ms', output), output
+
+
+def test_serve_refuses_a_worker_without_the_database_task_backend(tmp_path):
+    env = production_env(tmp_path, ANSINH_BEHIND_PROXY="false", ANSINH_ALLOWED_HOSTS="127.0.0.1")
+    done = subprocess.run(
+        [ANSINH, "serve", "--worker", "--no-collectstatic"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert "ANSINH_TASKS_BACKEND=django_tasks_db.DatabaseBackend" in done.stderr
+
+
+def _shell(env: dict[str, str], code: str) -> str:
+    done = subprocess.run(
+        [ANSINH, "shell", "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip().splitlines()[-1]  # after shell's own "… objects imported" line
+
+
+def test_serve_with_a_worker_runs_background_tasks_and_stops_it(tmp_path):
+    """`ansinh serve --worker` (what `make demo` runs): a task queued in the database is run
+    by the worker beside the web server, and stopping the server stops the worker."""
+    port = free_port()
+    env = production_env(
+        tmp_path,
+        ANSINH_BEHIND_PROXY="false",
+        ANSINH_ALLOWED_HOSTS="127.0.0.1",
+        ANSINH_SECURE_COOKIES="false",
+        ANSINH_TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+    )
+    subprocess.run([ANSINH, "migrate", "-v0"], env=env, check=True)
+    server = subprocess.Popen(
+        [ANSINH, "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        task_id = _shell(
+            env,
+            "from ansinh.messaging.tasks import dispatch_outbox; "
+            "print(dispatch_outbox.enqueue().id)",
+        )
+        status = ""
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and server.poll() is None:
+            status = _shell(
+                env,
+                "from django_tasks_db.models import DBTaskResult; "
+                f"print(DBTaskResult.objects.get(id='{task_id}').status)",
+            )
+            if status in {"SUCCESSFUL", "SUCCEEDED", "FAILED"}:
+                break
+            time.sleep(1)
+        assert status in {"SUCCESSFUL", "SUCCEEDED"}, status
+    finally:
+        server.send_signal(signal.SIGTERM)
+        # The worker shares the server's output: reading to its end waits for both to exit.
+        output, _ = server.communicate(timeout=90)
+    assert server.returncode == 0, output

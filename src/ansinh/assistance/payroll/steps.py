@@ -81,6 +81,10 @@ def payroll_generate(*, scope: Scope, commune_code: int, month: dt.date) -> Payr
         _generation_lock(commune_code)
         payroll, created = Payroll.objects.get_or_create(commune_id=commune_code, month=month)
         _ensure_unlocked(payroll)
+        # Each inserted line's foreign key is checked with a FOR KEY SHARE lock on the payroll
+        # row; while this transaction already holds the stronger FOR UPDATE, PostgreSQL takes
+        # the short way for each of them (a million lines: seconds less at commit).
+        list(Payroll.objects.select_for_update().filter(pk=payroll.pk).values_list("pk"))
         insert_regular_lines(payroll)
         lines = planned_lines(payroll)
         PayrollLine.objects.bulk_create(lines, ignore_conflicts=True, batch_size=5000)

@@ -15,6 +15,8 @@ run against one database.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +34,30 @@ def default_workers(cpus: int | None = None) -> int:
     """2 × CPU + 1 (gunicorn's advice), at least 2, at most :data:`MAX_DEFAULT_WORKERS`."""
     cpus = cpus if cpus is not None else (os.cpu_count() or 1)
     return max(2, min(2 * cpus + 1, MAX_DEFAULT_WORKERS))
+
+
+DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """One task worker (imports, reminder plans) in its own process, with the server's
+    environment; a real installation runs it as its own service instead (docs/deploy.md)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ansinh", "db_worker", "--queue-name", "*", "--interval", "2"],
+        # Its own session: Ctrl-C in the terminal reaches the web server only, which then
+        # asks the worker once to stop (a second signal would cut the running task short).
+        start_new_session=True,
+    )
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Stop the worker: it finishes the task it is running (django-tasks handles SIGTERM)."""
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 def parse_bind(value: str) -> str:
@@ -115,6 +141,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-access-log", action="store_true")
         parser.add_argument(
+            "--worker",
+            action="store_true",
+            help="also run one background task worker (ansinh db_worker) beside the web "
+            "server, stopped with it; needs ANSINH_TASKS_BACKEND=" + DATABASE_TASKS,
+        )
+        parser.add_argument(
             "--no-collectstatic", action="store_true", help="do not collect static files first"
         )
 
@@ -125,6 +157,12 @@ class Command(BaseCommand):
         if workers < 1 or options["threads"] < 1:
             raise CommandError("--workers và --threads phải ≥ 1 (must be at least 1).")
         bind = parse_bind(options["bind"])
+        if options["worker"] and settings.TASKS["default"]["BACKEND"] != DATABASE_TASKS:
+            raise CommandError(
+                "--worker cần hàng đợi trong cơ sở dữ liệu: đặt ANSINH_TASKS_BACKEND="
+                f"{DATABASE_TASKS} (--worker needs the database task backend: set "
+                f"ANSINH_TASKS_BACKEND={DATABASE_TASKS})."
+            )
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         # Nothing of the master's may be shared with the forked workers.
@@ -155,4 +193,9 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
-        Server().run()
+        worker = start_worker() if options["worker"] else None
+        try:
+            Server().run()
+        finally:
+            if worker is not None:
+                stop_worker(worker)
