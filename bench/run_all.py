@@ -55,10 +55,13 @@ BENCHES = {
     "registry": [PY, str(ROOT / "bench/bench_registry.py")],
     "messaging": [PY, str(ROOT / "bench/bench_messaging.py")],
     "insurance": insurance,
+    # the BHYT follow-up list, its workbook and printed lists on a 10,000-household commune
+    "insurance_followup": [PY, str(ROOT / "bench/insurance_followup.py")],
     "poverty": [PY, str(ROOT / "bench/bench_poverty.py")],
     "assistance": [PY, str(ROOT / "bench/bench_assistance.py")],
     "whatif": [PY, str(ROOT / "bench/bench_whatif.py")],
     "imports": [PY, str(ROOT / "bench/bench_imports.py")],
+    "coordination": [PY, str(ROOT / "bench/bench_coordination.py")],
     # gunicorn vs runserver under 50 signed-in clients, on the registry databases.
     "serve": [PY, str(ROOT / "bench/bench_serve.py")],
 }

@@ -169,3 +169,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_figures():
+    """Kept figures (``core/figures``) live in the process's cache, which outlives a test's
+    database: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

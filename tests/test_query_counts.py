@@ -168,7 +168,7 @@ def test_audit_log(officer):
         copies(moved, n, lambda i: {"at": now + dt.timedelta(seconds=start + i)})
 
     def naming_a_household(response: Any) -> int:
-        return sum("household" in row["entry"].changes for row in response.context["rows"])
+        return sum("household" in row.entry.changes for row in response.context["rows"])
 
     add(10, 0)
     _get(officer, url, {}, "rows")
@@ -179,6 +179,28 @@ def test_audit_log(officer):
     assert naming_a_household(officer.get(url)) == 50
     added = Counter(large) - Counter(small)
     assert len(large) == len(small), "\n".join(sql[:200] for sql in added)
+
+
+def test_audit_log_filtered_and_varied(officer):
+    """A filtered page of the log whose entries name users, households, persons and review
+    entries (payrolls, a survey, persons, allowance cases): the names are read once per kind
+    of record, whatever the number of entries (4 entries of a day, then 24)."""
+    url = reverse("registry:audit_log")
+    kinds = ["assistance.payroll", "poverty.roundhousehold", "registry.person", "assistance.case"]
+    samples = [AuditEntry.objects.filter(commune_code=25522, model_label=k).first() for k in kinds]
+    assert all(samples)
+    day = dt.datetime(2030, 1, 2, 3, 0, tzinfo=dt.UTC)
+
+    def add(n: int) -> None:
+        top = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+        for sample in samples:
+            copies(sample, n, lambda i: {})
+        # ``at`` is stamped on creation: moved to that day afterwards
+        AuditEntry.objects.filter(id__gt=top).update(at=day)
+
+    add(1)
+    one_day = {"date_from": "02/01/2030", "date_to": "02/01/2030"}
+    assert_flat(officer, url, "rows", few=one_day, grow=lambda: add(5))
 
 
 # --- places --------------------------------------------------------------------------------
@@ -273,20 +295,40 @@ def test_insurance_coverage(officer):
     assert_flat(officer, reverse("insurance:coverage"), "rows", grow=more_villages)
 
 
-def test_insurance_follow_up(officer):
-    """The people whose card expires soon, or has expired, or who have none."""
+def test_insurance_follow_up(officer, settings):
+    """One row per household whose member's card is missing, expiring or expired, with all
+    its members and their cards: a page of 1 household and one of 3 (10 for any reason), for
+    every reason with enough households in the demo."""
     url = reverse("insurance:people")
-    sizes = {}
-    for status in ("expiring", "lapsed", "never"):
-        for village in [
-            None,
-            *Village.objects.filter(commune_id=25522).values_list("pk", flat=True),
-        ]:
-            query = {"date": "2026-11-01", "status": status, "village": village or ""}
-            sizes[tuple(query.items())] = len(officer.get(url, query).context["rows"])
-    few = min((q for q, n in sizes.items() if n), key=sizes.get)
-    many = max(sizes, key=sizes.get)
-    assert_flat(officer, url, "rows", dict(few), dict(many))
+    compared = []
+    for reason, few, many in (
+        ("any", 3, 10),
+        ("never", 1, 3),
+        ("expiring", 1, 3),
+        ("month", 1, 3),
+        ("lapsed", 1, 3),
+    ):
+        query = {"date": "2026-11-01", "reason": reason}
+        settings.ANSINH_PAGE_SIZE = many
+        if len(officer.get(url, query).context["rows"]) < many:
+            continue
+        settings.ANSINH_PAGE_SIZE = few
+        grow = lambda n=many: setattr(settings, "ANSINH_PAGE_SIZE", n)  # noqa: E731
+        assert assert_flat(officer, url, "rows", query, query, grow=grow) == (few, many)
+        compared.append(reason)
+    assert len(compared) >= 3, compared
+
+
+def test_insurance_follow_up_of_a_village(officer, settings):
+    """The same with a village chosen (the list the village head prints)."""
+    url = reverse("insurance:people")
+    settings.ANSINH_PAGE_SIZE = 500
+    rows = officer.get(url, {"date": "2026-11-01", "reason": "any"}).context["rows"]
+    village = Counter(r.household.village_id for r in rows).most_common(1)[0][0]
+    query = {"date": "2026-11-01", "reason": "any", "village": village}
+    settings.ANSINH_PAGE_SIZE = 1
+    grow = lambda: setattr(settings, "ANSINH_PAGE_SIZE", 3)  # noqa: E731
+    assert assert_flat(officer, url, "rows", query, query, grow=grow) == (1, 3)
 
 
 def test_reminder_stages(officer):

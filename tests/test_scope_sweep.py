@@ -56,6 +56,9 @@ from ansinh.api.api import api
 from ansinh.assistance import payroll as pr
 from ansinh.assistance import services as assistance
 from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
+from ansinh.coordination import services as coordination
+from ansinh.coordination.models import Item as CoordinationItem
+from ansinh.coordination.models import Photo as CoordinationPhoto
 from ansinh.core.text import fold
 from ansinh.core.web import IdConverter
 from ansinh.imports.models import ImportJob
@@ -77,6 +80,7 @@ from ansinh.poverty.views.documents import EXPORTS as POVERTY_EXPORTS
 from ansinh.registry import services as registry
 from ansinh.registry.models import ChangeProposal, Household, Person
 from tests import factories as f
+from tests.coordination.conftest import phone_photo
 from tests.poverty.conftest import RECIPIENT
 
 pytestmark = [
@@ -143,6 +147,11 @@ WORDS = [
     "Ngọ",
     "Tuất",
     "Hợi",
+    "Dần",
+    "Mão",
+    "Thìn",
+    "Mùi",
+    "Dậu",
 ]
 _word = iter(WORDS)
 _number = itertools.count(11)
@@ -271,6 +280,38 @@ def _household(village: Village, officer: Any, *people: PersonSpec) -> Household
         address=f"Hẻm Bí Mật {word}",
         phone=f"097{next(_number):02d}5{next(_number):04d}",
     )
+
+
+def _proposed_household(user: Any, village: Village, *people: PersonSpec) -> ChangeProposal:
+    """A new household proposed (not registered): its members exist only in the proposal."""
+    word = next(_word)
+    return _as(
+        user,
+        registry.proposal_submit_household,
+        village=village,
+        members=[p.data() for p in people],
+        address=f"Hẻm Bí Mật {word}",
+        phone=f"097{next(_number):02d}5{next(_number):04d}",
+    )
+
+
+def _coordination_item(user: Any, village: Village, household: Household) -> CoordinationItem:
+    """A problem of ``household`` reported by ``user``: its head's name in the title, the
+    details, a comment, with a photo."""
+    head = household.members.order_by("pk").first()
+    item = _as(
+        user,
+        coordination.item_report,
+        kind="problem",
+        topic="housing",
+        title=f"Mái nhà {head.full_name} bị tốc",
+        body=f"Gọi {head.phone} hoặc đến {household.address}.",
+        village=village,
+        household=household,
+        photos=[phone_photo((64, 48))],
+    )
+    _as(user, coordination.comment_add, item=item, text=f"{head.full_name} cần hỗ trợ gấp.")
+    return item
 
 
 def _decide(officer: Any, person: Person, groups: list[str]) -> Case:
@@ -573,6 +614,29 @@ def build_world() -> World:
         kind="update_person",
         payload={"ethnicity": "hoa"},
     )
+    # new households proposed, with marker names: the village head's own, one in ấp Đông Hiệp
+    # (the officer may propose too), one in commune B
+    proposal_td = _proposed_household(
+        users["head_td"],
+        td,
+        PersonSpec("Tạ", D(1991, 1, 11), "male", "head"),
+        PersonSpec("Tạ", D(2020, 2, 2), "female", "child", with_cccd=False),
+    )
+    _proposed_household(officer_a, dh, PersonSpec("Lý", D(1987, 7, 17), "female", "head"))
+    _proposed_household(officer_b, b1, PersonSpec("Mai", D(1979, 9, 19), "male", "head"))
+
+    # the coordination board: an item of each ấp naming a person of its household (with a
+    # photo and a comment naming them too), one in commune B, an announcement of commune A
+    coordination_td = _coordination_item(users["head_td"], td, td1)
+    _coordination_item(officer_a, dh, dh1)
+    _coordination_item(officer_b, b1, b_1)
+    _as(
+        officer_a,
+        coordination.item_report,
+        kind="announcement",
+        topic="other",
+        title="Họp giao ban thứ Hai",
+    )
 
     # an import checked in each commune, its problems naming a person of the commune
     for hh in (td1, b_1):
@@ -598,7 +662,15 @@ def build_world() -> World:
         markers=_markers(),
         objects=_objects(),
         villages={"td": td, "dh": dh, "b1": b1, "b2": b2},
-        own={"td1": td1, "td2": td2, "dh1": dh1, "b_1": b_1, "case_td": case_td},
+        own={
+            "td1": td1,
+            "td2": td2,
+            "dh1": dh1,
+            "b_1": b_1,
+            "case_td": case_td,
+            "proposal_td": proposal_td,
+            "coordination_td": coordination_td,
+        },
     )
 
 
@@ -618,6 +690,20 @@ def _markers() -> list[Marker]:
         where = {"commune": h.commune_id, "village": h.village_id}
         out.append(Marker(f"household {h.code}", "address", h.address, **where))
         out.append(Marker(f"household {h.code}", "phone", h.phone, **where))
+    for proposal in ChangeProposal.objects.filter(kind="new_household"):  # not yet registered
+        where = {"commune": proposal.village.commune_id, "village": proposal.village_id}
+        owner = f"proposal {proposal.pk}"
+        out.append(Marker(owner, "address", proposal.payload["address"], **where))
+        out.append(Marker(owner, "phone", proposal.payload["phone"], **where))
+        for m in proposal.payload["members"]:
+            out.append(Marker(m["full_name"], "name", m["full_name"], **where))
+            for kind, key in (
+                ("cccd", "cccd"),
+                ("phone", "phone"),
+                ("account", "bank_account_number"),
+            ):
+                if m.get(key):
+                    out.append(Marker(m["full_name"], kind, m[key], **where))
     for u in User.objects.exclude(commune=None):  # an account: of its commune, no village
         where = {"commune": u.commune_id, "village": None}
         out.append(Marker(f"account {u.username}", "name", u.full_name, **where))
@@ -644,7 +730,7 @@ def _objects() -> dict[str, dict[int, tuple[int, int | None]]]:
         "registry.household": rows(Household.objects, "commune_id", "village_id"),
         "registry.person": rows(Person.objects, "commune_id", "village_id"),
         "registry.changeproposal": rows(
-            ChangeProposal.objects, "household__commune_id", "household__village_id"
+            ChangeProposal.objects, "village__commune_id", "village_id"
         ),
         "poverty.reviewround": commune_level(ReviewRound.objects, "commune_id"),
         "poverty.roundhousehold": rows(RoundHousehold.objects, "round__commune_id", "village_id"),
@@ -663,11 +749,17 @@ def _objects() -> dict[str, dict[int, tuple[int, int | None]]]:
         "messaging.outboxmessage": messages,
         "accounts.user": commune_level(User.objects.exclude(commune=None), "commune_id"),
         "imports.importjob": commune_level(ImportJob.objects, "commune_id"),
+        # an announcement has no village: the whole commune sees it
+        "coordination.item": rows(CoordinationItem.objects, "commune_id", "village_id"),
+        "coordination.photo": rows(
+            CoordinationPhoto.objects, "item__commune_id", "item__village_id"
+        ),
     }
 
 
 @pytest.fixture
-def world(db: Any) -> World:
+def world(db: Any, settings: Any, tmp_path: Any) -> World:
+    settings.VAR_DIR = tmp_path / "var"  # the coordination photos
     return build_world()
 
 
@@ -726,6 +818,7 @@ ROUTE_MODELS: dict[str, dict[str, str]] = {
         for n in ("person_edit", "person_death", "person_move_out", "person_reveal")
     },
     "registry:proposal_decide": {"pk": "registry.changeproposal"},
+    "registry:proposal_detail": {"pk": "registry.changeproposal"},
     "places:village_edit": {"pk": "places.village"},
     **{
         f"accounts:{n}": {"pk": "accounts.user"}
@@ -767,6 +860,12 @@ ROUTE_MODELS: dict[str, dict[str, str]] = {
     "assistance:guard_resolve": {"pk": "assistance.guarditem"},
     "assistance:line_resolve": {"pk": "assistance.payrollline"},
     **{
+        f"coordination:{n}": {"pk": "coordination.item"}
+        for n in ("item", "item_comment", "item_status", "item_assign", "item_edit")
+    },
+    "coordination:photo": {"pk": "coordination.photo"},
+    "assistance:line_bank_check": {"pk": "assistance.payrollline"},
+    **{
         f"imports:{n}": {"pk": "imports.importjob"}
         for n in ("job", "job_progress", "job_columns", "job_commit", "job_cancel", "job_refused")
     },
@@ -775,10 +874,12 @@ API_PARAM_MODELS = {
     "household_id": _HOUSEHOLD,
     "person_id": _PERSON,
     "case_id": "assistance.case",
+    "item_id": "coordination.item",
     "payroll_id": "assistance.payroll",
 }
 #: Views that answer htmx with another template (a fragment): requested both ways.
 HTMX_ROUTES = {
+    "coordination:item_comment",
     "registry:household_list",
     "poverty:household_add",
     "poverty:survey",
@@ -796,6 +897,8 @@ GET_WRITES = {
 IGNORED_TABLES = {
     "core_auditentry": "the audit log records refused attempts, reveals and exports",
     "django_session": "SESSION_SAVE_EVERY_REQUEST renews the session row on every request",
+    "coordination_itemread": "opening an item remembers when its reader last saw it (the unread "
+    "marks): a trace of the reading, not of the data",
     "axes_accessattempt": "django-axes counts sign-in attempts",
     "axes_accessfailurelog": "django-axes logs failed sign-ins",
     "axes_accesslog": "django-axes logs sign-ins",
@@ -873,6 +976,8 @@ def decode(response: Any) -> tuple[str, str]:
     if not body:
         return "", ""
     try:
+        if ctype == "image/jpeg":  # a photo (coordination): no text to search
+            return "", ""
         if ctype == "application/pdf":
             return pdf_text(body), ""
         if ctype == XLSX:
@@ -1044,6 +1149,19 @@ def page_payloads(name: str, w: World) -> list[dict[str, Any]]:
             {"members": [p], "new_head": p, "village": td, "date": day} for p in persons[:3]
         ],
         "registry:proposal_decide": [{"action": "apply"}, {"action": "reject", "reason": "x"}],
+        # a village head may propose in the own villages: the probes name the others
+        "registry:proposal_household": [
+            {
+                "village": village.pk,
+                "address": "Hẻm Mới",
+                "members-TOTAL_FORMS": "1",
+                "members-INITIAL_FORMS": "1",
+                "members-MIN_NUM_FORMS": "1",
+                "members-MAX_NUM_FORMS": "30",
+                **{f"members-0-{k}": v for k, v in NEW_PERSON.items()},
+            }
+            for village in (w.villages["dh"], w.villages["b1"])
+        ],
         "registry:person_reveal": [{"field": "cccd"}],
         "registry:household_reveal": [{"field": "phone"}],
         "places:village_list": [{"name": "Ấp Mới", "kind": "ap", "code": "MOI"}],
@@ -1121,6 +1239,26 @@ def page_payloads(name: str, w: World) -> list[dict[str, Any]]:
         ],
         "assistance:guard_resolve": [{"action": "confirmed", "note": "thử"}],
         "assistance:line_resolve": [{"action": "carried", "note": "thử"}],
+        "assistance:line_bank_check": [{"action": "accept", "seen": "0", "note": "thử"}],
+        # a village head reports in the own villages: the probes name another one
+        **{
+            f"coordination:{n}": [
+                {
+                    "kind": kind,
+                    "village": w.villages["dh"].pk,
+                    "topic": "housing",
+                    "title": "Thử",
+                    "key": "sweep-item",
+                }
+            ]
+            for n, kind in (("report", "problem"), ("item_new", "task"))
+        },
+        "coordination:item_comment": [{"text": "Thử", "key": "sweep-comment"}],
+        "coordination:item_status": [
+            {"action": a, "note": "thử"} for a in ("acknowledge", "finish", "close")
+        ],
+        "coordination:item_assign": [{"assignees": [w.users["officer_a"].pk]}],
+        "coordination:item_edit": [{"title": "Đổi", "body": "", "topic": "other", "priority": "2"}],
         "assistance:payment_account": [
             {"holder": "UBND xã", "bank": "agribank", "account_number": "123456789", "bic": ""}
         ],
@@ -1682,6 +1820,12 @@ def test_village_head_reaches_nothing_outside_the_village(world):
             world.own["case_td"].person.full_name,
         )
         sweep.control(f"/api/persons/{_head_of(world.own['td1']).pk}", td1, api=True)
+        sweep.control(reverse("coordination:board"), td1)
+        sweep.control(reverse("coordination:item", args=[world.own["coordination_td"].pk]), td1)
+        proposal_td = world.own["proposal_td"]
+        proposed = proposal_td.payload["members"][0]["full_name"]
+        sweep.control(reverse("registry:proposal_detail", args=[proposal_td.pk]), proposed)
+        sweep.control(reverse("registry:proposal_list"), proposed)
         ids = world.foreign_ids(sweep.scope)
         sweep.get_pages(ids)
         sweep.api_reads(ids)

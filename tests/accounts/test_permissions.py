@@ -77,7 +77,7 @@ def test_the_system_acts_with_its_name_in_the_audit_log(tan_dong):
     with translation.override("vi"):
         assert entry.by == "Hệ thống: import households"
         rows = display.history_rows([entry])
-        assert rows[0]["entry"].by == "Hệ thống: import households"
+        assert rows[0].by == "Hệ thống: import households"
     with translation.override("en"):
         assert entry.by == "System: import households"
 

@@ -84,6 +84,11 @@ def test_apply_and_decide_through_the_pages(client, officer, people):
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "45/QĐ-UBND" in text
     assert "750.000" in text
+    # "ông" or "bà" from the recorded sex, not "ông/bà"; the address names each place once
+    assert f"Cho {'ông' if person.sex == 'male' else 'bà'} {person.full_name}" in text
+    assert "ông/bà" not in text
+    village = person.household.village.name
+    assert f"{village}, {village}".lower() not in text.lower().replace("\n", " ")
 
 
 def test_monthly_cycle_through_the_pages(client, officer, committee, cases):

@@ -41,3 +41,11 @@ def browser_page():
         context.close()
         browser.close()
         assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
+
+
+def open_menu(page) -> None:
+    """Open the header's menu if it is collapsed (a phone-sized window): its links, the
+    account's links and the language switch are inside it."""
+    button = page.locator("#menu-button")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()

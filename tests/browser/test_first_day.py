@@ -12,6 +12,7 @@ import pytest
 from ansinh.accounts.models import User
 from ansinh.places.models import Commune, Village
 from ansinh.places.services import places_sync
+from tests.browser.conftest import open_menu
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +42,7 @@ def sign_in(page, base: str, username: str, password: str) -> None:
 
 
 def sign_out(page) -> None:
+    open_menu(page)
     page.click("header .who form button")
     page.wait_for_url("**/accounts/login/")
 
@@ -126,6 +128,7 @@ def test_first_day_from_an_empty_database(live_server, browser_page, tmp_path, s
     # 2. The officer signs in and creates a village head for ấp Tân Đông.
     sign_in(page, base, "canbo", PASSWORD)
     page.wait_for_url(f"{base}/")
+    open_menu(page)
     page.click("#accounts-link")
     page.wait_for_url(f"{base}/accounts/users/")
     page.click("#new-account")

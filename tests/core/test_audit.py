@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ansinh.accounts.scopes import scope_for
 from ansinh.core import audit
+from ansinh.core.audit_display import ChangeLine, entries_display
 from ansinh.core.models import AuditAction, AuditEntry
 from ansinh.registry import selectors, services
 from ansinh.registry.validation import PersonData
@@ -105,50 +106,61 @@ def test_household_history_includes_its_members(officer, hh_td):
     assert labels == ["registry.household"] + ["registry.person"] * 3
 
 
-def _entry(changes: dict) -> AuditEntry:
-    return AuditEntry(action=AuditAction.UPDATE, changes=changes)
+def _entry(changes: dict, label: str = "registry.person") -> AuditEntry:
+    return AuditEntry(
+        action=AuditAction.UPDATE,
+        changes=changes,
+        model_label=label,
+        object_id=1,
+        at=timezone.now(),
+    )
+
+
+def _shown(entry: AuditEntry) -> dict[str, ChangeLine]:
+    with translation.override("en"):
+        return {c.label: c for c in entries_display([entry], commune_code=None)[0].changes}
 
 
 def test_display_masks_cccd_phone_and_bank_number():
-    shown = {
-        c.field: c
-        for c in audit.display_changes(
-            _entry(
-                {
-                    "cccd": [None, "072080000123"],
-                    "phone": ["", "+84912345678"],
-                    "contact_phone": ["+84987654321", "+84281234567"],
-                    "bank_account_number": ["7100205123456", "7100205999999"],
-                    "full_name": ["Nguyễn Văn An", "Nguyễn Văn Ân"],
-                }
-            ),
-            labels={"cccd": "CCCD"},
+    shown = _shown(
+        _entry(
+            {
+                "cccd": [None, "072080000123"],
+                "phone": ["", "+84912345678"],
+                "bank_account_number": ["7100205123456", "7100205999999"],
+                "full_name": ["Nguyễn Văn An", "Nguyễn Văn Ân"],
+            }
         )
-    }
-    assert (shown["cccd"].label, shown["cccd"].before, shown["cccd"].after) == (
-        "CCCD",
+    )
+    assert (shown["Personal ID (CCCD)"].before, shown["Personal ID (CCCD)"].after) == (
         "—",
         "•••••••••123",
     )
-    assert (shown["phone"].before, shown["phone"].after) == ("—", "•••••••678")
-    assert (shown["contact_phone"].before, shown["contact_phone"].after) == (
-        "•••••••321",
-        "•••••••567",
-    )
-    assert shown["bank_account_number"].after == "••••••••••999"
-    assert (shown["full_name"].before, shown["full_name"].after) == (
+    assert (shown["Phone"].before, shown["Phone"].after) == ("—", "•••••••678")
+    assert shown["Account number"].after == "••••••••••999"
+    assert (shown["Full name"].before, shown["Full name"].after) == (
         "Nguyễn Văn An",
         "Nguyễn Văn Ân",
     )
-    assert shown["full_name"].label == "full_name"
+    household = _shown(_entry({"phone": ["+84987654321", "+84912000567"]}, "registry.household"))
+    [phone] = household.values()
+    assert (phone.before, phone.after) == ("•••••••321", "•••••••567")
 
 
 def test_display_of_a_creation_and_of_an_event():
-    created = audit.display_changes(_entry({"date_of_birth": [None, "1980-05-17"]}))
-    assert [(c.before, c.after) for c in created] == [("—", "1980-05-17")]
+    created = _entry({"date_of_birth": [None, "1980-05-17"], "phone": [None, ""]})
+    created.action = AuditAction.CREATE
+    # a creation shows what was filled in, without "before"; an empty field is left out
+    assert [(c.label, c.after, c.shows_before) for c in _shown(created).values()] == [
+        ("Date of birth", "17/05/1980", False)
+    ]
     # event entries store plain values, not pairs
-    event = audit.display_changes(_entry({"event": "death", "date": "2026-01-01"}))
-    assert [(c.field, c.after) for c in event] == [("event", "death"), ("date", "2026-01-01")]
+    event = _entry({"event": "death", "date": "2026-01-01"}, "registry.household")
+    event.action = AuditAction.EVENT
+    assert [(c.label, c.after) for c in _shown(event).values()] == [
+        ("Event", "Death"),
+        ("Date", "01/01/2026"),
+    ]
 
 
 @pytest.mark.django_db
@@ -162,8 +174,7 @@ def test_stored_values_are_complete_only_the_display_is_masked(officer, tan_dong
     tim = household.members.get()
     entry = AuditEntry.objects.get(model_label="registry.person", object_id=tim.pk)
     assert entry.changes["cccd"] == [None, tim.cccd]
-    shown = {c.field: c.after for c in audit.display_changes(entry)}
-    assert shown["cccd"] == "•••••••••" + tim.cccd[-3:]
+    assert _shown(entry)["Personal ID (CCCD)"].after == "•••••••••" + tim.cccd[-3:]
 
 
 def test_tracked_records_what_changed_and_nothing_when_nothing_did(officer, hh_td):

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.utils import timezone, translation
 
 from ansinh.accounts.choices import Role
 from ansinh.accounts.scopes import scope_for
 from ansinh.core import audit
+from ansinh.core.audit_display import entries_display
 from ansinh.core.models import AuditAction, AuditEntry
 
 
@@ -50,23 +52,26 @@ def test_masked_reaches_every_depth():
     }
 
 
-def test_display_of_nested_values_and_formatted_ones():
+def test_display_of_nested_values_masks_at_every_depth():
     entry = AuditEntry(
         action=AuditAction.UPDATE,
+        model_label="registry.changeproposal",
+        object_id=1,
+        at=timezone.now(),
         changes={
             "members": [[], [{"cccd": "072080000123", "phone": "+84912345678"}]],
             "notes": ["", "Số mới 0912 345 678"],
-            "household": [None, 7],
         },
     )
-    shown = {
-        c.field: c for c in audit.display_changes(entry, formatters={"household": lambda v: "TD"})
-    }
-    assert "072080000123" not in shown["members"].after
-    assert "•••••••••123" in shown["members"].after
-    assert "•••••••678" in shown["members"].after
-    assert shown["notes"].after == "Số mới •••••••678"
-    assert shown["household"].after == "TD"
+    with translation.override("en"):
+        [row] = entries_display([entry], commune_code=None)
+    shown = {c.label: c.after for c in row.changes}
+    text = " ".join(c.text for c in row.changes)
+    assert "072080000123" not in text
+    assert "0912345678" not in text
+    assert shown["Members › 1 › Personal ID (CCCD)"] == "•••••••••123"
+    assert shown["Members › 1 › Phone"] == "•••••••678"
+    assert shown["Notes"] == "Số mới •••••••678"
 
 
 @pytest.mark.django_db

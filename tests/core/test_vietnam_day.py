@@ -41,8 +41,8 @@ def test_the_payroll_month_offered_is_vietnams_month(client, officer, clock):
     clock(LATE_UTC)
     client.force_login(officer)
     page = client.get(reverse("assistance:payroll_list")).content.decode()
-    assert 'value="2026-12"' in page
-    assert 'value="2026-11"' not in page
+    assert 'value="12/2026"' in page  # typed mm/yyyy (issue 15)
+    assert 'value="11/2026"' not in page
 
 
 def test_the_reminder_plan_runs_for_vietnams_day(hh_td, clock):

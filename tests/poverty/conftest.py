@@ -3,16 +3,28 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from ansinh.accounts.scopes import scope_for
 from ansinh.places.models import Commune
 from ansinh.poverty import services
 from ansinh.poverty.choices import PovertyClass
 from ansinh.poverty.models import PovertyStatusPeriod, RoundHousehold
+from ansinh.registry.models import Household
 from tests import factories as f
 from tests.browser.conftest import browser_page  # noqa: F401 (Chromium at 390×844)
 
 TODAY = dt.date(2026, 11, 28)
+
+
+def registered_on(day: dt.date, *households: Household) -> None:
+    """Date the registration of ``households`` (every household when none is given) to
+    ``day``: the households a test makes are registered today, after ``TODAY``, and the
+    rates on a date count only the households registered by then."""
+    qs = Household.objects.all()
+    if households:
+        qs = qs.filter(pk__in=[h.pk for h in households])
+    qs.update(created_at=timezone.make_aware(dt.datetime.combine(day, dt.time(8))))
 
 
 @pytest.fixture

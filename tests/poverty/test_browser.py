@@ -282,7 +282,7 @@ def test_officer_approval_path(live_server, browser_page):
     _login(page, base, "canbo")
     page.goto(f"{base}/poverty/households/{entry.pk}/")
     page.click("#approve")
-    page.wait_for_selector("text=Hộ nghèo")
+    page.wait_for_selector("main >> text=Hộ nghèo")  # not the header's (collapsed) menu
     entry.refresh_from_db()
     assert entry.status == EntryStatus.APPROVED
     page.goto(f"{base}/poverty/rounds/{entry.round_id}/villages/{village.pk}/meeting/")

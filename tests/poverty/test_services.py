@@ -17,7 +17,7 @@ from ansinh.poverty.selectors import rates, round_report, status_on, transition_
 from ansinh.registry import services as registry_services
 from ansinh.rules.errors import MissingParameterError, RulesError
 from tests import factories as f
-from tests.poverty.conftest import RECIPIENT, TODAY, fill, post_and_report
+from tests.poverty.conftest import RECIPIENT, TODAY, fill, post_and_report, registered_on
 
 pytestmark = pytest.mark.django_db
 
@@ -427,10 +427,29 @@ def test_complaint_sends_back_to_survey(annual_round, officer, committee, poor_t
 def test_rates(officer, tan_dong, poor_td, near_poor_dh):
     for year in (1990, 1991):
         f.household(tan_dong, f.person("Đỗ Văn Dũng", dt.date(year, 1, 1)), actor=officer)
+    registered_on(dt.date(2026, 1, 5))
     rows = rates(f.TAN_DONG, TODAY)
     total = rows[-1]
     assert (total["households"], total["poor"], total["near_poor"]) == (4, 1, 1)
     assert total["rate_both"] == 0.5
+
+
+def test_rates_on_a_date_count_only_the_households_registered_by_then(
+    officer, tan_dong, poor_td, near_poor_dh
+):
+    """A household registered after the date is in neither the denominator nor the
+    numerator, even with a status dated earlier (recorded when it was registered)."""
+    registered_on(dt.date(2026, 1, 5))
+    late = f.household(tan_dong, f.person("Đỗ Văn Dũng", dt.date(1990, 1, 1)), actor=officer)
+    PovertyStatusPeriod.objects.create(
+        household=late, poverty_class="poor", valid_from=dt.date(2026, 1, 1), basis="test"
+    )
+    registered_on(dt.date(2026, 12, 1), late)
+    total = rates(f.TAN_DONG, TODAY)[-1]
+    assert (total["households"], total["poor"], total["near_poor"]) == (2, 1, 1)
+    assert rates(f.TAN_DONG, dt.date(2026, 12, 1))[-1]["households"] == 3  # that very day
+    assert rates(f.TAN_DONG, dt.date(2026, 12, 1))[-1]["poor"] == 2
+    assert rates(f.TAN_DONG, dt.date(2026, 1, 4))[-1]["households"] == 0  # none yet
 
 
 def test_classify_round_in_batches_and_refusal(annual_round, officer, poor_td, near_poor_dh):
@@ -560,6 +579,7 @@ def test_round_report_before_and_after_the_decision(
     come from the official statuses and the recorded movements."""
     annual_round.plan_escape_target = 2
     annual_round.save()
+    registered_on(dt.date(2026, 1, 5))
     _to_agreed(
         annual_round, officer, committee, tan_dong, poor_td, income=2_500_000, deprived=False
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ansinh.accounts.models import User
 from ansinh.accounts.services import user_password_change
+from ansinh.core.forms import PhoneField
 from ansinh.places.choices import VillageKind
 from ansinh.places.models import Village
 
@@ -112,7 +113,7 @@ class UserForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = PhoneField(label=_("Phone"), required=False)
 
     def __init__(
         self,

@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
 
-Right = Literal["edit", "approve", "propose", "propose_or_edit", "committee"]
+Right = Literal[
+    "edit", "approve", "propose", "propose_or_edit", "committee", "coordinate", "contribute"
+]
 
 
 def allows(scope: Scope, commune_code: int, can: Right) -> bool:
@@ -28,6 +30,10 @@ def allows(scope: Scope, commune_code: int, can: Right) -> bool:
         return scope.can_propose
     if can == "propose_or_edit":
         return scope.can_propose or scope.can_edit
+    if can == "coordinate":  # the coordination board: assign, triage, close any item
+        return scope.can_approve
+    if can == "contribute":  # report, comment: every role that works (not auditors)
+        return scope.can_approve or scope.can_propose
     return scope.is_committee
 
 

@@ -46,6 +46,14 @@ class CaseEventKind(models.TextChoices):
     PAYMENT = "payment", _("Payment method changed")
 
 
+class HouseholdStatus(models.TextChoices):
+    """The household's official status as the rules engine reads it (``Case.household_status``)."""
+
+    POOR = "poor", _("Poor household")
+    NEAR_POOR = "near_poor", _("Near-poor household")
+    OTHER = "other", _("Neither poor nor near-poor")
+
+
 class LineKind(models.TextChoices):
     REGULAR = "regular", _("Monthly")
     ARREARS = "arrears", _("Arrears")
@@ -67,6 +75,15 @@ class LineStatus(models.TextChoices):
     CARRIED = "carried", _("Failed, carried to next month")
     CASH = "cash", _("Failed, paid in cash")
     HELD = "held", _("Held: not to be paid")
+
+
+class BankCheck(models.TextChoices):
+    """A bank result that does not match its line (``PayrollLine.bank_check``): the officer
+    accepts the amount the bank paid or follows it up; a later result file can settle it."""
+
+    WRONG_AMOUNT = "amount", _("Wrong amount in the bank's result")
+    FOLLOW_UP = "follow_up", _("Being followed up with the bank")
+    ACCEPTED = "accepted", _("Amount paid by the bank accepted")
 
 
 class GuardRule(StrEnum):

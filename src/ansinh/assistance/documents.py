@@ -6,6 +6,7 @@ from ansinh.assistance.choices import Scheme
 from ansinh.assistance.models import Case
 from ansinh.core.money import format_vnd
 from ansinh.core.pdf import VnDocument, place_date
+from ansinh.registry.wording import honorific, household_address
 
 
 def decision_pdf(case: Case) -> bytes:
@@ -13,6 +14,8 @@ def decision_pdf(case: Case) -> bytes:
     commune = case.commune.name
     pension = case.scheme == Scheme.SOCIAL_PENSION
     what = "trợ cấp hưu trí xã hội" if pension else "trợ cấp xã hội hằng tháng"
+    title = honorific(person.sex)  # "ông", "bà", or "ông/bà" when the sex is not recorded
+    address = household_address(person.household, commune=commune, sentence=True)
     doc = VnDocument(title=f"Quyết định {case.decision_number}")
     doc.national_header(
         [f"UBND {commune}"],
@@ -31,8 +34,8 @@ def decision_pdf(case: Case) -> bytes:
     doc.paragraph(f"Xét hồ sơ đề nghị ngày {case.applied_on:%d/%m/%Y} và kết quả xác minh.")
     doc.paragraph("QUYẾT ĐỊNH:", bold=True)
     doc.paragraph(
-        f"Điều 1. Cho ông/bà {person.full_name}, sinh ngày {person.date_of_birth:%d/%m/%Y}, "
-        f"cư trú tại {case.village.name}, {commune}, được hưởng {what}."
+        f"Điều 1. Cho {title} {person.full_name}, sinh ngày {person.date_of_birth:%d/%m/%Y}, "
+        f"cư trú tại {address}, được hưởng {what}."
     )
     doc.paragraph(f"Mức hưởng: {format_vnd(case.amount)}/tháng. {case.explanation_text}.")
     start = (
@@ -49,8 +52,8 @@ def decision_pdf(case: Case) -> bytes:
     else:
         doc.paragraph("Hình thức chi trả: tiền mặt tại UBND xã.")
     doc.paragraph(
-        "Điều 2. Công chức phụ trách văn hóa - xã hội, kế toán ngân sách xã và ông/bà có tên "
-        "tại Điều 1 chịu trách nhiệm thi hành Quyết định này."
+        "Điều 2. Công chức phụ trách văn hóa - xã hội, kế toán ngân sách xã và "
+        f"{title} có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này."
     )
     doc.signatures([("Chủ tịch", case.decision_signer)])
     return doc.bytes()

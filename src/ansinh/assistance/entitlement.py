@@ -10,8 +10,9 @@ from typing import Any
 import polars as pl
 
 from ansinh.assistance.choices import Scheme
+from ansinh.core.periods import first_of_month
 from ansinh.poverty.selectors import status_in_commune, status_on
-from ansinh.rules.allowance import compute
+from ansinh.rules.allowance import GROUP_CODES, compute
 from ansinh.rules.explain import explain_allowance, render
 from ansinh.rules.parameters import ParameterSet
 
@@ -84,6 +85,39 @@ def compute_one(
     row = compute_cases([case_input], month, province).row(0, named=True)
     explanation = explain_allowance(row, province=province)
     return row, explanation, render(explanation, "vi")
+
+
+def possible_groups(
+    date_of_birth: dt.date, household: str, on: dt.date, province: int | None = None
+) -> list[str]:
+    """The Decree 20 groups that a person born on ``date_of_birth``, in a household of status
+    ``household`` (``poor``/``near_poor``/``other``), can belong to in the month of ``on``:
+    each group alone through the rules engine (its age bounds and household statuses), with
+    one child and no pension, the facts the application itself records. Art. 5 order."""
+    month = first_of_month(on)
+    inputs = [
+        CaseInput(
+            key=index,
+            scheme=Scheme.SOCIAL_ASSISTANCE,
+            groups=[code],
+            date_of_birth=date_of_birth,
+            household=household,
+            children=1,
+            pension=0,
+        )
+        for index, code in enumerate(GROUP_CODES)
+    ]
+    rows = compute_cases(inputs, month, province)
+    open_to = set(rows.filter(pl.col("assistance_basis").is_not_null())["key"].to_list())
+    return [code for index, code in enumerate(GROUP_CODES) if index in open_to]
+
+
+def person_groups(person: Any, on: dt.date) -> tuple[list[str], str]:
+    """(the groups ``person`` can belong to on ``on``, the household's status as the rules
+    engine reads it)."""
+    status = household_statuses([person.household_id], first_of_month(on))[person.household_id]
+    province = person.commune.province_id
+    return possible_groups(person.date_of_birth, status, on, province), status
 
 
 def commune_inputs(commune_code: int, month: dt.date) -> list[CaseInput]:

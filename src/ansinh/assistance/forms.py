@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -19,8 +20,9 @@ from ansinh.registry.choices import Bank
 from ansinh.rules.allowance import GROUP_CODES, group_parameters
 from ansinh.rules.parameters import default_parameters
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+# dd/mm/yyyy and mm/yyyy typed in text inputs, whatever the browser's language (core/forms.py)
+DATE = core_forms.DateInput()
+MONTH = core_forms.MonthInput()
 
 
 def group_choices() -> list[tuple[str, str]]:
@@ -45,6 +47,10 @@ class MonthField(core_forms.MonthField):
 
 
 class ApplyForm(forms.Form):
+    """An application for one person: only the groups the rules engine says this person can
+    belong to are offered (``open_groups``); payment by bank when the person's record has an
+    account."""
+
     person = forms.IntegerField(
         label=_("Person (registry number)"),
         widget=forms.HiddenInput,
@@ -56,17 +62,32 @@ class ApplyForm(forms.Form):
         label=_("Groups"), required=False, widget=forms.CheckboxSelectMultiple
     )
     applied_on = DateField(label=_("Application date"), widget=DATE)
-    documents = forms.CharField(
-        label=_("Documents received"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    payment_method = forms.ChoiceField(
+        label=_("Payment"), choices=PaymentMethod.choices, widget=forms.RadioSelect, required=False
     )
     children = forms.IntegerField(label=_("Children raised"), min_value=0, max_value=30, initial=0)
     pension = forms.IntegerField(
         label=_("Pension or monthly benefit (đồng)"), min_value=0, max_value=MAX_AMOUNT, initial=0
     )
+    documents = forms.CharField(
+        label=_("Documents received"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        open_groups: Sequence[str] | None = None,
+        has_account: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["groups"].choices = group_choices()  # type: ignore[attr-defined]
+        choices = group_choices()
+        if open_groups is not None:
+            choices = [(code, label) for code, label in choices if code in open_groups]
+        self.fields["groups"].choices = choices  # type: ignore[attr-defined]
+        self.fields["payment_method"].initial = (
+            PaymentMethod.BANK if has_account else PaymentMethod.CASH
+        )
 
 
 class VerifyForm(forms.Form):
@@ -143,6 +164,18 @@ class LineResolveForm(forms.Form):
         ],
     )
     note = forms.CharField(label=_("Note"))
+
+
+class BankCheckForm(forms.Form):
+    """Accept the amount the bank paid on a line, or follow it up; ``seen`` is the bank's
+    amount shown on the page (a line whose result changed since is refused)."""
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[("accept", _("Accept the amount paid")), ("follow_up", _("Follow up"))],
+    )
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_AMOUNT)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class ResultsForm(forms.Form):

@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.assistance.choices import (
+    BankCheck,
     CaseEventKind,
     CaseStatus,
     GuardAction,
@@ -203,6 +204,12 @@ class PayrollLine(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
     recovery = models.CharField(_("to recover"), max_length=300, blank=True)
+    # a bank result that said "paid" with another amount: what the bank paid, and what the
+    # officer made of it (BankCheck)
+    bank_amount = models.BigIntegerField(_("amount in the bank's result"), null=True, blank=True)
+    bank_check = models.CharField(
+        _("bank result check"), max_length=10, choices=BankCheck.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("payroll line")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
 from ansinh.assistance import holds, services
-from ansinh.assistance.choices import LineStatus, PaymentMethod, PayrollStatus
+from ansinh.assistance.choices import BankCheck, LineStatus, PaymentMethod, PayrollStatus
 from ansinh.assistance.models import Payroll, PayrollLine
 from ansinh.core import audit
 from ansinh.core.models import AuditAction
@@ -49,6 +49,7 @@ class ResultRow:
 class Reconciliation:
     paid: int = 0
     failed: int = 0
+    to_check: int = 0  # "paid" rows with a wrong amount, kept on their line to act on
     exceptions: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -119,6 +120,19 @@ def parse_results(data: bytes, filename: str = "results.csv") -> list[ResultRow]
     return out
 
 
+def _wrong_amount(line: PayrollLine, row: ResultRow, result: Reconciliation) -> None:
+    """A "paid" row with another amount than its line's: kept on the line (what the bank paid),
+    so that the officer can accept it or follow it up from the payroll page. A line already
+    followed up stays so (with the bank's new amount)."""
+    if not row.paid or row.amount is None or line.status != LineStatus.PENDING:
+        return
+    line.bank_amount = row.amount
+    if line.bank_check != BankCheck.FOLLOW_UP:
+        line.bank_check = BankCheck.WRONG_AMOUNT
+    line.save(update_fields=["bank_amount", "bank_check"])
+    result.to_check += 1
+
+
 def _lang() -> str:
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
@@ -157,12 +171,15 @@ def results_import(
             result.exceptions.append(
                 {"row": row.line_no, "reference": row.reference, "kind": kind, "problem": problem}
             )
+            if kind == "amount" and line is not None:
+                _wrong_amount(line, row, result)
             continue
         if line.status not in (LineStatus.PENDING, LineStatus.FAILED):
             continue
         line.status = LineStatus.PAID if row.paid else LineStatus.FAILED
         line.result_reason = "" if row.paid else (row.reason or _("Failed"))
-        line.save(update_fields=["status", "result_reason"])
+        line.bank_amount, line.bank_check = None, ""  # the bank's corrected result settles it
+        line.save(update_fields=["status", "result_reason", "bank_amount", "bank_check"])
         if row.paid:
             result.paid += 1
         else:
@@ -173,7 +190,12 @@ def results_import(
         actor=scope,
         instance=payroll,
         action=AuditAction.EVENT,
-        after={"paid": result.paid, "failed": result.failed, "exceptions": len(result.exceptions)},
+        after={
+            "paid": result.paid,
+            "failed": result.failed,
+            "to_check": result.to_check,
+            "exceptions": len(result.exceptions),
+        },
         note=_("Bank results imported"),
         commune_code=payroll.commune_id,
     )

@@ -9,7 +9,13 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from ansinh.accounts.scopes import Scope
-from ansinh.assistance.choices import CaseStatus, LineKind, LineStatus, PaymentMethod
+from ansinh.assistance.choices import (
+    BankCheck,
+    CaseStatus,
+    LineKind,
+    LineStatus,
+    PaymentMethod,
+)
 from ansinh.assistance.models import Case, GuardItem, PaymentAccount, Payroll, PayrollLine
 from ansinh.core.models import AuditEntry
 from ansinh.core.periods import age_on
@@ -177,7 +183,7 @@ def guard_item_get(scope: Scope, pk: int) -> GuardItem:
 
 def line_get(scope: Scope, pk: int) -> PayrollLine:
     qs = PayrollLine.objects.filter(payroll__commune_id=scope.commune_code).select_related(
-        "payroll"
+        "payroll", "case__person"
     )
     qs = scope.restrict(qs, "case__village_id")
     return get_or_404(qs, pk)
@@ -200,6 +206,13 @@ def cash_pending_references(payroll: Payroll) -> list[str]:
 def recovery_lines(scope: Scope, payroll: Payroll) -> QuerySet[PayrollLine]:
     """Lines already sent to the bank (or on the cash list) whose money must be recovered."""
     return payroll_lines(scope, payroll).exclude(recovery="")
+
+
+def bank_checks(scope: Scope, payroll: Payroll) -> QuerySet[PayrollLine]:
+    """Lines the bank said it paid with another amount, still to accept or being followed up."""
+    return payroll_lines(scope, payroll).filter(
+        bank_check__in=[BankCheck.WRONG_AMOUNT, BankCheck.FOLLOW_UP]
+    )
 
 
 def case_history(scope: Scope, case: Case) -> QuerySet[AuditEntry]:

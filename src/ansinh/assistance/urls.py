@@ -15,5 +15,6 @@ urlpatterns = [
     path("payrolls/<id:pk>/export/<str:fmt>/", views.payroll_export, name="payroll_export"),
     path("guard/<id:pk>/resolve/", views.guard_item_resolve, name="guard_resolve"),
     path("lines/<id:pk>/resolve/", views.line_resolve, name="line_resolve"),
+    path("lines/<id:pk>/bank-check/", views.line_bank_check, name="line_bank_check"),
     path("reports/", views.reports, name="reports"),
 ]

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "ansinh.poverty",
     "ansinh.insurance",
     "ansinh.assistance",
+    "ansinh.coordination",
     "ansinh.policy",
     "ansinh.api",
     "ansinh.demo",
@@ -226,6 +227,10 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["ansinh.config.formats"]
+# Every count shown is grouped the Vietnamese way (4.700, 16.480; "4,700" in English): a number
+# that is not a quantity (an id in a link, a page number, a year) is written with
+# ``|unlocalize`` or ``{% localize off %}`` (tests/core/test_numbers.py checks the templates).
+USE_THOUSAND_SEPARATOR = True
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -271,6 +276,18 @@ FILE_UPLOAD_HANDLERS = [
 ANSINH_API_TOKEN_DAYS = int(os.environ.get("ANSINH_API_TOKEN_DAYS", "90"))
 # Backups (`ansinh backup`): where they are written and read (the officer's home shows the
 # newest), and how many of the latest are kept (plus the newest of each of the last 12 months).
+# Figures shown for reading (coverage, counts per village) are counted once per change of the
+# commune's data and kept in each web process's memory (ansinh.core.figures), at most this
+# many seconds.
+ANSINH_FIGURES_MAX_AGE = int(os.environ.get("ANSINH_FIGURES_MAX_AGE", "600"))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ansinh-figures",
+        "TIMEOUT": ANSINH_FIGURES_MAX_AGE,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 ANSINH_BACKUP_DIR = Path(os.environ.get("ANSINH_BACKUP_DIR", VAR_DIR / "backups")).resolve()
 ANSINH_BACKUP_KEEP = int(os.environ.get("ANSINH_BACKUP_KEEP", "14"))
 

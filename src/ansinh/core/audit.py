@@ -2,7 +2,9 @@
 
 Services audit a change with :func:`tracked` (a before/after snapshot of some fields) or
 :func:`created`, and a one-off event (a decision, an import, an export) with :func:`record` or
-:func:`record_export`, inside their transaction; pages call :func:`display_changes`.
+:func:`record_export`, inside their transaction. Pages read entries through
+:mod:`ansinh.core.audit_display`; CCCD, phone and bank numbers are masked there with
+:func:`masked` and :func:`mask_text`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from ansinh.core import figures
 from ansinh.core.identifiers import mask, mask_identifier
 from ansinh.core.models import AuditAction, AuditEntry
 
@@ -174,6 +177,8 @@ def created_many(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch_size):
             cursor.executemany(sql, rows[start : start + batch_size])
+    if rows:
+        figures.changed(commune_code)
     return len(rows)
 
 
@@ -228,6 +233,8 @@ def record(
     changes = diff(before or {}, after or {})
     if action == AuditAction.UPDATE and not changes:
         return None
+    # Every audited write is a change of the commune's data: its figures are counted again.
+    figures.changed(commune_code)
     return AuditEntry.objects.create(
         actor=actor_user(actor),
         system=actor_system(actor),
@@ -240,17 +247,6 @@ def record(
         commune_code=commune_code,
         household_id=household_id,
     )
-
-
-@dataclass(frozen=True)
-class DisplayChange:
-    field: str
-    label: str
-    before: str
-    after: str
-
-
-Formatter = Callable[[Any], str]
 
 
 def _mask_number(raw: str) -> str:
@@ -284,42 +280,6 @@ def masked(value: Any, field: str | None = None) -> Any:
     if isinstance(value, str):
         return mask_text(value)
     return value
-
-
-def _display_value(field: str, value: Any, formatters: Mapping[str, Formatter]) -> str:
-    if value is None or value == "":
-        return "—"
-    nested = isinstance(value, Mapping | list | tuple)
-    if field in SENSITIVE_FIELDS and not nested:
-        return _mask_field(field, value)
-    if field in formatters and field not in SENSITIVE_FIELDS:
-        return mask_text(formatters[field](value))
-    if nested:
-        return str(masked(value, field))
-    return mask_text(value) if isinstance(value, str) else str(value)
-
-
-def display_changes(
-    entry: AuditEntry,
-    labels: Mapping[str, str] | None = None,
-    formatters: Mapping[str, Formatter] | None = None,
-) -> list[DisplayChange]:
-    """Readable changes: ``labels`` name the fields, ``formatters`` turn stored values into
-    what a person reads (choice labels, dd/mm/yyyy); sensitive numbers are always masked."""
-    labels = labels or {}
-    formatters = formatters or {}
-    out = []
-    for field, pair in (entry.changes or {}).items():
-        before, after = ([*pair, None, None])[:2] if isinstance(pair, list) else (None, pair)
-        out.append(
-            DisplayChange(
-                field=field,
-                label=str(labels.get(field, field)),
-                before=_display_value(field, before, formatters),
-                after=_display_value(field, after, formatters),
-            )
-        )
-    return out
 
 
 def record_export(

@@ -7,8 +7,11 @@ Pure Python (no Django). Messages are English msgids marked for translation by t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+
+import phonenumbers
 
 
 def gettext_noop(message: str) -> str:
@@ -185,24 +188,25 @@ def mask(value: str | None, keep: int = 3) -> str:
     return "•" * (len(value) - keep) + value[-keep:]
 
 
-# Mobile prefixes in use (after the 2018 renumbering): Viettel 03x/086/096-098,
-# Vinaphone 081-085/088/091/094, MobiFone 07x/089/090/093, Vietnamobile 052/056/058/092,
-# Gmobile 059/099, Itelecom 087, Reddi 055.
-_MOBILE = re.compile(r"^(3[2-9]|5[25689]|7[06-9]|8[1-9]|9\d)\d{7}$")
-_LANDLINE = re.compile(r"^2\d{9}$")
+# Phones: parsed, checked and formatted by libphonenumber (``phonenumbers``) for region VN, so
+# the network prefixes and area codes follow its metadata, not a copy of them here. Stored in
+# E.164 form ("+84912345678", "+842763822123"): what the SMS and Zalo channels send to.
+_PHONE_SIGNS = re.compile(r"[\s.\-()/]")
+_MOBILE_TYPES = frozenset(
+    {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+)
 
 
-def normalize_phone(value: str) -> str:
-    """Return the phone in +84 form ("0912 345 678" -> "+84912345678") or raise.
-
-    Accepts 0xxxxxxxxx, 84xxxxxxxxx, +84xxxxxxxxx with spaces, dots or dashes.
-    """
-    raw = re.sub(r"[\s.\-()]", "", value or "")
+def _national_digits(value: str) -> str:
+    """The digits after the 0 or +84 of a Vietnamese number as typed, or raise."""
+    raw = _PHONE_SIGNS.sub("", value or "")
     if raw.startswith("+84"):
         national = raw[3:]
+    elif raw.startswith("0084"):
+        national = raw[4:]
     elif raw.startswith("84") and len(raw) in (11, 12):
         national = raw[2:]
-    elif raw.startswith("0"):
+    elif raw.startswith("0") and not raw.startswith("00"):
         national = raw[1:]
     else:
         raise IdentifierError(
@@ -211,9 +215,42 @@ def normalize_phone(value: str) -> str:
         )
     if not national.isdigit():
         raise IdentifierError("format", gettext_noop("A phone number contains digits only."))
-    if _MOBILE.match(national) or _LANDLINE.match(national):
-        return "+84" + national
-    if len(national) != 9 and not national.startswith("2"):
+    return national
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(e164: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(e164, "VN")
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def normalize_phone(value: str) -> str:
+    """Return the phone in E.164 form ("0912 345 678" -> "+84912345678") or raise.
+
+    Accepts 0xxxxxxxxx, 84xxxxxxxxx, +84xxxxxxxxx, 0084xxxxxxxxx with spaces, dots, dashes or
+    brackets; mobiles (10 digits) and landlines (0 + area code + number, 11 digits). The one
+    phone check of the forms, the imports, the API and messaging.
+    """
+    national = _national_digits(value)
+    number = _parse("+84" + national)
+    if number is not None and phonenumbers.is_valid_number_for_region(number, "VN"):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if national.startswith("2"):
+        if len(national) != 10:
+            raise IdentifierError(
+                "length",
+                gettext_noop(
+                    "A landline number has 11 digits (0, the area code and the number), "
+                    "e.g. 0276 3822 123."
+                ),
+            )
+        raise IdentifierError(
+            "prefix",
+            gettext_noop("This landline number does not start with a Vietnamese area code."),
+        )
+    if len(national) != 9:
         raise IdentifierError(
             "length",
             gettext_noop("A mobile number has 10 digits (0 and 9 more), e.g. 0912 345 678."),
@@ -224,19 +261,24 @@ def normalize_phone(value: str) -> str:
 
 
 def is_mobile(phone_e164: str) -> bool:
-    return phone_e164.startswith("+84") and bool(_MOBILE.match(phone_e164[3:]))
+    """A Vietnamese mobile number (one an SMS can be sent to), in E.164 form."""
+    if not phone_e164.startswith("+84"):
+        return False
+    number = _parse(phone_e164)
+    return number is not None and phonenumbers.number_type(number) in _MOBILE_TYPES
 
 
 def format_phone(phone_e164: str | None) -> str:
-    """Display form: "+84912345678" -> "0912 345 678"."""
+    """Display form, grouped as Vietnamese write it: "+84912345678" -> "0912 345 678",
+    "+842763822123" -> "0276 3822 123", "+842438221234" -> "024 3822 1234"."""
     if not phone_e164:
         return ""
     if not phone_e164.startswith("+84"):
         return phone_e164
-    national = "0" + phone_e164[3:]
-    if len(national) == 10:
-        return f"{national[:4]} {national[4:7]} {national[7:]}"
-    return f"{national[:3]} {national[3:7]} {national[7:]}"
+    number = _parse(phone_e164)
+    if number is None or not phonenumbers.is_possible_number(number):
+        return phone_e164
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
 
 
 _BANK_ACCOUNT = re.compile(r"^\d{6,19}$")

@@ -72,3 +72,19 @@ class AuditEntry(models.Model):
         if self.system:
             return str(_("System: %(job)s") % {"job": self.system})
         return str(_("system"))
+
+
+class FigureStamp(models.Model):
+    """How many times a commune's data has changed: the key of its cached figures
+    (``ansinh.core.figures``). Every audited write moves it on, after its transaction commits."""
+
+    commune_code = models.IntegerField(_("commune code"), primary_key=True)
+    version = models.BigIntegerField(_("version"), default=0)
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("figure stamp")
+        verbose_name_plural = _("figure stamps")
+
+    def __str__(self) -> str:
+        return f"{self.commune_code} v{self.version}"

@@ -43,9 +43,10 @@ Public interface::
     error_messages(request, error)   # each message of a ValidationError as an error message
     page_of(request, items, *, per_page=None, cap=None) -> Page    # ?page= of items
     CappedPaginator(items, per_page, *, cap)   # counts at most cap + 1 rows
+    first_of(items, limit) -> FirstOf   # the first rows a page shows, and how many in all
     INT64_MAX, MIN_DATE, MAX_DATE
     int_param(value, *, lo=1, hi=INT64_MAX) -> int | None
-    date_param(value, *, lo=MIN_DATE, hi=MAX_DATE) -> date | None
+    date_param(value, *, lo=MIN_DATE, hi=MAX_DATE) -> date | None   # dd/mm/yyyy or ISO
     datetime_param(value, *, lo=MIN_DATE, hi=MAX_DATE) -> datetime | None
     IdConverter                      # registered as "id" by CoreConfig.ready()
     max_upload_mb() -> int, max_upload_bytes() -> int, check_upload_size(upload)
@@ -67,7 +68,7 @@ import datetime as dt
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -82,6 +83,7 @@ from django.forms import BaseForm, BaseFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from ansinh.core.periods import DateTextError, read_date
 from ansinh.core.spreadsheet import SpreadsheetError, xlsx_bytes
 
 __all__ = [
@@ -91,6 +93,7 @@ __all__ = [
     "PROBLEMS_SHOWN",
     "CappedPaginator",
     "Done",
+    "FirstOf",
     "IdConverter",
     "LimitedTemporaryFileUploadHandler",
     "apply_errors",
@@ -98,6 +101,7 @@ __all__ = [
     "date_param",
     "datetime_param",
     "error_messages",
+    "first_of",
     "form_action",
     "int_param",
     "max_upload_bytes",
@@ -133,15 +137,13 @@ def int_param(value: Any, *, lo: int = 1, hi: int = INT64_MAX) -> int | None:
 
 
 def date_param(value: Any, *, lo: dt.date = MIN_DATE, hi: dt.date = MAX_DATE) -> dt.date | None:
-    """``value`` as a ``YYYY-MM-DD`` date in ``lo..hi``, else ``None``."""
+    """``value`` as a date in ``lo..hi``, else ``None``: ``dd/mm/yyyy`` as the date inputs send
+    it, or ``yyyy-mm-dd`` (links, old bookmarks) — :func:`ansinh.core.periods.read_date`."""
     if value is None:
         return None
-    text = str(value).strip()
-    if len(text) != 10:
-        return None
     try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
+        day = read_date(str(value)[:40])
+    except DateTextError:
         return None
     return day if lo <= day <= hi else None
 
@@ -284,6 +286,43 @@ class CappedPaginator(Paginator):  # type: ignore[type-arg]
         if isinstance(results, CountsUpTo):
             return results.count_upto(self.cap + 1)
         return int(results[: self.cap + 1].count())
+
+
+@dataclass(frozen=True)
+class FirstOf(Generic[T]):
+    """The first rows of a list that a page shows (the latest changes, the checks of a
+    case …) and how many there are in all, so that the page says when it shows only some:
+    ``{% include "core/_first_of.html" with shown=rows|length total=rows.total %}``
+    ("Hiển thị 50 trong số 134.")."""
+
+    items: list[T]
+    total: int
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __getitem__(self, index: int) -> T:
+        return self.items[index]
+
+    @property
+    def capped(self) -> bool:
+        return self.total > len(self.items)
+
+
+def first_of(items: Any, limit: int) -> FirstOf[Any]:
+    """The first ``limit`` of ``items`` (a queryset or a sequence) and their number in all:
+    counted (one query more) only when there are ``limit`` rows or more."""
+    shown = list(items[:limit])
+    if len(shown) < limit:
+        return FirstOf(shown, len(shown))
+    total = len(items) if isinstance(items, Sequence) else int(items.count())
+    return FirstOf(shown, total)
 
 
 def page_of(

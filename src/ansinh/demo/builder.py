@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ansinh.accounts.choices import Role
 from ansinh.accounts.models import User
-from ansinh.core.identifiers import cccd_century_sex_digit
+from ansinh.core.identifiers import IdentifierError, cccd_century_sex_digit, normalize_phone
 from ansinh.core.text import fold, given_name_key
 from ansinh.demo import names
 from ansinh.places.choices import VillageKind
@@ -148,10 +148,25 @@ class _Gen:
 
     def phone(self) -> str:
         while True:
-            value = f"+84{self.rng.choice(names.MOBILE_PREFIXES)}{self.rng.randrange(10**7):07d}"
+            value = _mobile(self.rng.choice(names.MOBILE_PREFIXES), self.rng.randrange(10**7))
             if value not in self.used_phone:
                 self.used_phone.add(value)
                 return value
+
+
+def _mobile(prefix: str, rest: int) -> str:
+    """A mobile number the application accepts (libphonenumber's ranges: not every block of
+    a network's prefix is assigned): the drawn prefix, else the next one of the list with the
+    same digits, so that the demo draws as many random numbers as before."""
+    start = names.MOBILE_PREFIXES.index(prefix)
+    count = len(names.MOBILE_PREFIXES)
+    for step in range(count):
+        candidate = f"0{names.MOBILE_PREFIXES[(start + step) % count]}{rest:07d}"
+        try:
+            return normalize_phone(candidate)
+        except IdentifierError:
+            continue
+    raise RuntimeError(f"no mobile prefix accepts {rest:07d}")
 
 
 def _age(dob: dt.date, on: dt.date) -> int:
@@ -327,6 +342,14 @@ def _build_chunk(
         )
         member_rows.append(people)
     Household.objects.bulk_create(house_rows, batch_size=2000)
+    # The commune's registry was kept for years before it came into the app: registered
+    # three years before ``as_of`` (the rates on a date count households registered by then).
+    if house_rows:
+        Household.objects.filter(commune=commune, pk__gte=house_rows[0].pk).update(
+            created_at=timezone.make_aware(
+                dt.datetime.combine(as_of - dt.timedelta(days=3 * 365), dt.time(8))
+            )
+        )
     persons: list[Person] = []
     pending_events: list[tuple[int, dict[str, Any]]] = []
     for household, people in zip(house_rows, member_rows, strict=True):

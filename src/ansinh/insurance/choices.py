@@ -62,6 +62,16 @@ class CoverageStatus(models.TextChoices):
 FOLLOW_UP = (CoverageStatus.EXPIRING, CoverageStatus.LAPSED, CoverageStatus.NEVER)
 
 
+class FollowUpReason(models.TextChoices):
+    """Why a household is on the follow-up list (a member's card)."""
+
+    ANY = "any", _("Any reason")
+    NEVER = "never", _("No card")
+    EXPIRING = "expiring", _("Expiring soon")
+    MONTH = "month", _("Expiring this month")
+    LAPSED = "lapsed", _("Expired")
+
+
 class CardSource(models.TextChoices):
     ENTERED = "entered", _("Entered by the officer")
     IMPORTED = "imported", _("Imported from the social-insurance list")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.models import TimeStampedModel
@@ -78,6 +79,15 @@ class CommuneInsuranceSettings(models.Model):
         return str(self.commune)
 
 
+def stage_label(days: int) -> str:
+    """A reminder stage as an officer names it: "30 days before expiry", never its code."""
+    if days < 0:
+        return gettext("%(n)s days before expiry") % {"n": -days}
+    if days == 0:
+        return gettext("On the day the card expires")
+    return gettext("%(n)s days after expiry") % {"n": days}
+
+
 class ReminderStage(models.Model):
     """When to remind: ``days`` before expiry (negative) or after it lapsed (positive)."""
 
@@ -102,7 +112,12 @@ class ReminderStage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.code
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """What the stage is called on a page ("30 days before expiry"), not its code."""
+        return stage_label(self.days)
 
 
 class Reminder(models.Model):

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext
 
 from ansinh.accounts.scopes import Scope
+from ansinh.core import figures
 from ansinh.core.periods import age_on, next_month
 from ansinh.core.selectors import get_or_404
 from ansinh.insurance.choices import (
@@ -19,7 +21,13 @@ from ansinh.insurance.choices import (
     Payer,
     payer_for,
 )
-from ansinh.insurance.models import Card, CommuneInsuranceSettings, Reminder, ReminderStage
+from ansinh.insurance.models import (
+    Card,
+    CommuneInsuranceSettings,
+    Reminder,
+    ReminderStage,
+    stage_label,
+)
 from ansinh.messaging.choices import Channel
 from ansinh.poverty.choices import PovertyClass
 from ansinh.poverty.selectors import status_on as poverty_status_on
@@ -244,22 +252,74 @@ class CoverageRow:
         return self.covered / self.people if self.people else 0.0
 
 
-def coverage_by_village(scope: Scope, on: dt.date) -> list[CoverageRow]:
-    """People present and people covered on ``on``, per village, with the commune total."""
-    persons = present_on(persons_for(scope), on)
-    people = dict(persons.values_list("village_id").annotate(n=Count("id")))
-    covered_ids = Card.objects.filter(
-        commune_id=scope.commune_code, valid_from__lte=on, valid_to__gte=on
-    ).values("person_id")
-    covered = dict(
-        persons.filter(id__in=covered_ids).values_list("village_id").annotate(n=Count("id"))
+VillageCounts = dict[int, tuple[int, int]]  # village id → (people present, people covered)
+
+
+def _present(on: dt.date, prefix: str = "") -> Q:
+    """``present_on`` as a condition, for counting several dates in one pass."""
+    return Q(**{f"{prefix}date_of_birth__lte": on}) & (
+        Q(**{f"{prefix}life_status": LifeStatus.LIVING}) | Q(**{f"{prefix}status_date__gt": on})
     )
+
+
+def count_coverage(commune_code: int, days: list[dt.date]) -> dict[dt.date, VillageCounts]:
+    """For each day, people present and people covered (a card valid that day) per village of
+    the commune: one pass over the people and one over the cards, whatever the number of days
+    (a year of month ends is 13 days, counted together)."""
+    if not days:
+        return {}
+    names = {f"d{i}": day for i, day in enumerate(days)}
+    people = (
+        Person.objects.filter(commune_id=commune_code)
+        .values("village_id")
+        .annotate(**{name: Count("id", filter=_present(day)) for name, day in names.items()})
+    )
+    covered = (
+        Card.objects.filter(
+            commune_id=commune_code,
+            person__commune_id=commune_code,
+            valid_from__lte=max(days),
+            valid_to__gte=min(days),
+        )
+        .values("person__village_id")
+        .annotate(
+            **{
+                name: Count(
+                    "person_id",
+                    distinct=True,
+                    filter=Q(valid_from__lte=day, valid_to__gte=day) & _present(day, "person__"),
+                )
+                for name, day in names.items()
+            }
+        )
+    )
+    out: dict[dt.date, VillageCounts] = {day: {} for day in days}
+    covered_by: dict[int, dict[str, Any]] = {
+        row["person__village_id"]: dict(row) for row in covered
+    }
+    for row in people:
+        counts: dict[str, Any] = dict(row)
+        cov = covered_by.get(counts["village_id"], {})
+        for name, day in names.items():
+            out[day][counts["village_id"]] = (int(counts[name]), int(cov.get(name, 0)))
+    return out
+
+
+def _rows(scope: Scope, counts: VillageCounts) -> list[CoverageRow]:
     rows = [
-        CoverageRow(v.pk, v.name, people.get(v.pk, 0), covered.get(v.pk, 0))
-        for v in villages_for(scope)
+        CoverageRow(v.pk, v.name, *counts.get(v.pk, (0, 0)))
+        for v in villages_for(scope).only("id", "name")
     ]
     total = CoverageRow(None, "", sum(r.people for r in rows), sum(r.covered for r in rows))
     return [*rows, total]
+
+
+def coverage_by_village(scope: Scope, on: dt.date) -> list[CoverageRow]:
+    """People present and people covered on ``on``, per village of the scope, with their
+    total. Counted for the whole commune once per change of its data (``core/figures``)."""
+    code = scope.commune_code
+    counts = figures.counted(code, "coverage", lambda: count_coverage(code, [on]), on)
+    return _rows(scope, counts.value[on])
 
 
 def month_ends(until: dt.date, months: int) -> list[dt.date]:
@@ -273,12 +333,13 @@ def month_ends(until: dt.date, months: int) -> list[dt.date]:
 
 
 def coverage_series(scope: Scope, until: dt.date, months: int = 12) -> list[tuple[dt.date, float]]:
-    """The commune's coverage rate at the end of each of the last ``months`` months."""
-    series = []
-    for day in month_ends(until, months):
-        total = coverage_by_village(scope, day)[-1]
-        series.append((day, total.rate))
-    return series
+    """The scope's coverage rate at the end of each of the last ``months`` months."""
+    days = month_ends(until, months)
+    code = scope.commune_code
+    counts = figures.counted(
+        code, "coverage-series", lambda: count_coverage(code, days), until, months
+    )
+    return [(day, _rows(scope, counts.value[day])[-1].rate) for day in days]
 
 
 @dataclass(frozen=True)
@@ -422,18 +483,19 @@ def campaign(scope: Scope, until: dt.date, months: int = 8) -> list[CampaignMont
         reminders = list(
             reminders_for(scope)
             .filter(planned_for__gte=first, planned_for__lte=last)
-            .values_list("household_id", "planned_for", "stage__code", "message_key", "expiry")
+            .values_list("household_id", "planned_for", "stage__days", "message_key", "expiry")
         )
         row.reminders = len(reminders)
         row.by_stage = {}
-        for _, _, code, _, _ in reminders:
-            row.by_stage[code] = row.by_stage.get(code, 0) + 1
+        for _, _, days, _, _ in reminders:  # by the stage's name, never its code
+            name = stage_label(days)
+            row.by_stage[name] = row.by_stage.get(name, 0) + 1
         messages = OutboxMessage.objects.filter(key__in=[r[3] for r in reminders])
         row.by_channel = {}
         for via, state, parts, cost in messages.values_list(
             "sent_via", "state", "parts", "cost_estimate"
         ):
-            label = str(Channel(via).label) if via in Channel.values else "—"
+            label = str(Channel(via).label) if via in Channel.values else gettext("Not sent yet")
             row.by_channel[label] = row.by_channel.get(label, 0) + 1
             row.sent += state in {"sent", "delivered"}
             row.delivered += state == "delivered"

@@ -4,28 +4,33 @@ stages and the campaign view. Reads through scoped selectors, writes through ser
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
+from ansinh.core.audit import record_export
+from ansinh.core.spreadsheet import xlsx_bytes
 from ansinh.core.web import (
     PROBLEMS_SHOWN,
     date_param,
     form_action,
     int_param,
+    page_of,
     post_action,
     problems_download,
 )
-from ansinh.insurance import selectors, services
-from ansinh.insurance.choices import FOLLOW_UP, CoverageStatus, Payer
+from ansinh.insurance import documents, followup, selectors, services
+from ansinh.insurance.choices import FollowUpReason, Payer
 from ansinh.insurance.forms import CardForm, CardImportForm, StageForm, TargetForm
 from ansinh.insurance.imports import cards_import
 from ansinh.insurance.models import CommuneInsuranceSettings
@@ -33,6 +38,9 @@ from ansinh.places import selectors as places
 from ansinh.registry import selectors as registry
 from ansinh.registry.choices import LifeStatus
 from ansinh.rules.errors import MissingParameterError
+
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day(request: HttpRequest) -> dt.date:
@@ -57,7 +65,7 @@ def _chart(series: list[tuple[dt.date, float]], target: float | None) -> dict[st
         return round(180 - (rate - low) / span * 160, 1)
 
     points = [
-        {"x": round(20 + i * step, 1), "y": y(r), "label": f"{d:%m/%Y}", "rate": r * 100}
+        {"x": round(20 + i * step, 1), "y": y(r), "label": f"{d:%m/%Y}", "rate": r}
         for i, (d, r) in enumerate(series)
     ]
     return {
@@ -105,30 +113,140 @@ def coverage(request: HttpRequest, scope: Scope) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class _FollowUpQuery:
+    """What the follow-up list is asked for: the date, the reason, the village."""
+
+    day: dt.date
+    reason: str
+    village_id: int | None
+    expiring_days: int
+
+    @property
+    def query(self) -> str:
+        return urlencode(
+            {"date": self.day.isoformat(), "reason": self.reason, "village": self.village_id or ""}
+        )
+
+    def due(self, scope: Scope) -> followup.DueList:
+        return followup.due_list(
+            scope,
+            self.day,
+            self.reason,
+            expiring_days=self.expiring_days,
+            village_id=self.village_id,
+        )
+
+
+def _followup_query(request: HttpRequest, scope: Scope) -> _FollowUpQuery:
+    # ``status`` is the parameter's former name (links kept from before)
+    reason = followup.reason_of(request.GET.get("reason") or request.GET.get("status"))
+    return _FollowUpQuery(
+        day=_day(request),
+        reason=reason,
+        village_id=int_param(request.GET.get("village")),
+        expiring_days=_settings(scope).expiring_days,
+    )
+
+
 @scoped()
 def people(request: HttpRequest, scope: Scope) -> HttpResponse:
-    day = _day(request)
-    status = request.GET.get("status") or CoverageStatus.EXPIRING
-    if status not in CoverageStatus.values:
-        status = CoverageStatus.EXPIRING
-    village_id = int_param(request.GET.get("village"))
-    conf = _settings(scope)
-    rows = selectors.people_by_status(
-        scope, day, status, expiring_days=conf.expiring_days, village_id=village_id
+    """Who to follow up: one row per household with a member whose card is missing, expiring
+    or expired, a page at a time, with the totals, the workbook and the printed lists."""
+    q = _followup_query(request, scope)
+    due = q.due(scope)
+    page = page_of(request, due.household_ids)
+    rows = followup.followup_rows(
+        followup.households_in_order(list(page.object_list)),
+        q.day,
+        q.reason,
+        expiring_days=q.expiring_days,
     )
     return render(
         request,
         "insurance/people.html",
         {
-            "day": day,
+            "day": q.day,
+            "page": page,
             "rows": rows,
-            "status": status,
-            "statuses": [s for s in CoverageStatus.choices if s[0] in FOLLOW_UP],
+            "households_due": len(due.household_ids),
+            "people_due": due.people,
+            "reason": q.reason,
+            "reasons": FollowUpReason.choices,
             "villages": registry.villages_for(scope),
-            "village_id": village_id,
-            "expiring_days": conf.expiring_days,
+            "village_id": q.village_id,
+            "expiring_days": q.expiring_days,
+            "query": q.query,
         },
     )
+
+
+@scoped()
+def people_xlsx(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The follow-up list as a workbook: one row per member due (logged as an export)."""
+    q = _followup_query(request, scope)
+    rows = followup.followup_all(
+        q.due(scope).household_ids, q.day, q.reason, expiring_days=q.expiring_days
+    )
+    lines = list(documents.xlsx_rows(rows))
+    record_export(
+        actor=scope,
+        what="insurance.followup.xlsx",
+        rows=len(lines),
+        commune_code=scope.commune_code,
+        note=q.query,
+    )
+    content = xlsx_bytes("BHYT", documents.XLSX_HEADINGS, lines)
+    return _file(content, f"bhyt-can-theo-doi-{q.day:%Y%m%d}.xlsx", XLSX, attachment=True)
+
+
+@scoped()
+def people_pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """The printed follow-up list for the village heads: one section per ấp (only the chosen
+    ấp when one is), each on its own pages (logged as an export)."""
+    q = _followup_query(request, scope)
+    rows = followup.followup_all(
+        q.due(scope).household_ids, q.day, q.reason, expiring_days=q.expiring_days
+    )
+    by_village: dict[int, list[followup.FollowUpHousehold]] = {}
+    for row in rows:
+        by_village.setdefault(row.household.village_id, []).append(row)
+    villages = registry.villages_for(scope)
+    if q.village_id:
+        villages = villages.filter(pk=q.village_id)
+    sections = [(v.name, by_village.get(v.pk, [])) for v in villages]
+    commune = places.commune_get(scope.commune_code)
+    with translation.override("vi"):
+        reason = str(FollowUpReason(q.reason).label)
+    content = documents.followup_pdf(
+        sections,
+        commune_name=commune.name,
+        place=_place_name(commune.name),
+        on=q.day,
+        reason=reason,
+    )
+    record_export(
+        actor=scope,
+        what="insurance.followup.pdf",
+        rows=sum(len(r.due_members) for _name, rs in sections for r in rs),
+        commune_code=scope.commune_code,
+        note=q.query,
+    )
+    return _file(content, f"bhyt-can-theo-doi-{q.day:%Y%m%d}.pdf", PDF)
+
+
+def _place_name(commune_name: str) -> str:
+    """ "Xã Tân Đông" -> "Tân Đông" (the place in "Tân Đông, ngày …")."""
+    for prefix in ("Xã ", "Phường ", "Đặc khu "):
+        commune_name = commune_name.removeprefix(prefix)
+    return commune_name
+
+
+def _file(content: bytes, name: str, kind: str, *, attachment: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type=kind)
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
 
 
 @scoped()

@@ -25,6 +25,7 @@ from ansinh.messaging.channels.android_sms_gateway import verify_signature
 from ansinh.messaging.channels.base import StatusKind
 from ansinh.messaging.channels.esms import esms_status_kind
 from ansinh.messaging.choices import Channel, MessageState, Provider
+from ansinh.messaging.topics import topic_label
 
 READERS = {"officer", "auditor"}
 
@@ -53,7 +54,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
             "state": state,
             "topic": topic,
             "states": MessageState.choices,
-            "topics": selectors.topics(commune),
+            "topics": [(t, topic_label(t)) for t in selectors.topics(commune)],
             "counts": [
                 (value, label, counts.get(value, 0)) for value, label in MessageState.choices
             ],
@@ -75,6 +76,7 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "message": message,
             "attempts": selectors.attempts_of(message),
             "phone": format_phone(message.to),
+            "topic": topic_label(message.topic),
             "outbox_only": Channel.OUTBOX,
             "can_cancel": getattr(request.user, "role", "") == "officer"
             and message.state in (MessageState.QUEUED, MessageState.UNKNOWN),

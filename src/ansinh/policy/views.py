@@ -3,8 +3,6 @@ seeing its effect on the commune's own data, sharing the approved values as a fi
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +22,7 @@ from ansinh.rules.parameters import Parameter, default_parameters
 
 @scoped()
 def index(request: HttpRequest, scope: Scope) -> HttpResponse:
-    on = _day(request.GET.get("on")) or timezone.localdate()
+    on = date_param(request.GET.get("on")) or timezone.localdate()
     groups = selectors.parameters_on(on)
     return render(
         request,
@@ -38,16 +36,6 @@ def index(request: HttpRequest, scope: Scope) -> HttpResponse:
             "import_form": ImportForm(),
         },
     )
-
-
-def _day(text: str | None) -> dt.date | None:
-    """``dd/mm/yyyy`` as typed in Vietnam, or ``yyyy-mm-dd``."""
-    if text and "/" in text:
-        parts = text.strip().split("/")
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
-            return date_param(f"{parts[2]:0>4}-{parts[1]:0>2}-{parts[0]:0>2}")
-        return None
-    return date_param(text)
 
 
 def _parameter(name: str) -> Parameter:

@@ -61,8 +61,13 @@ class PovertyEffect:
     after: Side
     matrix: list[tuple[str, str, int]]  # (before, after, count), moved ones only
     by_village: list[tuple[str, list[tuple[str, str, int]]]]
-    moved: list[dict[str, Any]]
+    moved: list[dict[str, Any]]  # the first MOVED_SHOWN
     unchanged: int
+
+    @property
+    def moved_total(self) -> int:
+        """How many households change class (``moved`` lists the first ones)."""
+        return self.total - self.unchanged
 
 
 @dataclass
@@ -73,7 +78,8 @@ class AllowanceEffect:
     total_after: int
     refusal_before: str = ""
     refusal_after: str = ""
-    changed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)  # the first MOVED_SHOWN
+    changed_total: int = 0
 
 
 @dataclass
@@ -368,11 +374,12 @@ def allowance_effect(
         amounts.append(dict(zip(frame["key"].to_list(), frame["amount"].to_list(), strict=True)))
     effect.total_before = sum(amounts[0].values())
     effect.total_after = sum(amounts[1].values())
-    effect.changed = [
+    changed = [
         {"case_id": k, "before": amounts[0].get(k), "after": amounts[1].get(k)}
         for k in sorted(set(amounts[0]) | set(amounts[1]))
         if amounts[0].get(k) != amounts[1].get(k)
-    ][:MOVED_SHOWN]
+    ]
+    effect.changed, effect.changed_total = changed[:MOVED_SHOWN], len(changed)
     return effect
 
 

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-import io
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone, translation
-from openpyxl import Workbook
 
+from ansinh.core.numbers import format_number as _n
+from ansinh.core.numbers import format_percent
 from ansinh.core.pdf import VnDocument, place_date
-from ansinh.core.spreadsheet import append_row
+from ansinh.core.spreadsheet import xlsx_bytes
+from ansinh.places.models import Village
 from ansinh.poverty.choices import ListReason, PovertyClass, Transition
 from ansinh.poverty.models import Posting, ReviewRound, RoundHousehold, VillageMeeting
 from ansinh.poverty.selectors import (
     decided_lists,
     head_names,
+    posting_entries,
     request_members,
     round_uses_illustrative,
 )
 from ansinh.poverty.services import agreement_reached
 from ansinh.registry.choices import LifeStatus, Relationship
+from ansinh.registry.wording import household_address, in_text
 from ansinh.rules.errors import RulesError
 from ansinh.rules.explain import ILLUSTRATIVE
 from ansinh.rules.parameters import default_parameters
@@ -52,14 +57,12 @@ def _vi(label: Any) -> str:
         return str(label)
 
 
-_KINDS = ("Ấp", "Thôn", "Xã", "Phường", "Đặc khu", "Khu phố", "Tổ", "Bản", "Buôn", "Khóm")
-
-
-def _in_text(name: str) -> str:
-    """A place name inside a sentence: "Xã Tân Đông" → "xã Tân Đông"."""
-    if name.startswith(_KINDS):
-        return name[0].lower() + name[1:]
-    return name
+def round_in_text(rnd: ReviewRound) -> str:
+    """The round inside a sentence that already says what is reviewed: "Rà soát định kỳ năm
+    2026" after "kết quả" is "kết quả rà soát định kỳ năm 2026" (never "kết quả rà soát rà
+    soát …": the round's name begins with "Rà soát")."""
+    name = str(rnd)
+    return name[:1].lower() + name[1:]
 
 
 def _province(rnd: ReviewRound) -> str:
@@ -68,7 +71,8 @@ def _province(rnd: ReviewRound) -> str:
 
 
 def _percent(rate: float) -> str:
-    return f"{rate * 100:.2f}".replace(".", ",")
+    """2,35 (a column headed "(%)"): rounded as the pages round it (core/numbers.py)."""
+    return format_percent(rate, 2, unit=False)
 
 
 def _agency(rnd: ReviewRound) -> list[str]:
@@ -114,7 +118,7 @@ def minutes_pdf(meeting: VillageMeeting) -> bytes:
     )
     doc.paragraph(
         f"Thời gian: ngày {meeting.held_on:%d/%m/%Y}. Địa điểm: {meeting.village.name}. "
-        f"Số người tham dự: {meeting.attendees}. Chủ trì: {meeting.chair or '…'}. "
+        f"Số người tham dự: {_n(meeting.attendees)}. Chủ trì: {meeting.chair or '…'}. "
         f"Thư ký: {meeting.secretary or '…'}."
     )
     doc.paragraph(
@@ -130,7 +134,7 @@ def minutes_pdf(meeting: VillageMeeting) -> bytes:
                 e.household.code,
                 heads.get(e.household_id, ""),
                 CLASS_VI[e.result_class],
-                f"{e.agree_count}/{meeting.attendees}",
+                f"{_n(e.agree_count)}/{_n(meeting.attendees)}",
                 "Thống nhất" if ok else "Rà soát lại",
             ]
         )
@@ -144,38 +148,61 @@ def minutes_pdf(meeting: VillageMeeting) -> bytes:
     return doc.bytes()
 
 
-def posting_pdf(posting: Posting) -> bytes:
-    """Danh sách niêm yết công khai of one village, dated, with the posting period."""
-    rnd = posting.round
-    entries = list(
-        rnd.entries.filter(village=posting.village)
-        .exclude(result_class="")
-        .select_related("household")
-        .order_by("household__code")
-    )
+#: The columns of the public posting list (the PDF and its preview on the page).
+POSTING_HEADINGS = ("STT", "Mã hộ", "Chủ hộ", "Địa chỉ", "Kết quả")
+
+
+@dataclass(frozen=True)
+class PostingSheet:
+    """The public posting list of one village as it is printed: the preview on the page and
+    the PDF are drawn from the same sheet."""
+
+    title: str
+    subtitle: str
+    period: str
+    rows: list[list[object]]
+    illustrative: bool
+    headings: tuple[str, ...] = POSTING_HEADINGS
+
+
+def posting_sheet(
+    rnd: ReviewRound, village: Village, posted_on: dt.date, until: dt.date | None = None
+) -> PostingSheet:
+    """The list of ``village`` posted on ``posted_on`` until ``until`` (by default the
+    round's ``posting_days`` later): the households with a result, by code."""
+    until = until or posted_on + dt.timedelta(days=rnd.posting_days)
+    entries = posting_entries(rnd, village.pk)
     heads = head_names([e.household_id for e in entries])
-    doc = VnDocument(title="Niêm yết")
-    doc.national_header(_agency(rnd), place_date=place_date(_place(rnd), posting.posted_on))
-    doc.heading(
-        "Danh sách niêm yết công khai kết quả rà soát hộ nghèo, hộ cận nghèo",
-        f"{posting.village.name} — {rnd}",
-    )
-    _illustrative(doc, round_uses_illustrative(rnd))
-    doc.paragraph(
-        f"Niêm yết từ ngày {posting.posted_on:%d/%m/%Y} đến hết ngày {posting.until:%d/%m/%Y}. "
-        "Mọi ý kiến, khiếu nại xin gửi Ban chỉ đạo rà soát xã."
-    )
-    rows = [
+    rows: list[list[object]] = [
         [
             i,
             e.household.code,
             heads.get(e.household_id, ""),
-            e.household.address,
+            household_address(e.household),
             CLASS_VI[e.result_class],
         ]
         for i, e in enumerate(entries, 1)
     ]
-    doc.data_table(["STT", "Mã hộ", "Chủ hộ", "Địa chỉ", "Kết quả"], rows, [10, 25, 50, 52, 40])
+    return PostingSheet(
+        title="Danh sách niêm yết công khai kết quả rà soát hộ nghèo, hộ cận nghèo",
+        subtitle=f"{village.name} — {rnd}",
+        period=f"Niêm yết từ ngày {posted_on:%d/%m/%Y} đến hết ngày {until:%d/%m/%Y}. "
+        "Mọi ý kiến, khiếu nại xin gửi Ban chỉ đạo rà soát xã.",
+        rows=rows,
+        illustrative=round_uses_illustrative(rnd),
+    )
+
+
+def posting_pdf(posting: Posting) -> bytes:
+    """Danh sách niêm yết công khai of one village, dated, with the posting period."""
+    rnd = posting.round
+    sheet = posting_sheet(rnd, posting.village, posting.posted_on, posting.until)
+    doc = VnDocument(title="Niêm yết")
+    doc.national_header(_agency(rnd), place_date=place_date(_place(rnd), posting.posted_on))
+    doc.heading(sheet.title, sheet.subtitle)
+    _illustrative(doc, sheet.illustrative)
+    doc.paragraph(sheet.period)
+    doc.data_table(list(sheet.headings), sheet.rows, [10, 25, 50, 52, 40])
     doc.signatures([("Trưởng ban chỉ đạo", "")])
     return doc.bytes()
 
@@ -203,16 +230,16 @@ def decision_pdf(rnd: ReviewRound, village_ids: Iterable[int] | None = None) -> 
     doc.paragraph(f"CHỦ TỊCH ỦY BAN NHÂN DÂN {rnd.commune.name.upper()}", bold=True)
     doc.paragraph(
         f"Căn cứ {_standard_document(rnd)} quy định chuẩn nghèo đa chiều; Quyết định số "
-        "24/2021/QĐ-TTg quy định quy trình rà soát hộ nghèo, hộ cận nghèo; kết quả rà soát "
-        f"{str(rnd).lower()} trên địa bàn;"
+        "24/2021/QĐ-TTg quy định quy trình rà soát hộ nghèo, hộ cận nghèo; kết quả "
+        f"{round_in_text(rnd)} trên địa bàn;"
     )
     doc.paragraph("QUYẾT ĐỊNH:", bold=True)
     effective = rnd.effective_date or signed
     doc.paragraph(
         f"Điều 1. Công nhận các hộ có tên trong danh sách kèm theo, có hiệu lực từ ngày "
-        f"{effective:%d/%m/%Y}: {len(totals['poor'])} hộ nghèo, {len(totals['near_poor'])} hộ "
-        f"cận nghèo, {len(totals['escaped_poor'])} hộ thoát nghèo, "
-        f"{len(totals['escaped_near_poor'])} hộ thoát cận nghèo."
+        f"{effective:%d/%m/%Y}: {_n(len(totals['poor']))} hộ nghèo, "
+        f"{_n(len(totals['near_poor']))} hộ cận nghèo, {_n(len(totals['escaped_poor']))} hộ "
+        f"thoát nghèo, {_n(len(totals['escaped_near_poor']))} hộ thoát cận nghèo."
     )
     if village_ids is not None:
         names = sorted({e.village.name for group in lists.values() for e in group})
@@ -229,7 +256,7 @@ def decision_pdf(rnd: ReviewRound, village_ids: Iterable[int] | None = None) -> 
         "escaped_near_poor": "Danh sách hộ thoát cận nghèo",
     }
     for key, title in titles.items():
-        doc.paragraph(f"{title} ({len(lists[key])} hộ)", bold=True)
+        doc.paragraph(f"{title} ({_n(len(lists[key]))} hộ)", bold=True)
         if lists[key]:
             rows = [
                 [i, e.household.code, heads.get(e.household_id, ""), e.village.name]
@@ -253,7 +280,7 @@ def certificate_pdf(entry: RoundHousehold) -> bytes:
     _illustrative(doc, bool((entry.explanation or {}).get("illustrative")))
     doc.paragraph(f"Họ và tên chủ hộ: {heads.get(entry.household_id, '')}")
     doc.paragraph(f"Mã hộ: {entry.household.code}")
-    doc.paragraph(f"Địa chỉ: {entry.household.address}, {entry.village.name}, {rnd.commune.name}")
+    doc.paragraph(f"Địa chỉ: {household_address(entry.household, commune=rnd.commune.name)}")
     doc.paragraph(
         f"Theo Quyết định số {rnd.decision_number} ngày "
         f"{(rnd.decision_signed_on or timezone.localdate()):%d/%m/%Y} của Chủ tịch UBND "
@@ -303,7 +330,7 @@ def request_pdf(entry: RoundHousehold) -> bytes:
             "Giấy đề nghị",
             f"Xét duyệt bổ sung hộ nghèo, hộ cận nghèo năm {rnd.result_year}",
         )
-    doc.paragraph(f"Kính gửi: Ủy ban nhân dân {_in_text(commune.name)}", bold=True)
+    doc.paragraph(f"Kính gửi: Ủy ban nhân dân {in_text(commune.name)}", bold=True)
     if head is not None:
         sex = _vi(head.get_sex_display())
         born = f"{head.date_of_birth:%d/%m/%Y}"
@@ -315,13 +342,9 @@ def request_pdf(entry: RoundHousehold) -> bytes:
     doc.paragraph(f"Họ và tên chủ hộ: {name}        Giới tính: {sex}")
     doc.paragraph(f"Ngày sinh: {born}        Dân tộc: {ethnicity}")
     doc.paragraph(f"Số định danh cá nhân/CCCD: {cccd}        Ngày cấp: {DOTS}")
-    parts = [
-        household.address,
-        _in_text(household.village.name),
-        _in_text(commune.name),
-        _province(rnd),
-    ]
-    address = ", ".join(p for p in parts if p)
+    address = household_address(
+        household, commune=commune.name, province=_province(rnd), sentence=True
+    )
     doc.paragraph(f"Nơi thường trú: {address}")
     doc.paragraph(f"Nơi ở hiện tại: {address}")
     doc.paragraph(f"Mã hộ: {household.code}")
@@ -349,7 +372,7 @@ def request_pdf(entry: RoundHousehold) -> bytes:
         table,
         [10, 45, 18, 24, 32, 45],
     )
-    committee = f"Ủy ban nhân dân {_in_text(commune.name)}"
+    committee = f"Ủy ban nhân dân {in_text(commune.name)}"
     if escape:
         which = {
             PovertyClass.POOR.value: "hộ thoát nghèo",
@@ -396,12 +419,12 @@ def report_pdf(rnd: ReviewRound, data: Mapping[str, Any]) -> bytes:
     doc.paragraph(f"Kính gửi: {rnd.report_recipient or DOTS}", bold=True)
     doc.paragraph(
         "Thực hiện Quyết định số 24/2021/QĐ-TTg của Thủ tướng Chính phủ quy định quy trình rà "
-        f"soát hộ nghèo, hộ cận nghèo hằng năm, Ủy ban nhân dân {_in_text(rnd.commune.name)} "
+        f"soát hộ nghèo, hộ cận nghèo hằng năm, Ủy ban nhân dân {in_text(rnd.commune.name)} "
         "báo cáo kết quả rà soát như sau:"
     )
     doc.paragraph(
-        f"1. Số hộ trong danh sách rà soát: {data['listed']} hộ; số hộ đã được họp dân thống "
-        f"nhất kết quả: {data['agreed']} hộ."
+        f"1. Số hộ trong danh sách rà soát: {_n(data['listed'])} hộ; số hộ đã được họp dân "
+        f"thống nhất kết quả: {_n(data['agreed'])} hộ."
     )
     doc.paragraph(
         f"2. Kết quả theo thôn, ấp (số liệu tính đến ngày {data['on']:%d/%m/%Y}):", bold=True
@@ -455,14 +478,14 @@ def report_pdf(rnd: ReviewRound, data: Mapping[str, Any]) -> bytes:
         align=["L", "R"],
     )
     if moves["target"]:
-        done = f"{moves['fulfilment'] * 100:.0f}"
+        done = format_percent(moves["fulfilment"], 0, unit=False)
         doc.paragraph(
-            f"4. Thực hiện kế hoạch giảm nghèo: chỉ tiêu {moves['target']} hộ thoát nghèo; "
-            f"kết quả {moves['escaped']} hộ thoát nghèo, đạt {done}% kế hoạch."
+            f"4. Thực hiện kế hoạch giảm nghèo: chỉ tiêu {_n(moves['target'])} hộ thoát nghèo; "
+            f"kết quả {_n(moves['escaped'])} hộ thoát nghèo, đạt {done}% kế hoạch."
         )
     else:
         doc.paragraph(
-            f"4. Thực hiện kế hoạch giảm nghèo: {moves['escaped']} hộ thoát nghèo (chưa giao "
+            f"4. Thực hiện kế hoạch giảm nghèo: {_n(moves['escaped'])} hộ thoát nghèo (chưa giao "
             "chỉ tiêu)."
         )
     doc.paragraph(f"Nơi nhận:\n- {rnd.report_recipient or DOTS};\n- Lưu: VT.", size=9)
@@ -471,15 +494,9 @@ def report_pdf(rnd: ReviewRound, data: Mapping[str, Any]) -> bytes:
 
 
 def xlsx(title: str, headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = title[:31]
-    append_row(ws, list(headings))
-    for row in rows:
-        append_row(
-            ws, ["" if v is None else v if isinstance(v, int | float) else str(v) for v in row]
-        )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """A list as a workbook: numbers as numbers, every other value as its text."""
+    cells = (
+        ["" if v is None else v if isinstance(v, int | float) else str(v) for v in row]
+        for row in rows
+    )
+    return xlsx_bytes(title, list(headings), cells)

@@ -181,3 +181,10 @@ class CommitteeForm(forms.Form):
             commune_id=scope.commune_code, is_active=True
         ).order_by("username")
         self.fields["villages"].queryset = registry.villages_for(scope)  # type: ignore[attr-defined]
+
+
+class PostingForm(forms.Form):
+    """The day a village's list goes up on the notice board (checked by the service: not
+    before the review starts, not far ahead)."""
+
+    posted_on = DateField(label=_("Posted on"), widget=DateInput())

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from ansinh.accounts.scopes import Scope
 from ansinh.core.selectors import get_or_404
@@ -123,6 +124,22 @@ def posting_get(scope: Scope, pk: int) -> Posting:
     return get_or_404(qs.select_related("round__commune", "village"), pk)
 
 
+def posting_entries(rnd: ReviewRound, village_id: int) -> list[RoundHousehold]:
+    """The households of a village's public posting: those with a result, by code (with the
+    household and its village, for the address)."""
+    return list(
+        rnd.entries.filter(village_id=village_id)
+        .exclude(result_class="")
+        .select_related("household__village")
+        .order_by("household__code")
+    )
+
+
+def postings_of(rnd: ReviewRound, village_id: int) -> list[Posting]:
+    """The postings already recorded for a village in a round, the latest first."""
+    return list(rnd.postings.filter(village_id=village_id).order_by("-posted_on", "-id"))
+
+
 def head_names(household_ids: list[int]) -> dict[int, str]:
     from ansinh.registry.choices import Relationship
     from ansinh.registry.models import Person
@@ -147,6 +164,12 @@ def committee_check(rnd: ReviewRound, scope: Scope) -> dict[str, list[RoundHouse
     return {"changed": changed, "contradicting": contradicting}
 
 
+def registered_by(on: dt.date) -> dt.datetime:
+    """The first moment after ``on`` (Vietnam's day): a household whose record was created
+    before it was registered by ``on``."""
+    return timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
+
+
 def rates(
     commune_code: int,
     on: dt.date,
@@ -155,15 +178,19 @@ def rates(
     results: QuerySet[RoundHousehold] | None = None,
 ) -> list[dict[str, Any]]:
     """Poor and near-poor households per village and for the commune on ``on``, as a share
-    of all current households (the last row is the commune total).
+    of all current households registered by ``on`` (the last row is the commune total): a
+    household registered later counts in neither the numerator nor the denominator.
 
     ``results``: entries of a round not decided yet whose result replaces the official class
     of their household (what the commune reports upward before the chairman's decision)."""
     villages = Village.objects.filter(commune_id=commune_code, is_active=True).order_by("name")
     if village_ids is not None:
         villages = villages.filter(id__in=list(village_ids))
+    registered = registered_by(on)
     totals = dict(
-        Household.objects.filter(commune_id=commune_code, status=RegistryStatus.ACTIVE)
+        Household.objects.filter(
+            commune_id=commune_code, status=RegistryStatus.ACTIVE, created_at__lt=registered
+        )
         .values_list("village_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -171,6 +198,7 @@ def rates(
     rows_q = (
         PovertyStatusPeriod.objects.filter(
             household__commune_id=commune_code,
+            household__created_at__lt=registered,
             valid_from__lte=on,
             poverty_class__in=[PovertyClass.POOR, PovertyClass.NEAR_POOR],
         )
@@ -186,7 +214,9 @@ def rates(
         counts.update(
             {
                 (v, c): n
-                for v, c, n in results.filter(result_class__in=POOR_SET)
+                for v, c, n in results.filter(
+                    result_class__in=POOR_SET, household__created_at__lt=registered
+                )
                 .values_list("household__village_id", "result_class")
                 .annotate(n=Count("id"))
                 .order_by()

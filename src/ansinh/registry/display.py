@@ -1,7 +1,8 @@
 """How registry values read on a page: field labels and stored values as people read them.
 
-Used by the history tables, the audit log and the proposals list, so that "sex: female" or
-"date: 2026-10-26" never reaches an officer.
+Used by the proposals list and the survey's pre-filled values, so that "sex: female" or
+"date: 2026-10-26" never reaches an officer. Audit entries (the history tables, the audit log)
+are read by ``core.audit_display``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ansinh.core.audit import SENSITIVE_FIELDS, display_changes, mask_text
-from ansinh.core.identifiers import mask_identifier
+from ansinh.core.audit import SENSITIVE_FIELDS
+from ansinh.core.audit_display import EntryView, entries_display
+from ansinh.core.identifiers import identifier_text, mask_identifier
 from ansinh.core.models import AuditEntry
 from ansinh.places.choices import AreaType, VillageKind
 from ansinh.places.models import Village
@@ -98,42 +100,16 @@ def labels() -> dict[str, str]:
     return out
 
 
-def _ids(entries: list[AuditEntry], field: str) -> set[int]:
-    found: set[int] = set()
-    for e in entries:
-        pair = (e.changes or {}).get(field)
-        for value in pair if isinstance(pair, list) else [pair]:
-            if isinstance(value, int) and not isinstance(value, bool):
-                found.add(value)
-    return found
-
-
-def _named(ids: set[int], qs: QuerySet[Any], attr: str) -> Callable[[Any], str]:
-    """A formatter answering from one query for every id of the page (not one per row)."""
-    names = dict(qs.filter(pk__in=ids).values_list("pk", attr)) if ids else {}
-    return lambda value: str(names.get(value) or value)
-
-
-def history_rows(entries: QuerySet[AuditEntry] | Iterable[AuditEntry]) -> list[dict[str, Any]]:
-    """Entries as shown: every CCCD, phone and bank number masked, in the changes (at any
-    depth), in the record's name and in the note. The villages and households the changes
-    name are read in one query each for the whole list."""
-    names = labels()
+def history_rows(
+    entries: QuerySet[AuditEntry] | Iterable[AuditEntry], *, commune_code: int | None = None
+) -> list[EntryView]:
+    """A household's or a person's history as read (``core.audit_display``): labels, values,
+    identifiers masked; the records the changes name are read once for the whole list, in
+    ``commune_code`` (the entries' own commune when not given)."""
     rows = list(entries)
-    formatters = {
-        **FORMATTERS,
-        "village": _named(_ids(rows, "village"), Village.objects.all(), "name"),
-        "household": _named(_ids(rows, "household"), Household.objects.all(), "code"),
-    }
-    return [
-        {
-            "entry": e,
-            "changes": display_changes(e, names, formatters),
-            "object_repr": mask_text(e.object_repr),
-            "note": mask_text(e.note),
-        }
-        for e in rows
-    ]
+    if commune_code is None:
+        commune_code = next((e.commune_code for e in rows if e.commune_code is not None), None)
+    return entries_display(rows, commune_code=commune_code)
 
 
 def payload_rows(payload: dict[str, Any], *, full: bool = True) -> list[tuple[str, str]]:
@@ -142,11 +118,30 @@ def payload_rows(payload: dict[str, Any], *, full: bool = True) -> list[tuple[st
     names = labels()
     rows = []
     for key, value in payload.items():
-        if key in {"folded_name", "given_key"} or value in ("", None):
-            continue
-        if key in SENSITIVE_FIELDS and not full:
-            text = mask_identifier(str(value), key)
-        else:
-            text = FORMATTERS[key](value) if key in FORMATTERS else str(value)
-        rows.append((names.get(key, key), text))
+        if key in {"folded_name", "given_key", "members"} or value in ("", None):
+            continue  # a new household's members: ``member_rows``
+        rows.append((names.get(key, key), _payload_value(key, value, full)))
     return rows
+
+
+def _payload_value(key: str, value: Any, full: bool) -> str:
+    if key in SENSITIVE_FIELDS:
+        return identifier_text(str(value), key) if full else mask_identifier(str(value), key)
+    return FORMATTERS[key](value) if key in FORMATTERS else str(value)
+
+
+#: What a proposed household's members table shows of each member.
+MEMBER_FIELDS = ("full_name", "date_of_birth", "sex", "relationship", "ethnicity", "cccd", "phone")
+
+
+def member_rows(payload: dict[str, Any], *, full: bool = True) -> list[dict[str, str]]:
+    """A new household's proposed members as a page reads them (labels, dd/mm/yyyy; CCCD
+    and phone masked unless ``full``), one dict of ``MEMBER_FIELDS`` each."""
+    return [
+        {
+            key: _payload_value(key, member[key], full) if member.get(key) else ""
+            for key in MEMBER_FIELDS
+        }
+        for member in payload.get("members") or []
+        if isinstance(member, dict)
+    ]

@@ -7,20 +7,29 @@ on ``(commune, key)``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
 from ansinh.accounts.scopes import Scope
+from ansinh.core import figures
 from ansinh.core.identifiers import IdentifierError, normalize_phone
 from ansinh.core.models import AuditEntry
 from ansinh.core.selectors import get_or_404
 from ansinh.core.text import fold, prefix_upper_bound
 from ansinh.places.models import Village
-from ansinh.registry.choices import LifeStatus, ProposalStatus, Relationship
+from ansinh.registry.choices import (
+    HouseholdStatus,
+    LifeStatus,
+    ProposalKind,
+    ProposalStatus,
+    Relationship,
+)
 from ansinh.registry.models import ChangeProposal, Household, MembershipEvent, Person
 
 
@@ -246,8 +255,12 @@ def audit_log(scope: Scope) -> QuerySet[AuditEntry]:
 
 
 def proposals_for(scope: Scope, *, pending_only: bool = False) -> QuerySet[ChangeProposal]:
-    qs = ChangeProposal.objects.filter(household__in=households_for(scope)).select_related(
-        "household", "person", "proposed_by", "decided_by"
+    """Proposals of the scope's commune and villages (a proposal's scope is its village, for
+    every kind); a village head sees only the own ones."""
+    qs = scope.restrict(
+        ChangeProposal.objects.filter(village__commune_id=scope.commune_code), "village_id"
+    ).select_related(
+        "household", "village", "created_household", "person", "proposed_by", "decided_by"
     )
     if scope.can_propose and not scope.can_edit:
         qs = qs.filter(proposed_by=scope.user)
@@ -258,3 +271,94 @@ def proposals_for(scope: Scope, *, pending_only: bool = False) -> QuerySet[Chang
 
 def proposal_get(scope: Scope, pk: int) -> ChangeProposal:
     return get_or_404(proposals_for(scope), pk)
+
+
+def household_proposals(scope: Scope, household: Household) -> QuerySet[ChangeProposal]:
+    """The proposals about a household, and the one it was registered from."""
+    return proposals_for(scope).filter(Q(household=household) | Q(created_household=household))
+
+
+@dataclass(frozen=True)
+class DuplicateWarning:
+    """A proposed member with the name and date of birth of someone already recorded in the
+    commune: ``matches`` in the reader's scope (named), ``elsewhere`` outside it (counted)."""
+
+    member: str
+    born: dt.date
+    matches: list[Person]
+    elsewhere: int
+
+
+def proposed_members(proposal: ChangeProposal) -> list[dict[str, Any]]:
+    """The persons a proposal would add: a new household's members, or the one added."""
+    payload = proposal.payload or {}
+    if proposal.kind == ProposalKind.NEW_HOUSEHOLD:
+        return [m for m in payload.get("members", []) if isinstance(m, dict)]
+    if proposal.kind == ProposalKind.ADD_PERSON:
+        return [payload]
+    return []
+
+
+def proposal_duplicates(
+    scope: Scope, proposals: Sequence[ChangeProposal]
+) -> dict[int, list[DuplicateWarning]]:
+    """For each pending proposal that adds persons, the members whose folded name and date
+    of birth are already recorded in the commune (one query for all of them)."""
+    wanted: dict[int, list[tuple[str, str, dt.date]]] = {}
+    for proposal in proposals:
+        if proposal.status != ProposalStatus.PENDING:
+            continue
+        for member in proposed_members(proposal):
+            try:
+                born = dt.date.fromisoformat(str(member.get("date_of_birth", "")))
+            except ValueError:
+                continue
+            name = str(member.get("full_name", ""))
+            wanted.setdefault(proposal.pk, []).append((name, fold(name), born))
+    keys = {key for rows in wanted.values() for _name, key, _born in rows}
+    if not keys:
+        return {}
+    found: dict[tuple[str, dt.date], list[Person]] = {}
+    same_names = Person.objects.filter(commune_id=scope.commune_code, folded_name__in=keys)
+    for person in same_names.select_related("household", "village").order_by("id")[:500]:
+        found.setdefault((person.folded_name, person.date_of_birth), []).append(person)
+    out: dict[int, list[DuplicateWarning]] = {}
+    for pk, rows in wanted.items():
+        for name, key, born in rows:
+            hits = found.get((key, born), [])
+            if hits:
+                seen = [p for p in hits if scope.allows_village(p.village_id)]
+                warning = DuplicateWarning(name, born, seen, len(hits) - len(seen))
+                out.setdefault(pk, []).append(warning)
+    return out
+
+
+@dataclass(frozen=True)
+class VillageCount:
+    village: Village
+    households: int  # active households
+    persons: int  # living people
+
+
+def village_counts(scope: Scope) -> list[VillageCount]:
+    """Active households and living people per village of the scope (the home page).
+    Counted for the whole commune once per change of its data (``core/figures``)."""
+    code = scope.commune_code
+
+    def count() -> dict[int, tuple[int, int]]:
+        households = dict(
+            Household.objects.filter(commune_id=code, status=HouseholdStatus.ACTIVE)
+            .values_list("village_id")
+            .annotate(n=Count("id"))
+            .values_list("village_id", "n")
+        )
+        persons = dict(
+            Person.objects.filter(commune_id=code, life_status=LifeStatus.LIVING)
+            .values_list("village_id")
+            .annotate(n=Count("id"))
+            .values_list("village_id", "n")
+        )
+        return {v: (households.get(v, 0), persons.get(v, 0)) for v in {*households, *persons}}
+
+    counts = figures.counted(code, "village-counts", count).value
+    return [VillageCount(v, *counts.get(v.pk, (0, 0))) for v in villages_for(scope)]

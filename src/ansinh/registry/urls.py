@@ -18,7 +18,10 @@ urlpatterns = [
     path("persons/<id:pk>/move-out/", views.person_move_out, name="person_move_out"),
     path("persons/<id:pk>/reveal/", views.person_reveal, name="person_reveal"),
     path("proposals/", views.proposal_list, name="proposal_list"),
+    path("proposals/new-household/", views.proposal_household, name="proposal_household"),
+    path("proposals/<id:pk>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<id:pk>/decide/", views.proposal_decide, name="proposal_decide"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("audit/export.xlsx", views.audit_log_export, name="audit_log_export"),
     path("check/", views.validate_person_field, name="validate_field"),
 ]

@@ -114,13 +114,17 @@ def identifier_message(error: IdentifierError) -> str:
     return _(error.message) % params if params else _(error.message)
 
 
-def clean_phone(value: str) -> str:
+def clean_phone(value: str, field: str = "phone") -> str:
+    """A phone in its stored form (E.164, ``normalize_phone``), "" when empty. A bad number is
+    a ``ValidationError`` keyed by ``field``, so that a form shows it under that field."""
     if not (value or "").strip():
         return ""
     try:
         return normalize_phone(value)
     except IdentifierError as exc:
-        raise ValidationError(identifier_message(exc), code=exc.part) from exc
+        raise ValidationError(
+            {field: [ValidationError(identifier_message(exc), code=exc.part)]}
+        ) from exc
 
 
 def clean_person(data: PersonData, *, today: dt.date | None = None) -> PersonData:

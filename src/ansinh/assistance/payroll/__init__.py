@@ -9,7 +9,12 @@ from ansinh.assistance.payroll.lines import (
     reference,
     regular_lines_query,
 )
-from ansinh.assistance.payroll.resolve import actions_for, guard_resolve, line_failed_resolve
+from ansinh.assistance.payroll.resolve import (
+    GuardResolution,
+    actions_for,
+    guard_resolve,
+    line_failed_resolve,
+)
 from ansinh.assistance.payroll.steps import (
     cash_paid_confirm,
     payroll_approve,
@@ -22,6 +27,7 @@ from ansinh.assistance.payroll.steps import (
 )
 
 __all__ = [
+    "GuardResolution",
     "actions_for",
     "cash_paid_confirm",
     "guard_resolve",

@@ -251,7 +251,8 @@ def regular_lines_query(payroll: Payroll) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
-# the columns of a regular line the query gives (result_reason, note, recovery: empty)
+# the columns of a regular line the query gives (result_reason, note, recovery, bank_check:
+# empty; bank_amount: null)
 REGULAR_COLUMNS = (
     "payroll_id",
     "case_id",
@@ -279,8 +280,8 @@ def insert_regular_lines(payroll: Payroll) -> int:
     lines.)"""
     select, params = regular_lines_query(payroll)
     table = PayrollLine._meta.db_table
-    columns = ", ".join([*REGULAR_COLUMNS, "note", "recovery"])
-    sql = f"INSERT INTO {table} ({columns}) SELECT t.*, '', '' FROM ({select}) t"  # noqa: S608
+    columns = ", ".join([*REGULAR_COLUMNS, "note", "recovery", "bank_check"])
+    sql = f"INSERT INTO {table} ({columns}) SELECT t.*, '', '', '' FROM ({select}) t"  # noqa: S608
     owed_later = PayrollLine.objects.filter(
         payroll__commune_id=payroll.commune_id,
         payroll__month__gt=payroll.month,

@@ -5,10 +5,12 @@ may take them at which step.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,11 +73,37 @@ def actions_for(rule: str, payroll: Payroll | None = None) -> list[tuple[str, st
     return [(a, str(GuardAction(a).label)) for a in actions]
 
 
+@dataclass(frozen=True)
+class GuardResolution:
+    """A resolved guard item and what it changed in the month's payroll: payments taken out
+    (and their total), held payments released, payments recomputed (at ``amount``) or switched
+    to cash. ``payroll`` is None when the month has no payroll yet."""
+
+    item: GuardItem
+    payroll: Payroll | None
+    removed: int = 0
+    removed_amount: int = 0
+    released: int = 0
+    recomputed: int = 0
+    to_cash: int = 0
+    amount: int = 0
+
+    @property
+    def lines_changed(self) -> int:
+        return self.removed + self.released + self.recomputed + self.to_cash
+
+
+def _removed(lines: QuerySet[PayrollLine]) -> tuple[int, int]:
+    """Delete ``lines``: (how many, their total)."""
+    total = int(lines.aggregate(t=Sum("amount"))["t"] or 0)
+    return lines.delete()[1].get(PayrollLine._meta.label, 0), total
+
+
 @transaction.atomic
-def guard_resolve(*, scope: Scope, item: GuardItem, action: str, note: str = "") -> GuardItem:
+def guard_resolve(*, scope: Scope, item: GuardItem, action: str, note: str = "") -> GuardResolution:
     """Resolve one guard item, acting on the case and on the payroll's lines (held lines
     included). In an approved payroll only actions that take payments out (or give back held
-    ones) are possible, and never on a line already in a payment file."""
+    ones) are possible, and never on a line already in a payment file. Says what changed."""
     services.ensure_officer(scope, item.commune_id)
     item = GuardItem.objects.select_for_update().select_related("case__person").get(pk=item.pk)
     if item.resolved_at:
@@ -87,59 +115,7 @@ def guard_resolve(*, scope: Scope, item: GuardItem, action: str, note: str = "")
         raise ValidationError({"action": [_("This action does not apply to this check.")]})
     if action in NOTE_NEEDED and not note.strip():
         raise ValidationError({"note": [str(NOTE_NEEDED[action])]})
-    lines = (
-        PayrollLine.objects.filter(payroll=payroll, case=item.case, exported_at__isnull=True)
-        if payroll
-        else None
-    )
-    case = item.case
-    if action == GuardAction.CONFIRMED:
-        if item.rule == GuardRule.HOUSEHOLD_STATUS:  # checked: the new status is the basis now
-            status = household_statuses([case.household_id], item.month)[case.household_id]
-            Case.objects.filter(pk=case.pk).update(household_status=status)
-        if payroll is not None:
-            holds.lines_release(case_id=case.pk, payroll=payroll)
-    elif action == GuardAction.STOPPED:
-        person = case.person
-        if person.life_status == LifeStatus.DECEASED:
-            reason = StopReason.DEATH
-        elif person.life_status == LifeStatus.MOVED_AWAY:
-            reason = StopReason.MOVED
-        else:
-            reason = StopReason.NOT_ELIGIBLE
-        event = person.status_date or item.month - dt.timedelta(days=1)
-        case = services.case_stop(
-            scope=scope, case=case, reason=reason, event_date=event, note=note
-        )
-        if lines is not None and payroll is not None:
-            lines.filter(month__gte=case.end_month).delete()
-            holds.lines_release(case_id=case.pk, payroll=payroll)  # months still owed
-            holds.event_items_resolve(
-                case_id=case.pk,
-                month=item.month,
-                rule=GuardRule.CASE_ENDED,
-                scope=scope,
-                action=GuardAction.STOPPED,
-                note=note,
-            )
-    elif action == GuardAction.RECOMPUTED:
-        case = services.case_adjust(scope=scope, case=case, from_month=item.month, note=note)
-        if lines is not None:
-            lines.filter(kind=LineKind.REGULAR, month=item.month).update(amount=case.amount)
-    elif action == GuardAction.CASH:
-        services.case_payment_set(scope=scope, case=case, method=PaymentMethod.CASH, note=note)
-        if lines is not None and payroll is not None:
-            lines.update(method=PaymentMethod.CASH, bank="", account_number="", account_holder="")
-            holds.lines_release(case_id=case.pk, payroll=payroll)
-    elif action == GuardAction.HELD:
-        if lines is not None:
-            lines.delete()
-    elif action == GuardAction.NOT_OWED:
-        if lines is not None:
-            kinds = [LineKind.ARREARS] if item.rule == GuardRule.ENDED_ARREARS else LineKind.values
-            lines.filter(kind__in=kinds).exclude(status=LineStatus.PAID).delete()
-    else:
-        raise ValidationError({"action": [_("Choose an action.")]})
+    changes = _act(scope, item, action, note, payroll)
     item.action = action
     item.note = note[:300]
     item.resolved_at = timezone.now()
@@ -153,9 +129,79 @@ def guard_resolve(*, scope: Scope, item: GuardItem, action: str, note: str = "")
         after={"action": action},
         note=note,
         commune_code=item.commune_id,
-        household_id=case.household_id,
+        household_id=item.case.household_id,
     )
-    return item
+    return GuardResolution(item=item, payroll=payroll, **changes)
+
+
+def _act(
+    scope: Scope, item: GuardItem, action: str, note: str, payroll: Payroll | None
+) -> dict[str, int]:
+    """Do what ``action`` means for the case and the month's lines; count what changed."""
+    lines = (
+        PayrollLine.objects.filter(payroll=payroll, case=item.case, exported_at__isnull=True)
+        if payroll
+        else None
+    )
+    case = item.case
+    out: dict[str, int] = {}
+    if action == GuardAction.CONFIRMED:
+        if item.rule == GuardRule.HOUSEHOLD_STATUS:  # checked: the new status is the basis now
+            status = household_statuses([case.household_id], item.month)[case.household_id]
+            Case.objects.filter(pk=case.pk).update(household_status=status)
+        if payroll is not None:
+            out["released"] = holds.lines_release(case_id=case.pk, payroll=payroll)
+    elif action == GuardAction.STOPPED:
+        person = case.person
+        if person.life_status == LifeStatus.DECEASED:
+            reason = StopReason.DEATH
+        elif person.life_status == LifeStatus.MOVED_AWAY:
+            reason = StopReason.MOVED
+        else:
+            reason = StopReason.NOT_ELIGIBLE
+        event = person.status_date or item.month - dt.timedelta(days=1)
+        case = services.case_stop(
+            scope=scope, case=case, reason=reason, event_date=event, note=note
+        )
+        if lines is not None and payroll is not None:
+            out["removed"], out["removed_amount"] = _removed(
+                lines.filter(month__gte=case.end_month)
+            )
+            out["released"] = holds.lines_release(case_id=case.pk, payroll=payroll)
+            holds.event_items_resolve(
+                case_id=case.pk,
+                month=item.month,
+                rule=GuardRule.CASE_ENDED,
+                scope=scope,
+                action=GuardAction.STOPPED,
+                note=note,
+            )
+    elif action == GuardAction.RECOMPUTED:
+        case = services.case_adjust(scope=scope, case=case, from_month=item.month, note=note)
+        out["amount"] = case.amount
+        if lines is not None:
+            out["recomputed"] = lines.filter(kind=LineKind.REGULAR, month=item.month).update(
+                amount=case.amount
+            )
+    elif action == GuardAction.CASH:
+        services.case_payment_set(scope=scope, case=case, method=PaymentMethod.CASH, note=note)
+        if lines is not None and payroll is not None:
+            out["to_cash"] = lines.update(
+                method=PaymentMethod.CASH, bank="", account_number="", account_holder=""
+            )
+            holds.lines_release(case_id=case.pk, payroll=payroll)
+    elif action == GuardAction.HELD:
+        if lines is not None:
+            out["removed"], out["removed_amount"] = _removed(lines)
+    elif action == GuardAction.NOT_OWED:
+        if lines is not None:
+            kinds = [LineKind.ARREARS] if item.rule == GuardRule.ENDED_ARREARS else LineKind.values
+            out["removed"], out["removed_amount"] = _removed(
+                lines.filter(kind__in=kinds).exclude(status=LineStatus.PAID)
+            )
+    else:
+        raise ValidationError({"action": [_("Choose an action.")]})
+    return out
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from ansinh.assistance.views.cases import (
 )
 from ansinh.assistance.views.payrolls import (
     guard_item_resolve,
+    line_bank_check,
     line_resolve,
     payment_account,
     payroll_detail,
@@ -26,6 +27,7 @@ __all__ = [
     "case_list",
     "case_reveal",
     "guard_item_resolve",
+    "line_bank_check",
     "line_resolve",
     "payment_account",
     "payroll_detail",

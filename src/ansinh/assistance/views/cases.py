@@ -19,21 +19,21 @@ from django.views.decorators.http import require_POST
 
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
-from ansinh.assistance import forms, selectors, services
-from ansinh.assistance.choices import (
-    CaseStatus,
-    Scheme,
-)
+from ansinh.assistance import entitlement, forms, selectors, services
+from ansinh.assistance.choices import CaseStatus, HouseholdStatus, Scheme
 from ansinh.assistance.documents import decision_pdf
 from ansinh.assistance.models import Case
 from ansinh.core.audit import record_export
+from ansinh.core.periods import age_on
 from ansinh.core.reveal import reveal_response
 from ansinh.core.web import (
+    first_of,
     form_action,
     int_param,
     page_of,
 )
 from ansinh.registry import selectors as registry
+from ansinh.registry.choices import LifeStatus
 
 
 @scoped()
@@ -199,19 +199,30 @@ def case_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             "forms": action_forms,
             "can_edit": scope.can_edit,
             "audit": history[:50],
-            "lines": selectors.person_history(scope, case.person_id)[:60],
-            "guard": selectors.case_guard_items(scope, case)[:20],
+            "lines": first_of(selectors.person_history(scope, case.person_id), 60),
+            "guard": first_of(selectors.case_guard_items(scope, case), 20),
             "funeral": getattr(case.person, "funeral_claim", None),
         },
     )
+
+
+#: How many people the application's person search shows (the page says how many match).
+SEARCH_SHOWN = 20
 
 
 @scoped(need="can_edit")
 def case_apply(request: HttpRequest, scope: Scope) -> HttpResponse:
     person_id = int_param(request.GET.get("person") or request.POST.get("person"))
     person = registry.person_get(scope, person_id) if person_id else None
+    today = timezone.localdate()
+    open_groups, household_status = (
+        entitlement.person_groups(person, today) if person is not None else (None, "")
+    )
     form = forms.ApplyForm(
-        request.POST or None, initial={"person": person_id, "applied_on": timezone.localdate()}
+        request.POST or None,
+        initial={"person": person_id, "applied_on": today},
+        open_groups=open_groups,
+        has_account=bool(person and person.bank),
     )
 
     def apply() -> Case:
@@ -226,25 +237,27 @@ def case_apply(request: HttpRequest, scope: Scope) -> HttpResponse:
             documents=d["documents"],
             children=d["children"],
             pension=d["pension"],
+            payment_method=d["payment_method"] or None,
         )
 
     if person is not None and (done := form_action(request, form, apply)):
         messages.success(request, _("Application recorded."))
         return redirect("assistance:case_detail", pk=done.value.pk)
-    found = []
     q = request.GET.get("q", "").strip()
+    found = None
     if q and person is None:
-        from ansinh.core.text import fold
-
-        found = list(
-            registry.persons_for(scope)
-            .filter(folded_name__contains=fold(q), life_status="living")
-            .select_related("village")[:30]
-        )
+        found = first_of(registry.person_search(scope, q, status=LifeStatus.LIVING), SEARCH_SHOWN)
     return render(
         request,
         "assistance/case_apply.html",
-        {"form": form, "person": person, "found": found, "q": q},
+        {
+            "form": form,
+            "person": person,
+            "found": found,
+            "q": q,
+            "age": age_on(person.date_of_birth, today) if person else None,
+            "household_status": dict(HouseholdStatus.choices).get(household_status, ""),
+        },
     )
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,8 @@ from ansinh.assistance.choices import (
     PaymentMethod,
 )
 from ansinh.core.audit import record_export
+from ansinh.core.money import format_vnd
+from ansinh.core.periods import next_month
 from ansinh.core.web import (
     PROBLEMS_SHOWN,
     form_action,
@@ -84,7 +87,12 @@ def _payroll_step(request: HttpRequest, scope: Scope, payroll: Any, step: str) -
         )
     elif step == "prepare":
         pr.payroll_prepare(scope=scope, payroll=payroll)
-        messages.success(request, _("Checked again and sent for approval."))
+        summary = selectors.payroll_summary(scope, payroll)
+        messages.success(
+            request,
+            _("Checked again and sent for approval: %(n)s payments, %(total)s.")
+            % {"n": summary["count"], "total": format_vnd(summary["total"], lang=_lang())},
+        )
     elif step == "close":
         pr.payroll_close(scope=scope, payroll=payroll)
         messages.success(request, _("Payroll closed."))
@@ -93,7 +101,10 @@ def _payroll_step(request: HttpRequest, scope: Scope, payroll: Any, step: str) -
             selectors.cash_pending_references(payroll)
         )
         n = pr.cash_paid_confirm(scope=scope, payroll=payroll, references=refs)
-        messages.success(request, _("%(n)s cash payments marked paid.") % {"n": n})
+        if n:
+            messages.success(request, _("%(n)s cash payments marked paid.") % {"n": n})
+        else:
+            messages.warning(request, _("No cash payment was waiting to be marked paid."))
     elif step == "results":
         upload = forms.ResultsForm(request.POST, request.FILES)
         if not upload.is_valid():
@@ -104,11 +115,20 @@ def _payroll_step(request: HttpRequest, scope: Scope, payroll: Any, step: str) -
         result = reconcile.results_import(
             scope=scope, payroll=payroll, data=f.read(), filename=f.name
         )
-        messages.success(
-            request,
-            _("Bank results imported: %(p)s paid, %(f)s failed, %(e)s rows with a problem.")
-            % {"p": result.paid, "f": result.failed, "e": len(result.exceptions)},
-        )
+        said = _("Bank results imported: %(p)s paid, %(f)s failed, %(e)s rows with a problem.") % {
+            "p": result.paid,
+            "f": result.failed,
+            "e": len(result.exceptions),
+        }
+        if result.to_check:
+            said += " " + ngettext(
+                "%(n)s payment paid with another amount is listed under "
+                "“Bank results to check”: accept the amount or follow it up.",
+                "%(n)s payments paid with another amount are listed under "
+                "“Bank results to check”: accept the amount or follow them up.",
+                result.to_check,
+            ) % {"n": result.to_check}
+        (messages.warning if result.exceptions else messages.success)(request, said)
         return result
     else:
         raise Http404
@@ -164,8 +184,66 @@ def payroll_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             "banks": [(b, dict(Bank.choices).get(b, b)) for b in exports.banks_of(payroll)],
             "blocking": sum(1 for i in items if i.blocking and not i.resolved_at),
             "recovery": selectors.recovery_lines(scope, payroll),
+            "bank_checks": selectors.bank_checks(scope, payroll),
         },
     )
+
+
+def _say_guard(request: HttpRequest, done: pr.GuardResolution) -> None:
+    """What resolving a guard item did, naming the person and the payments it changed."""
+    item, lang = done.item, _lang()
+    said = [
+        _("%(person)s: %(action)s.")
+        % {"person": item.case.person.full_name, "action": GuardAction(item.action).label}
+    ]
+    month = f"{item.month:%m/%Y}"
+    if done.removed:
+        said.append(
+            ngettext(
+                "%(n)s payment (%(amount)s) taken out of the payroll of %(month)s.",
+                "%(n)s payments (%(amount)s) taken out of the payroll of %(month)s.",
+                done.removed,
+            )
+            % {
+                "n": done.removed,
+                "amount": format_vnd(done.removed_amount, lang=lang),
+                "month": month,
+            }
+        )
+    if done.recomputed:
+        said.append(
+            ngettext(
+                "%(n)s payment of %(month)s recomputed: %(amount)s a month.",
+                "%(n)s payments of %(month)s recomputed: %(amount)s a month.",
+                done.recomputed,
+            )
+            % {"n": done.recomputed, "amount": format_vnd(done.amount, lang=lang), "month": month}
+        )
+    if done.to_cash:
+        said.append(
+            ngettext(
+                "%(n)s payment switched to cash.", "%(n)s payments switched to cash.", done.to_cash
+            )
+            % {"n": done.to_cash}
+        )
+    if done.released:
+        said.append(
+            ngettext(
+                "%(n)s held payment can be paid again.",
+                "%(n)s held payments can be paid again.",
+                done.released,
+            )
+            % {"n": done.released}
+        )
+    if done.lines_changed or item.action == GuardAction.CONFIRMED:
+        messages.success(request, " ".join(said))
+        return
+    said.append(
+        _("No payment in the payroll of %(month)s changed.") % {"month": month}
+        if done.payroll is not None
+        else _("There is no payroll for %(month)s yet.") % {"month": month}
+    )
+    messages.warning(request, " ".join(said))
 
 
 @require_POST
@@ -175,7 +253,7 @@ def guard_item_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpRespo
     form = forms.ResolveForm(request.POST)
     payroll = selectors.payrolls_for(scope).filter(month=item.month).first()
     if form.is_valid():
-        if post_action(
+        done = post_action(
             request,
             lambda: pr.guard_resolve(
                 scope=scope,
@@ -183,15 +261,9 @@ def guard_item_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpRespo
                 action=form.cleaned_data["action"],
                 note=form.cleaned_data["note"],
             ),
-        ):
-            messages.success(
-                request,
-                _("%(person)s: %(action)s.")
-                % {
-                    "person": item.case.person.full_name,
-                    "action": GuardAction(form.cleaned_data["action"]).label,
-                },
-            )
+        )
+        if done:
+            _say_guard(request, done.value)
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -207,23 +279,99 @@ def line_resolve(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
     line = selectors.line_get(scope, pk)
     form = forms.LineResolveForm(request.POST)
     if form.is_valid():
+        action = form.cleaned_data["action"]
         if post_action(
             request,
             lambda: pr.line_failed_resolve(
-                scope=scope,
-                line=line,
-                action=form.cleaned_data["action"],
-                note=form.cleaned_data["note"],
+                scope=scope, line=line, action=action, note=form.cleaned_data["note"]
             ),
         ):
-            messages.success(
-                request,
-                _("Payment %(ref)s: %(status)s.")
-                % {"ref": line.reference, "status": LineStatus(form.cleaned_data["action"]).label},
-            )
+            said = {
+                "ref": line.reference,
+                "person": line.case.person.full_name,
+                "amount": format_vnd(line.amount, lang=_lang()),
+                "month": f"{next_month(line.payroll.month):%m/%Y}",
+            }
+            if action == LineStatus.CARRIED:
+                text = _(
+                    "Payment %(ref)s of %(person)s (%(amount)s) failed: carried over to the "
+                    "payroll of %(month)s."
+                )
+            else:
+                text = _(
+                    "Payment %(ref)s of %(person)s (%(amount)s) failed: recorded as paid in cash."
+                )
+            messages.success(request, text % said)
     else:
         messages.error(request, _("Add a note."))
     return redirect("assistance:payroll_detail", pk=line.payroll_id)
+
+
+@require_POST
+@scoped(need="can_edit")
+def line_bank_check(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
+    """Accept the amount the bank paid on a line, or mark it for follow-up with the bank."""
+    line = selectors.line_get(scope, pk)
+    form = forms.BankCheckForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("assistance:payroll_detail", pk=line.payroll_id)
+    d = form.cleaned_data
+    accept = d["action"] == "accept"
+    done = post_action(
+        request,
+        lambda: (
+            services.line_bank_amount_accept(
+                scope=scope, line=line, seen_amount=d["seen"], note=d["note"]
+            )
+            if accept
+            else services.line_bank_follow_up(
+                scope=scope, line=line, seen_amount=d["seen"], note=d["note"]
+            )
+        ),
+    )
+    if done:
+        said = {
+            "ref": line.reference,
+            "person": line.case.person.full_name,
+            "paid": format_vnd(line.bank_amount, lang=_lang()),
+            "due": format_vnd(line.amount, lang=_lang()),
+        }
+        if not done.value.changed:
+            messages.warning(
+                request,
+                (
+                    _("Payment %(ref)s of %(person)s: the amount paid was already accepted.")
+                    if accept
+                    else _("Payment %(ref)s of %(person)s: already being followed up.")
+                )
+                % said,
+            )
+        elif accept:
+            messages.success(
+                request,
+                _(
+                    "Payment %(ref)s of %(person)s marked paid: %(paid)s paid by the bank "
+                    "(%(due)s due)."
+                )
+                % said,
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Payment %(ref)s of %(person)s marked for follow-up with the bank: it stays "
+                    "to pay until the bank's result is corrected or the amount is accepted."
+                )
+                % said,
+            )
+    return redirect("assistance:payroll_detail", pk=line.payroll_id)
+
+
+def _lang() -> str:
+    return "vi" if (get_language() or "vi").startswith("vi") else "en"
 
 
 @scoped(need="can_edit")

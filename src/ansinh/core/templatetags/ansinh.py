@@ -1,13 +1,16 @@
+import datetime as dt
 from typing import Any
 
 from django import template
 from django.middleware.csrf import get_token
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
 
 from ansinh.core.identifiers import format_phone, identifier_text, mask_identifier
 from ansinh.core.money import format_vnd
+from ansinh.core.numbers import format_percent
+from ansinh.core.text import join_address
 
 register = template.Library()
 
@@ -50,15 +53,43 @@ def phone(value: str | None) -> str:
 
 
 @register.filter
+def address(household: Any) -> str:
+    """``{{ household|address }}``: the household's address and its village, each place
+    written once ("Tổ 4, Ấp Cây Cầy", not "Tổ 4, Ấp Cây Cầy · Ấp Cây Cầy")."""
+    village = getattr(getattr(household, "village", None), "name", "")
+    return join_address(getattr(household, "address", ""), village)
+
+
+@register.filter
 def vnd(value: int | None) -> str:
     return format_vnd(value)
 
 
 @register.filter
 def percent(rate: float | None, digits: int = 1) -> str:
-    """0.8734 -> "87,3 %" in Vietnamese, "87.3 %" in English."""
-    if rate is None:
-        return "—"
-    from django.utils.formats import number_format
+    """0.8775 -> "87,8%" in Vietnamese, "87.8%" in English: the one rounding of
+    :func:`ansinh.core.numbers.format_percent`, for a headline and its chart alike."""
+    return format_percent(rate, int(digits), lang=get_language() or "vi")
 
-    return f"{number_format(rate * 100, decimal_pos=digits)} %"
+
+@register.filter
+def day(value: dt.date | str | None) -> str:
+    """A date (or an ISO ``yyyy-mm-dd`` text, as JSON answers keep it) as ``dd/mm/yyyy``, the
+    way a date input shows it; anything else unchanged, ``None`` as ""."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        return f"{value:%d/%m/%Y}"
+    try:
+        return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
+    except ValueError:
+        return value
+
+
+@register.simple_tag
+def date_input(name: str, value: dt.date | str | None, element_id: str = "") -> SafeString:
+    """``{% date_input "date" day element_id="date" %}``: the project's dd/mm/yyyy text input
+    (:class:`ansinh.core.forms.DateInput`) for a form written by hand (a filter's GET form)."""
+    from ansinh.core.forms import DateInput
+
+    return DateInput().render(name, value, attrs={"id": element_id} if element_id else None)

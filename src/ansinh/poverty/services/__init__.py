@@ -17,7 +17,9 @@ from ansinh.poverty.services.decision import (
     round_results_apply,
 )
 from ansinh.poverty.services.meeting import (
+    POSTING_AHEAD_DAYS,
     agreement_reached,
+    check_posting_date,
     complaint_record,
     meeting_record,
     posting_record,
@@ -34,11 +36,13 @@ from ansinh.poverty.services.rounds import (
 from ansinh.poverty.services.survey import survey_approve, survey_prefill, survey_save
 
 __all__ = [
+    "POSTING_AHEAD_DAYS",
     "RESULT_FIELDS",
     "agreement_reached",
     "can_approve",
     "can_report",
     "can_survey",
+    "check_posting_date",
     "committee_set",
     "complaint_record",
     "default_report_recipient",

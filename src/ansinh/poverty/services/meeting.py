@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
@@ -112,11 +113,43 @@ def meeting_record(
 # --- posting and complaints -------------------------------------------------------------
 
 
+#: A posting may be recorded ahead (the list is printed before it goes up), at most this many
+#: days after today.
+POSTING_AHEAD_DAYS = 30
+
+
+def check_posting_date(rnd: ReviewRound, posted_on: dt.date) -> None:
+    """The day a list is posted: not before the round starts, not more than
+    ``POSTING_AHEAD_DAYS`` days ahead. Raises a ``ValidationError`` on ``posted_on``."""
+    latest = timezone.localdate() + dt.timedelta(days=POSTING_AHEAD_DAYS)
+    if posted_on < rnd.start:
+        raise ValidationError(
+            {
+                "posted_on": _("The list cannot be posted before the review starts (%(start)s).")
+                % {"start": f"{rnd.start:%d/%m/%Y}"}
+            },
+            code="posting_before_round",
+        )
+    if posted_on > latest:
+        raise ValidationError(
+            {
+                "posted_on": _("The posting date can be at most %(n)s days ahead (%(latest)s).")
+                % {"n": POSTING_AHEAD_DAYS, "latest": f"{latest:%d/%m/%Y}"}
+            },
+            code="posting_too_far",
+        )
+
+
 @transaction.atomic
 def posting_record(
     *, scope: Scope, rnd: ReviewRound, village: Village, posted_on: dt.date
 ) -> Posting:
+    """Record the day the village's list is posted publicly (chosen by the officer, checked
+    by :func:`check_posting_date`); the posting lasts ``round.posting_days`` days."""
     ensure_officer(scope, rnd.commune_id)
+    if village.commune_id != rnd.commune_id:
+        raise ValidationError(_("This village is not in the commune of the review."))
+    check_posting_date(rnd, posted_on)
     posting = Posting.objects.create(
         round=rnd,
         village=village,
@@ -127,7 +160,7 @@ def posting_record(
     if ROUND_STATUS_ORDER.index(rnd.status) < ROUND_STATUS_ORDER.index(RoundStatus.POSTING):
         rnd.status = RoundStatus.POSTING
         rnd.save(update_fields=["status"])
-    audit.created(scope, posting, ["posted_on"], commune_code=rnd.commune_id)
+    audit.created(scope, posting, ["village", "posted_on", "until"], commune_code=rnd.commune_id)
     return posting
 
 

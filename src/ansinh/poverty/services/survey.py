@@ -3,7 +3,6 @@ engine on every save; approval by someone who did not survey."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
 from ansinh.core import audit
+from ansinh.core.forms import DateField
 from ansinh.poverty.choices import (
     EntryStatus,
     RoundStatus,
@@ -119,10 +119,13 @@ def _section(entry: RoundHousehold, section: str, data: Mapping[str, Any]) -> di
             if f in data:
                 member[f] = _clean(data.get(f))
         if member.get("date_of_birth"):
+            # typed dd/mm/yyyy (yyyy-mm-dd from a page kept open since), read and bounded as
+            # every date of a form; kept as yyyy-mm-dd, as the registry's value it is compared to
             try:
-                dt.date.fromisoformat(str(member["date_of_birth"]))
-            except ValueError:
-                errors["date_of_birth"] = [_("Enter a valid date.")]
+                born = DateField(required=False).clean(member["date_of_birth"])
+                member["date_of_birth"] = born.isoformat()
+            except ValidationError as exc:
+                errors["date_of_birth"] = list(exc.messages)
         registry = (answers.get("registry") or {}).get(key, {})
         notes = dict(answers.get("notes") or {})
         for f, value in registry.items():

@@ -7,17 +7,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
-from ansinh.core.web import date_param, form_action
-from ansinh.poverty import selectors, services
+from ansinh.core.web import form_action
+from ansinh.poverty import documents, selectors, services
 from ansinh.poverty.choices import (
     EntryStatus,
 )
 from ansinh.poverty.forms import (
     MeetingForm,
+    PostingForm,
 )
 from ansinh.registry import selectors as registry
 
@@ -64,10 +64,50 @@ def meeting(request: HttpRequest, scope: Scope, pk: int, village_pk: int) -> Htt
 
 
 @scoped(need="can_edit")
-@require_POST
 def posting(request: HttpRequest, scope: Scope, pk: int, village_pk: int) -> HttpResponse:
+    """The public posting of a village's list: the officer types the day it goes up and sees
+    the list as it will be printed; "Preview" checks the day and shows the period, "Record"
+    stores it (audited) and opens the PDF."""
     rnd = selectors.round_get(scope, pk)
     village = registry.village_get(scope, village_pk)
-    day = date_param(request.POST.get("posted_on")) or timezone.localdate()
-    p = services.posting_record(scope=scope, rnd=rnd, village=village, posted_on=day)
-    return redirect("poverty:posting_pdf", p.pk)
+    today = timezone.localdate()
+    form = PostingForm(request.POST or None, initial={"posted_on": today})
+    if "preview" in request.POST:
+        form_action(
+            request,
+            form,
+            lambda: services.check_posting_date(rnd, form.cleaned_data["posted_on"]),
+        )
+    elif done := form_action(
+        request,
+        form,
+        lambda: services.posting_record(
+            scope=scope, rnd=rnd, village=village, posted_on=form.cleaned_data["posted_on"]
+        ),
+    ):
+        posting = done.value
+        messages.success(
+            request,
+            _("Posting of %(village)s recorded: from %(start)s to %(end)s.")
+            % {
+                "village": village.name,
+                "start": f"{posting.posted_on:%d/%m/%Y}",
+                "end": f"{posting.until:%d/%m/%Y}",
+            },
+        )
+        return redirect("poverty:posting_pdf", posting.pk)
+    valid = not form.is_bound or not form.errors
+    day = form.cleaned_data["posted_on"] if form.is_bound and valid else today
+    return render(
+        request,
+        "poverty/posting.html",
+        {
+            "round": rnd,
+            "village": village,
+            "form": form,
+            "day": day,
+            "valid": valid,
+            "sheet": documents.posting_sheet(rnd, village, day),
+            "postings": selectors.postings_of(rnd, village.pk),
+        },
+    )

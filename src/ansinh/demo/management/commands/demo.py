@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ansinh.demo.assistance import build_assistance
 from ansinh.demo.builder import DEMO_COMMUNE_CODE, build_registry
+from ansinh.demo.coordination import build_coordination
 from ansinh.demo.insurance import REMINDERS_MONTHS, build_insurance
 from ansinh.demo.poverty import build_poverty
 from ansinh.demo.story import play
@@ -65,6 +66,10 @@ class Command(BaseCommand):
             )
             allowances = build_assistance(commune=result.commune, as_of=as_of, seed=options["seed"])
             self.stdout.write(f"Trợ cấp xã hội: {allowances}")
+            board = build_coordination(commune=result.commune, as_of=as_of)
+            self.stdout.write(
+                f"Điều phối: {board['items']} việc trong 4 tuần, {board['open']} việc chưa xong."
+            )
         seconds = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
