@@ -142,7 +142,9 @@ def test_service_defaults_and_refusals(officer, family):
         applied_on=today,
     )
     assert mother.payment_method == "bank"
-    with pytest.raises(ValidationError, match="(no bank account on record|chưa có tài khoản ngân hàng)") as err:
+    with pytest.raises(
+        ValidationError, match=r"(no bank account on record|chưa có tài khoản ngân hàng)"
+    ) as err:
         services.case_apply(
             scope=scope,
             person=family["Trần Văn Hùng"],

@@ -66,7 +66,9 @@ def test_accept_the_amount_paid_once_then_idempotent(short_paid, officer):
 
 def test_follow_up_needs_a_note_and_keeps_the_line_open(short_paid, officer):
     scope, seen = scope_for(officer), short_paid.bank_amount
-    with pytest.raises(ValidationError, match="(Say what is being checked|ghi nội dung đang kiểm tra)"):
+    with pytest.raises(
+        ValidationError, match=r"(Say what is being checked|ghi nội dung đang kiểm tra)"
+    ):
         services.line_bank_follow_up(scope=scope, line=short_paid, seen_amount=seen, note=" ")
     done = services.line_bank_follow_up(
         scope=scope, line=short_paid, seen_amount=seen, note="Đã gọi Agribank"
@@ -104,7 +106,9 @@ def test_stale_page_is_refused_and_loses_nothing(short_paid, officer):
     scope, seen = scope_for(officer), short_paid.bank_amount
     # a new result file arrived after the page was shown: another amount
     _import(officer, short_paid.payroll, [(short_paid.reference, short_paid.amount - 5, "paid")])
-    with pytest.raises(ValidationError, match="(changed after this page was shown|đã thay đổi sau khi trang này)"):
+    with pytest.raises(
+        ValidationError, match=r"(changed after this page was shown|đã thay đổi sau khi trang này)"
+    ):
         services.line_bank_amount_accept(scope=scope, line=short_paid, seen_amount=seen)
     short_paid.refresh_from_db()
     assert (short_paid.status, short_paid.bank_amount) == (
@@ -116,7 +120,9 @@ def test_stale_page_is_refused_and_loses_nothing(short_paid, officer):
 
 def test_a_line_without_a_wrong_amount_cannot_be_accepted(approved, officer):  # noqa: F811
     line = approved.lines.filter(method="bank").first()
-    with pytest.raises(ValidationError, match="(has no wrong amount to resolve|không có sai lệch số tiền)"):
+    with pytest.raises(
+        ValidationError, match=r"(has no wrong amount to resolve|không có sai lệch số tiền)"
+    ):
         services.line_bank_amount_accept(scope=scope_for(officer), line=line, seen_amount=None)
 
 

@@ -108,10 +108,24 @@ def _pg_restore(path: Path, connection: BaseDatabaseWrapper) -> None:
     _refuse_if_not_empty(connection)
     _pg_list(path)
     tables = connection.introspection.table_names()
-    if tables:  # only what `migrate` made (checked above): dropped, the dump recreates it
-        quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if tables:  # only what `migrate` made (checked above): dropped, the dump recreates it
+            quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
             cursor.execute(f"DROP TABLE IF EXISTS {quoted} CASCADE")
+        # The trigger functions migrations made (assistance 0008) too; not an extension's.
+        cursor.execute(
+            """
+            SELECT p.oid::regprocedure::text FROM pg_proc p
+            JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = current_schema()
+              AND NOT EXISTS (
+                  SELECT 1 FROM pg_depend d
+                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+              )
+            """
+        )
+        for (function,) in cursor.fetchall():
+            cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
     connection.close()
     done = subprocess.run(  # noqa: S603
         [
