@@ -9,5 +9,14 @@ class CoordinationConfig(AppConfig):
 
     def ready(self) -> None:
         from ansinh.coordination import photos
+        from ansinh.core.backups.datafolders import register_data_folder
 
         photos.register_heif()  # HEIC photos, when pillow-heif is installed
+        # Every backup carries the photos the database refers to (ADR 0013).
+        register_data_folder(
+            "coordination", folder=photos.photos_root, referenced=photos.referenced
+        )
+        from ansinh.coordination.notify import TOPIC
+        from ansinh.messaging import topics
+
+        topics.register(TOPIC, _("Coordination board"))

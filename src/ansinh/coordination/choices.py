@@ -69,3 +69,12 @@ class EntryKind(models.TextChoices):
     COMMENT = "comment", _("Comment")
     STATUS = "status", _("Status change")
     ASSIGN = "assign", _("Assignment")
+
+
+class NotifyChoice(models.TextChoices):
+    """What coordination messages (Zalo, SMS) a user wants: the setting "nhận tin nhắn điều
+    phối". In the application everything is shown whatever the choice."""
+
+    ALL = "all", _("Everything about my items")
+    MINE = "mine", _("Only when I am assigned or mentioned")
+    NONE = "none", _("No messages")

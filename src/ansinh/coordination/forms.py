@@ -14,10 +14,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ansinh.accounts.choices import Role
 from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope
 from ansinh.coordination import selectors
-from ansinh.coordination.choices import Action, Audience, ItemKind, Priority, Topic
+from ansinh.coordination.choices import Action, Audience, ItemKind, NotifyChoice, Priority, Topic
 from ansinh.coordination.photos import MAX_PHOTOS
 from ansinh.coordination.services.common import TEXT_MAX, TITLE_MAX
 from ansinh.core.forms import DateField, DateInput, UploadField
@@ -139,6 +140,13 @@ class ItemForm(HouseholdCodeMixin, KeyedForm):
         label=_("Announcement for"), choices=Audience.choices, required=False
     )
     assignees = PeopleField()
+    recipients = PeopleField(
+        label=_("Only these village heads"),
+        help_text=_(
+            "An announcement only for the village heads ticked here; none ticked: for the "
+            "audience chosen above."
+        ),
+    )
     photos = PhotosField(label=_("Photos"), required=False)
 
     def __init__(
@@ -161,10 +169,14 @@ class ItemForm(HouseholdCodeMixin, KeyedForm):
         self.fields["due_date"].lo = timezone.localdate()  # type: ignore[attr-defined]
         self.fields["photos"].widget = PhotoInput(camera=phone)
         if phone or assignable is None:
-            for name in ("priority", "due_date", "audience", "assignees"):
+            for name in ("priority", "due_date", "audience", "assignees", "recipients"):
                 del self.fields[name]
         else:
             self.fields["assignees"].queryset = assignable  # type: ignore[attr-defined]
+            heads = assignable.filter(role=Role.VILLAGE_HEAD)
+            self.fields["recipients"].queryset = heads  # type: ignore[attr-defined]
+            if ItemKind.ANNOUNCEMENT not in kinds:
+                del self.fields["recipients"]
         if scope.village_ids is not None and len(scope.village_ids) == 1:
             self.initial.setdefault("village", next(iter(scope.village_ids)))
 
@@ -182,6 +194,7 @@ class ItemForm(HouseholdCodeMixin, KeyedForm):
             "due_date": d.get("due_date"),
             "audience": d.get("audience", ""),
             "assignees": list(d.get("assignees") or []),
+            "recipients": list(d.get("recipients") or []),
             "photos": d.get("photos") or [],
             "key": d.get("key", ""),
         }
@@ -217,3 +230,13 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, assignable: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignees"].queryset = assignable  # type: ignore[attr-defined]
+
+
+class NotifyForm(forms.Form):
+    """The user's own choice of coordination messages."""
+
+    choice = forms.ChoiceField(
+        label=_("Coordination messages (Zalo, SMS)"),
+        choices=NotifyChoice.choices,
+        widget=forms.RadioSelect,
+    )

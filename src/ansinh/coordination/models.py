@@ -25,6 +25,7 @@ from ansinh.coordination.choices import (
     EntryKind,
     ItemKind,
     ItemStatus,
+    NotifyChoice,
     Priority,
     Topic,
 )
@@ -312,3 +313,58 @@ class ItemRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.item_id}"
+
+
+from ansinh.coordination.meetings.models import AgendaEntry, Meeting, MeetingStatus  # noqa: E402, F401
+
+# --- Notifications and announcements' read receipts (issue 14, items 3 and 4) --------------
+
+
+class NotifySetting(models.Model):
+    """A user's choice of coordination messages ("nhận tin nhắn điều phối"); no row: all."""
+
+    user = models.OneToOneField(
+        USER,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="coordination_notify",
+    )
+    choice = models.CharField(
+        _("coordination messages"),
+        max_length=8,
+        choices=NotifyChoice.choices,
+        default=NotifyChoice.ALL,
+    )
+
+    class Meta:
+        verbose_name = _("coordination message setting")
+        verbose_name_plural = _("coordination message settings")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.choice}"
+
+
+class Recipient(models.Model):
+    """Someone an announcement is for, with the read receipt (``read_at``: when they first
+    opened it) and the last reminder sent to them."""
+
+    item = models.ForeignKey(
+        Item, verbose_name=_("announcement"), on_delete=models.CASCADE, related_name="recipients"
+    )
+    user = models.ForeignKey(
+        USER, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("announcement recipient")
+        verbose_name_plural = _("announcement recipients")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "user"], name="coordination_recipient_unique")
+        ]
+        indexes = [models.Index(fields=["user", "item"], name="coord_recipient_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.user_id}"

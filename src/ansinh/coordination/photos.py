@@ -14,6 +14,13 @@ Public interface::
     store(prepared, commune_code) -> str  # the stored name
     path_of(commune_code, name, *, thumb=False) -> Path
     remove(commune_code, names)           # after a failed transaction
+    photos_root() -> Path                 # VAR_DIR/coordination, carried in every backup
+    referenced(using) -> Iterator[str]    # "<commune>/<name>" of every stored file in use
+
+Backups (ADR 0013) carry ``photos_root()`` (registered in ``CoordinationConfig.ready()``):
+a photo's files are written before its row is committed, and only the files of a write that
+failed are ever removed (:func:`remove`), so a backup that copies the folder after the
+database snapshot holds every photo the snapshot refers to.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ import io
 import os
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,6 +122,23 @@ def prepare(upload: Any) -> Prepared:
     small = flat.copy()
     small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
     return Prepared(data=_jpeg(flat), thumb=_jpeg(small), width=flat.width, height=flat.height)
+
+
+def photos_root() -> Path:
+    """The folder of every commune's photos (a data folder carried in backups)."""
+    return Path(settings.VAR_DIR) / "coordination"
+
+
+def referenced(using: str) -> Iterator[str]:
+    """The files the database ``using`` refers to, relative to :func:`photos_root`: each
+    photo and its small copy."""
+    from ansinh.coordination.models import Photo
+
+    rows = Photo.objects.using(using).values_list("item__commune_id", "stored_name")
+    for commune_code, name in rows.iterator():
+        for thumb in (False, True):
+            with contextlib.suppress(ValueError):
+                yield path_of(commune_code, name, thumb=thumb).relative_to(photos_root()).as_posix()
 
 
 def photos_dir(commune_code: int) -> Path:

@@ -162,3 +162,94 @@ def household_by_code(scope: Scope, code: str) -> Household | None:
     if not text:
         return None
     return households_for(scope).select_related("village").filter(code=text).first()
+
+
+#: The menu's counter stops here ("99+").
+UNREAD_CAP = 99
+
+
+def unread_items(user: User) -> QuerySet[Item]:
+    """The items that concern ``user`` and changed since they last opened them (or that they
+    never opened): those they reported, are assigned, were mentioned in, an announcement for
+    them; for the officer and the committee also every new item of the commune."""
+    from django.db.models import Exists, OuterRef
+
+    from ansinh.coordination.models import Assignment, ItemRead, Recipient
+
+    mine = (
+        Q(reported_by=user)
+        | Q(Exists(Assignment.objects.filter(item=OuterRef("pk"), user=user)))
+        | Q(Exists(Mention.objects.filter(item=OuterRef("pk"), user=user)))
+        | Q(Exists(Recipient.objects.filter(item=OuterRef("pk"), user=user)))
+    )
+    if user.role in (Role.OFFICER, Role.COMMITTEE):
+        mine = mine | Q(status=ItemStatus.NEW)
+    read = ItemRead.objects.filter(
+        item=OuterRef("pk"), user=user, seen_at__gte=OuterRef("last_activity_at")
+    )
+    return Item.objects.filter(mine, commune_id=user.commune_id or 0).exclude(Exists(read))
+
+
+def unread_count(user: User) -> int:
+    """How many of :func:`unread_items` (at most ``UNREAD_CAP + 1``): one query."""
+    return len(unread_items(user).values_list("pk", flat=True)[: UNREAD_CAP + 1])
+
+
+@dataclass
+class Receipts:
+    """Who an announcement is for: who has read it (and when), who has not, the last
+    reminder."""
+
+    read: list[tuple[User, dt.datetime]]
+    unread: list[User]
+    reminded_at: dt.datetime | None
+
+    @property
+    def total(self) -> int:
+        return len(self.read) + len(self.unread)
+
+
+def receipts(item: Item) -> Receipts:
+    from ansinh.coordination.models import Recipient
+
+    rows = Recipient.objects.filter(item=item).select_related("user")
+    rows = rows.order_by("user__full_name", "user__username")
+    read, unread, reminded = [], [], None
+    for row in rows:
+        if row.read_at is not None:
+            read.append((row.user, row.read_at))
+        else:
+            unread.append(row.user)
+            if row.reminded_at is not None and (reminded is None or row.reminded_at > reminded):
+                reminded = row.reminded_at
+    return Receipts(read=read, unread=unread, reminded_at=reminded)
+
+
+def new_items_count(scope: Scope, since: dt.datetime) -> int:
+    """Items of the scope added after ``since`` by someone else (the board's live note)."""
+    qs = items_for(scope).filter(created_at__gt=since)
+    if scope.user is not None:
+        qs = qs.exclude(reported_by=scope.user)
+    return qs.count()
+
+
+#: The live thread appends at most this many entries at once (then: reload).
+LIVE_LIMIT = 50
+
+
+def thread_after(item: Item, after: int) -> tuple[list[Comment], set[str]]:
+    """The entries of ``item``'s thread after the entry ``after``, oldest first, and the
+    names mentioned in the thread."""
+    entries = list(
+        item.comments.filter(pk__gt=after)
+        .select_related("author")
+        .prefetch_related("photos")
+        .order_by("created_at", "id")[:LIVE_LIMIT]
+    )
+    if not entries:
+        return [], set()
+    names = {
+        name.lower()
+        for name in Mention.objects.filter(item=item).values_list("user__username", flat=True)
+    }
+    return entries, names

@@ -10,19 +10,23 @@ afterwards removes the files it stored. ``at`` (default now) is the time of the 
 and the tests use it.
 """
 
+from ansinh.coordination.services.announcements import announcement_remind
 from ansinh.coordination.services.items import (
     item_assign,
     item_report,
     item_transition,
     item_update,
 )
+from ansinh.coordination.services.settings import notify_choice_set
 from ansinh.coordination.services.thread import comment_add, item_seen
 
 __all__ = [
+    "announcement_remind",
     "comment_add",
     "item_assign",
     "item_report",
     "item_seen",
     "item_transition",
     "item_update",
+    "notify_choice_set",
 ]

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope
+from ansinh.coordination import notify, workflow
 from ansinh.coordination import photos as photo_store
-from ansinh.coordination import workflow
 from ansinh.coordination.choices import (
     Action,
     Audience,
@@ -31,6 +31,7 @@ from ansinh.coordination.permissions import (
     EDIT,
     ensure,
 )
+from ansinh.coordination.services.announcements import recipients_add
 from ansinh.coordination.services.common import (
     EDIT_FIELDS,
     ITEM_FIELDS,
@@ -106,13 +107,16 @@ def item_report(
     due_date: dt.date | None = None,
     audience: str = "",
     assignees: Sequence[User] = (),
+    recipients: Sequence[User] = (),
     photos: Sequence[Any] = (),
     key: str = "",
     at: dt.datetime | None = None,
 ) -> Item:
     """A new item on the board: a problem or a question (a village head, for their villages),
     a task or an announcement (the officer, the committee). The same form sent again
-    (``key``) gives the item it made the first time."""
+    (``key``) gives the item it made the first time. An announcement goes to its audience, or
+    to the village heads ``recipients`` when chosen; everyone concerned gets a message.
+    Long on purpose: the checks of a new item in the order the form asks them."""
     if kind not in ItemKind.values:
         raise ValidationError({"kind": [_("Choose what kind of item this is.")]})
     at = at or timezone.now()
@@ -124,6 +128,8 @@ def item_report(
     if key and (done := _sent_before(scope, key)) is not None:
         return done
     audience = (audience or Audience.EVERYONE) if kind == ItemKind.ANNOUNCEMENT else ""
+    if recipients and kind == ItemKind.ANNOUNCEMENT:  # chosen village heads: for them only
+        audience = Audience.VILLAGE_HEADS
     errors = _check_new(
         scope,
         kind=kind,
@@ -176,6 +182,9 @@ def item_report(
         _add_photos(scope, item, stored, None, at)
         item.unresolved_mentions = _mention(item, body, None, at)  # type: ignore[attr-defined]
         item.save(update_fields=["photo_count"])
+        if kind == ItemKind.ANNOUNCEMENT:
+            recipients_add(scope, item, recipients, at)
+        notify.reported(scope, item, at)
     return item
 
 
@@ -260,7 +269,7 @@ def item_transition(
         item.status = target
         _touch(scope, item, at)
         item.save()
-    Comment.objects.create(
+    event = Comment.objects.create(
         item=item,
         author=_user(scope),
         kind=EntryKind.STATUS,
@@ -268,6 +277,7 @@ def item_transition(
         text=note,
         created_at=at,
     )
+    notify.answered(scope, item, event, at)
     return item
 
 
@@ -288,4 +298,5 @@ def item_assign(
         # assigning is a response when someone else does it, not the reporter's own triage
         by_other = scope.user is None or scope.user.pk != item.reported_by_id
         item.save(update_fields=_touch(scope, item, at, response=by_other))
+        notify.assigned(scope, item, at)
     return item

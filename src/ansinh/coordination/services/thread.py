@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.permissions import allows
 from ansinh.accounts.scopes import Scope
+from ansinh.coordination import notify
 from ansinh.coordination import photos as photo_store
 from ansinh.coordination.choices import (
     EntryKind,
@@ -24,6 +25,7 @@ from ansinh.coordination.permissions import (
     ensure,
     sees,
 )
+from ansinh.coordination.services.announcements import receipt
 from ansinh.coordination.services.common import (
     COMMENT_FIELDS,
     REPEAT_WINDOW,
@@ -112,17 +114,23 @@ def comment_add(
         comment.unresolved_mentions = _mention(item, text, comment, at)  # type: ignore[attr-defined]
         item.comment_count += 1
         item.save(update_fields=["comment_count", "photo_count", *_touch(scope, item, at)])
+        notify.answered(scope, item, comment, at)
+        _seen(scope, item, at)  # one's own comment is read
     return comment
 
 
 def item_seen(*, scope: Scope, item: Item, at: dt.datetime | None = None) -> None:
-    """Remember that the user opened ``item`` (the unread marks of a later step). Not
-    audited: nothing of the item changes. Read-only roles leave no trace."""
+    """Remember that the user opened ``item`` (the unread counter compares it with the
+    item's last activity; an announcement's read receipt). Not audited: nothing of the item
+    changes. Read-only roles leave no trace."""
+    _seen(scope, item, at or timezone.now())
+
+
+def _seen(scope: Scope, item: Item, at: dt.datetime) -> None:
     user = _user(scope)
     if user is None or not sees(scope, item):
         return
     if not allows(scope, item.commune_id, "contribute"):
         return
-    ItemRead.objects.update_or_create(
-        item=item, user=user, defaults={"seen_at": at or timezone.now()}
-    )
+    ItemRead.objects.update_or_create(item=item, user=user, defaults={"seen_at": at})
+    receipt(user, item, at)

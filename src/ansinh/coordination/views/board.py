@@ -66,6 +66,7 @@ def board(request: HttpRequest, scope: Scope) -> HttpResponse:
             "statuses": ItemStatus.choices,
             "kinds_allowed": kinds_for(scope),
             "is_head": scope.can_propose,
+            "since": int(timezone.now().timestamp()),
         },
     )
 

@@ -19,8 +19,9 @@ from ansinh.accounts.scopes import Scope
 from ansinh.coordination import photos, selectors, services, workflow
 from ansinh.coordination.choices import Action, ItemStatus
 from ansinh.coordination.forms import AssignForm, CommentForm, EditForm, TransitionForm
+from ansinh.coordination.meetings import selectors as meeting_selectors
 from ansinh.coordination.models import Item
-from ansinh.coordination.permissions import ASSIGN, COMMENT, EDIT, allowed
+from ansinh.coordination.permissions import ANNOUNCE, ASSIGN, COMMENT, EDIT, allowed
 from ansinh.coordination.views.board import _say_unresolved
 from ansinh.core.web import form_action, post_action
 
@@ -54,6 +55,7 @@ def _thread_context(
         "entries": entries,
         "mentioned": mentioned,
         "hidden": total - len(entries),
+        "last_entry_id": entries[-1].pk if entries else 0,
         "comment_form": (form or CommentForm()) if can_comment else None,
     }
 
@@ -77,6 +79,12 @@ def item_detail(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse:
             else None
         ),
         "overdue": item.is_overdue(timezone.localdate()),
+        "decisions": meeting_selectors.decisions_about(scope, item),
+        "receipts": (
+            selectors.receipts(item)
+            if item.is_announcement and _can(scope, ANNOUNCE, item)
+            else None
+        ),
     }
     return render(request, "coordination/item.html", context)
 
