@@ -8,6 +8,7 @@ import gzip
 import io
 import sqlite3
 import stat
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,12 @@ sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite b
 # A copy reads committed data with its own transaction: these tests commit theirs.
 committed = pytest.mark.django_db(transaction=True)
 TZ = timezone.get_default_timezone()
+
+
+@pytest.fixture(autouse=True)
+def _var_dir(settings, tmp_path):
+    """The data folders a backup carries (the coordination photos) are the test's own."""
+    settings.VAR_DIR = tmp_path / "var"
 
 
 def at(*args: int) -> dt.datetime:
@@ -75,12 +82,17 @@ def test_backup_is_a_checked_dated_private_copy(tmp_path, officer, hh_td):
     folder = tmp_path / "backups"
     report = backup_create(to=folder, now=at(2026, 12, 7, 1, 30))
     path = report.backup.path
-    assert path.name == "ansinh-20261207-013000.sqlite3.gz"
+    assert path.name == "ansinh-20261207-013000.sqlite3.tar"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert [p.name for p in folder.iterdir()] == [path.name]  # no temporary file left
+    with tarfile.open(path) as tar:
+        assert tar.getnames() == ["database.sqlite3.gz", "manifest.json"]  # no photos yet
+        member = tar.extractfile("database.sqlite3.gz")
+        assert member is not None
+        packed = member.read()
     plain = tmp_path / "copy.sqlite3"
-    plain.write_bytes(gzip.decompress(path.read_bytes()))
+    plain.write_bytes(gzip.decompress(packed))
     db = sqlite3.connect(plain)
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert db.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # standalone
@@ -89,7 +101,12 @@ def test_backup_is_a_checked_dated_private_copy(tmp_path, officer, hh_td):
     assert persons == 3
     event = AuditEntry.objects.get(model_label="backup")
     assert (event.system, event.commune_code, event.actor_id) == ("backup", f.TAN_DONG, None)
-    assert event.changes == {"file": path.name, "bytes": path.stat().st_size, "database": "sqlite"}
+    assert event.changes == {
+        "file": path.name,
+        "bytes": path.stat().st_size,
+        "database": "sqlite",
+        "files": 0,
+    }
 
 
 @sqlite_only
@@ -99,8 +116,8 @@ def test_two_backups_in_one_second_get_two_names(tmp_path, officer):
     first = backup_create(to=tmp_path, now=moment).backup.path
     second = backup_create(to=tmp_path, now=moment).backup.path
     assert (first.name, second.name) == (
-        "ansinh-20261207-013000.sqlite3.gz",
-        "ansinh-20261207-013000-2.sqlite3.gz",
+        "ansinh-20261207-013000.sqlite3.tar",
+        "ansinh-20261207-013000-2.sqlite3.tar",
     )
     assert backups.backups_in(tmp_path)[0].path == second
 
@@ -225,7 +242,7 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path, db):
 @committed
 def test_restore_refuses_a_truncated_backup(tmp_path, officer, monkeypatch):
     good = backup_create(to=tmp_path / "b").backup.path
-    cut = tmp_path / "cut.sqlite3.gz"
+    cut = tmp_path / "cut.sqlite3.tar"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     monkeypatch.setattr(backups.database, "_holds_data", lambda connection: [])  # as if empty
     with translation.override("en"), pytest.raises(BackupError, match="damaged or incomplete"):

@@ -1,14 +1,23 @@
-"""Backups of the whole database and restoring one (``ansinh backup``, ``ansinh restore``).
+"""Backups of the whole database and of the files it refers to, and restoring one (``ansinh
+backup``, ``ansinh restore``).
 
-A backup is a consistent copy taken while the application runs:
+A backup is one tar archive (ADR 0013, :mod:`.archive`): the database copy described below,
+then the files of the data folders apps register (:mod:`.datafolders`; the coordination
+photos), copied after the database snapshot, then a manifest that marks the file complete:
+``ansinh-YYYYMMDD-HHMMSS.sqlite3.tar`` or ``ansinh-YYYYMMDD-HHMMSS-pg.tar``. A referenced file
+missing on disk is listed (``BackupReport.missing``), not fatal. Backups of older versions
+(the database copy alone, named as below) are still listed, pruned and restored.
+
+The database copy is consistent and taken while the application runs:
 
 - **SQLite**: the online backup API copies the database in one step from the application's
   own connection (a read transaction: in WAL mode the web servers go on writing meanwhile),
   ``PRAGMA integrity_check`` must answer ``ok`` on the copy, which is then made a standalone
   file (``journal_mode=DELETE``) and gzipped (gzip's CRC finds a damaged file on restore):
-  ``ansinh-YYYYMMDD-HHMMSS.sqlite3.gz``.
+  ``database.sqlite3.gz`` in the archive (older backups: ``ansinh-…sqlite3.gz`` alone).
 - **PostgreSQL**: ``pg_dump -Fc`` (one snapshot of the whole database), checked by reading its
-  table of contents back with ``pg_restore --list``: ``ansinh-YYYYMMDD-HHMMSS-pg.dump``.
+  table of contents back with ``pg_restore --list``: ``database-pg.dump`` in the archive
+  (older backups: ``ansinh-…-pg.dump`` alone).
 
 The time in the name is the local time (``TIME_ZONE``) when the copy started. A backup is
 written under a hidden temporary name and renamed only once it is complete and checked, so a
@@ -21,7 +30,8 @@ successful backup, nothing else in the folder is touched.
 
 Restoring goes into an **empty** database only: one without user accounts and without audit
 entries (a new data folder, a new PostgreSQL database, or one where only ``ansinh migrate`` has
-run). A database that holds anything is refused, never overwritten. After the copy the
+run). A database that holds anything is refused, never overwritten; so is a data folder that
+holds any file (the files are put in place once the database is restored). After the copy the
 database is brought to the installed version (``migrate``) and the restore is written to the
 audit log. Both operations act for the whole installation (every commune), so they take no
 ``Scope``; the audit entries name the system (``Hệ thống: backup``) in each commune that has
@@ -38,13 +48,16 @@ Public interface::
     backup_create(*, to=None, keep=None, now=None, using="default") -> BackupReport
     backup_restore(*, path, using="default") -> RestoreReport
     pg_tool(name) -> str                # pg_dump / pg_restore, newest installed version
+    register_data_folder(key, *, folder, referenced=None)    # an app's files, in backups
 
 The package is split by job: :mod:`.files` (naming, listing, retention, the home page's
 status), :mod:`.sqlite` (online backup API), :mod:`.postgres` (``pg_dump`` / ``pg_restore``),
 :mod:`.database` (empty-target guard, audit events, migrate) and :mod:`.operations`
-(:func:`backup_create`, :func:`backup_restore`); every public name is importable from here.
+(:func:`backup_create`, :func:`backup_restore`), :mod:`.datafolders` (the registry of data
+folders) and :mod:`.archive` (the tar archive); every public name is importable from here.
 """
 
+from ansinh.core.backups.datafolders import register_data_folder
 from ansinh.core.backups.files import (
     MONTHS,
     STALE_AFTER,
@@ -75,5 +88,6 @@ __all__ = [
     "backup_status",
     "backups_in",
     "pg_tool",
+    "register_data_folder",
     "retained",
 ]

@@ -1,6 +1,7 @@
 """The backup folder: file naming, listing, retention and the newest backup for the home page.
 
-A backup is named ``ansinh-YYYYMMDD-HHMMSS[-N]{.sqlite3.gz,-pg.dump}`` (local time when the copy
+A backup is named ``ansinh-YYYYMMDD-HHMMSS[-N]{.sqlite3.tar,-pg.tar}`` (before ADR 0013:
+``.sqlite3.gz``, ``-pg.dump``, still listed and restorable) (local time when the copy
 started) and is written under a hidden temporary name, then published by an atomic rename
 (:func:`_partial`, :func:`_publish`). :func:`retained` decides what retention keeps and
 :func:`_prune` removes the rest; :func:`backup_status` reads the folder only (no database
@@ -30,8 +31,18 @@ STALE_AFTER = dt.timedelta(days=2)
 #: A temporary file left by a crash is removed once it is this old.
 _PARTIAL_MAX_AGE = 24 * 3600
 
-_NAME = re.compile(r"^ansinh-(\d{8}-\d{6})(?:-(\d{1,3}))?(\.sqlite3\.gz|\.sqlite3|-pg\.dump)$")
-_KINDS = {".sqlite3.gz": "sqlite", ".sqlite3": "sqlite", "-pg.dump": "postgresql"}
+_NAME = re.compile(
+    r"^ansinh-(\d{8}-\d{6})(?:-(\d{1,3}))?(\.sqlite3\.tar|-pg\.tar|\.sqlite3\.gz|\.sqlite3|-pg\.dump)$"
+)
+# Since ADR 0013 a backup is a tar archive (the database copy and the data folders); the
+# older database-only files are still listed, pruned and restored.
+_KINDS = {
+    ".sqlite3.tar": "sqlite",
+    "-pg.tar": "postgresql",
+    ".sqlite3.gz": "sqlite",
+    ".sqlite3": "sqlite",
+    "-pg.dump": "postgresql",
+}
 _PARTIAL_PREFIX = ".ansinh-partial-"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -72,6 +83,8 @@ class BackupReport:
     backup: Backup
     removed: list[Path] = field(default_factory=list)
     seconds: float = 0.0
+    files: int = 0  # files of the data folders carried
+    missing: list[str] = field(default_factory=list)  # referenced by the database, not on disk
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,7 @@ class RestoreReport:
     kind: str
     seconds: float
     migrated: bool
+    files: int = 0  # files of the data folders put back
 
 
 # --------------------------------------------------------------------------- the folder
