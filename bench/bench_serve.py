@@ -504,6 +504,8 @@ def main() -> None:
         server_env = {**env, **SERVER_ENV}
         # A database built by an older checkout gets this one's tables first.
         subprocess.run([ANSINH, "migrate", "-v0"], env=server_env, check=True)
+        # The first page drawn by `prepare` needs the production static files manifest.
+        subprocess.run([ANSINH, "collectstatic", "--noinput", "-v0"], env=server_env, check=True)
         done = subprocess.run(
             [PYTHON, __file__, "--prepare"],
             env=server_env,

@@ -82,3 +82,47 @@ def test_views_read_only_through_selectors():
         "into the app's selectors.py (reads, taking a Scope) or services.py (writes):\n"
         + "\n".join(offenders)
     )
+
+
+MAX_FUNCTION_LINES = 80
+MAX_MODULE_LINES = 520  # "about 500": a module past it is split by job (docs/how-to/add-an-app.md)
+
+
+def long_functions(source: str, where: str) -> list[str]:
+    """Functions longer than MAX_FUNCTION_LINES whose docstring does not say why ("Long on
+    purpose: …")."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            if length > MAX_FUNCTION_LINES and "Long on purpose" not in (
+                ast.get_docstring(node) or ""
+            ):
+                found.append(f"{where}:{node.lineno}: {node.name} ({length} lines)")
+    return found
+
+
+def test_the_length_checker_flags_what_it_should():
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
+    assert long_functions(f"def f():\n{body}\n", "m.py") == ["m.py:1: f (81 lines)"]
+    reason = '    """Long on purpose: a table."""\n'
+    assert long_functions(f"def f():\n{reason}{body}\n", "m.py") == []
+
+
+def test_long_functions_say_why_and_modules_stay_small():
+    files = [p for p in SRC.rglob("*.py") if "migrations" not in p.parts]
+    assert len(files) > 100, "no source found: the check would pass vacuously"
+    long = [
+        line
+        for path in files
+        for line in long_functions(path.read_text(encoding="utf-8"), str(path.relative_to(SRC)))
+    ]
+    big = [
+        f"{path.relative_to(SRC)} ({n} lines)"
+        for path in files
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    ]
+    assert not long, "split these, or say at their top why not (Long on purpose: …):\n" + "\n".join(
+        long
+    )
+    assert not big, "split these modules by job:\n" + "\n".join(big)

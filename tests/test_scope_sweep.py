@@ -57,6 +57,8 @@ from ansinh.assistance import payroll as pr
 from ansinh.assistance import services as assistance
 from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
 from ansinh.coordination import services as coordination
+from ansinh.coordination.meetings import services as meetings
+from ansinh.coordination.meetings.models import AgendaEntry, Meeting
 from ansinh.coordination.models import Item as CoordinationItem
 from ansinh.coordination.models import Photo as CoordinationPhoto
 from ansinh.core.text import fold
@@ -66,6 +68,8 @@ from ansinh.insurance import services as insurance
 from ansinh.insurance.models import Card, CommuneInsuranceSettings, ReminderStage
 from ansinh.messaging import services as messaging
 from ansinh.messaging.models import OutboxMessage
+from ansinh.outreach import services as outreach
+from ansinh.outreach.models import Broadcast, Leaflet
 from ansinh.places.models import Commune, Village
 from ansinh.poverty import services as poverty
 from ansinh.poverty.choices import ListReason, PovertyClass
@@ -312,6 +316,15 @@ def _coordination_item(user: Any, village: Village, household: Household) -> Coo
     )
     _as(user, coordination.comment_add, item=item, text=f"{head.full_name} cần hỗ trợ gấp.")
     return item
+
+
+def _meeting(officer: Any, items: list[CoordinationItem]) -> Meeting:
+    """A closed committee meeting on ``items``: each decision names the household's head."""
+    meeting = _as(officer, meetings.meeting_create, held_on=D(2026, 11, 30), items=items)
+    for entry in meeting.entries.select_related("item__household"):
+        head = entry.item.household.members.order_by("pk").first()
+        _as(officer, meetings.meeting_decide, entry=entry, decision=f"Hỗ trợ {head.full_name}.")
+    return _as(officer, meetings.meeting_close, meeting=meeting)
 
 
 def _decide(officer: Any, person: Person, groups: list[str]) -> Case:
@@ -628,8 +641,12 @@ def build_world() -> World:
     # the coordination board: an item of each ấp naming a person of its household (with a
     # photo and a comment naming them too), one in commune B, an announcement of commune A
     coordination_td = _coordination_item(users["head_td"], td, td1)
-    _coordination_item(officer_a, dh, dh1)
-    _coordination_item(officer_b, b1, b_1)
+    coordination_dh = _coordination_item(officer_a, dh, dh1)
+    coordination_b = _coordination_item(officer_b, b1, b_1)
+    # committee meetings: commune A's on both ấp's items and commune B's, closed, each
+    # decision naming the household's head (a village head reads only the own ấp's decision)
+    _meeting(officer_a, [coordination_td, coordination_dh])
+    _meeting(officer_b, [coordination_b])
     _as(
         officer_a,
         coordination.item_report,
@@ -637,6 +654,25 @@ def build_world() -> World:
         topic="other",
         title="Họp giao ban thứ Hai",
     )
+
+    # outreach: a loudspeaker announcement per ấp naming a person of the ấp (a village head
+    # sees the own ấp's), one in commune B; the shipped leaflets and one naming a person
+    for officer, village, hh in ((officer_a, td, td1), (officer_a, dh, dh1), (officer_b, b1, b_1)):
+        _as(
+            officer,
+            outreach.announcement_create,
+            text=f"Mời {person(hh).full_name} đến nhà văn hóa ấp nhận quà.",
+            villages=[village],
+            planned_at=dt.datetime(2026, 11, 27, 19, tzinfo=dt.UTC),
+        )
+        _as(officer, outreach.leaflets_ensure_defaults)
+        _as(
+            officer,
+            outreach.leaflet_save,
+            title=f"Giấy mời {person(hh).full_name}",
+            body="Kính mời đến UBND xã {ten_xa}.",
+            size="A5",
+        )
 
     # an import checked in each commune, its problems naming a person of the commune
     for hh in (td1, b_1):
@@ -721,8 +757,13 @@ def _objects() -> dict[str, dict[int, tuple[int, int | None]]]:
     def commune_level(qs: Any, commune: str) -> dict[int, tuple[int, int | None]]:
         return {pk: (c, None) for pk, c in qs.values_list("pk", commune)}
 
-    messages = {
-        m.pk: (m.commune_code, Person.objects.filter(phone=m.to).get().village_id)
+    messages = {  # a household's reminder is of its ấp; a coordination message the commune's
+        m.pk: (
+            m.commune_code,
+            None
+            if m.topic == "coordination"
+            else Person.objects.filter(phone=m.to).get().village_id,
+        )
         for m in OutboxMessage.objects.all()
     }
     return {
@@ -751,9 +792,15 @@ def _objects() -> dict[str, dict[int, tuple[int, int | None]]]:
         "imports.importjob": commune_level(ImportJob.objects, "commune_id"),
         # an announcement has no village: the whole commune sees it
         "coordination.item": rows(CoordinationItem.objects, "commune_id", "village_id"),
+        "coordination.meeting": commune_level(Meeting.objects, "commune_id"),
+        "coordination.agendaentry": rows(
+            AgendaEntry.objects, "meeting__commune_id", "item__village_id"
+        ),
         "coordination.photo": rows(
             CoordinationPhoto.objects, "item__commune_id", "item__village_id"
         ),
+        "outreach.broadcast": rows(Broadcast.objects, "commune_id", "village_id"),
+        "outreach.leaflet": commune_level(Leaflet.objects, "commune_id"),
     }
 
 
@@ -861,9 +908,26 @@ ROUTE_MODELS: dict[str, dict[str, str]] = {
     "assistance:line_resolve": {"pk": "assistance.payrollline"},
     **{
         f"coordination:{n}": {"pk": "coordination.item"}
-        for n in ("item", "item_comment", "item_status", "item_assign", "item_edit")
+        for n in (
+            "item",
+            "item_comment",
+            "item_status",
+            "item_assign",
+            "item_edit",
+            "item_live",
+            "announcement_remind",
+        )
     },
     "coordination:photo": {"pk": "coordination.photo"},
+    **{
+        f"coordination:{n}": {"pk": "coordination.meeting"}
+        for n in ("meeting", "meeting_edit", "meeting_add", "meeting_step", "meeting_pdf")
+    },
+    "coordination:meeting_decide": {"pk": "coordination.agendaentry"},
+    "coordination:meeting_entry": {"pk": "coordination.agendaentry"},
+    "outreach:broadcast_mark": {"pk": "outreach.broadcast"},
+    "outreach:leaflet_edit": {"pk": "outreach.leaflet"},
+    "outreach:leaflet_pdf": {"pk": "outreach.leaflet"},
     "assistance:line_bank_check": {"pk": "assistance.payrollline"},
     **{
         f"imports:{n}": {"pk": "imports.importjob"}
@@ -899,6 +963,8 @@ IGNORED_TABLES = {
     "django_session": "SESSION_SAVE_EVERY_REQUEST renews the session row on every request",
     "coordination_itemread": "opening an item remembers when its reader last saw it (the unread "
     "marks): a trace of the reading, not of the data",
+    "coordination_recipient": "opening an announcement is its reader's read receipt (read_at of "
+    "their own row): a trace of the reading, not of the data",
     "axes_accessattempt": "django-axes counts sign-in attempts",
     "axes_accessfailurelog": "django-axes logs failed sign-ins",
     "axes_accesslog": "django-axes logs sign-ins",
@@ -1254,6 +1320,13 @@ def page_payloads(name: str, w: World) -> list[dict[str, Any]]:
             for n, kind in (("report", "problem"), ("item_new", "task"))
         },
         "coordination:item_comment": [{"text": "Thử", "key": "sweep-comment"}],
+        "coordination:meeting_new": [{"held_on": "30/11/2026", "place": "Hội trường"}],
+        "coordination:meeting_add": [{"item": w.own["coordination_td"].pk}],
+        "coordination:meeting_edit": [{"held_on": "01/12/2026", "place": "Nhà văn hóa"}],
+        "coordination:meeting_step": [{"do": "hold"}, {"do": "close"}],
+        "coordination:meeting_decide": [{"do": "postpone"}, {"e0-decision": "thử", "do": "decide"}],
+        "coordination:meeting_entry": [{"do": "up"}, {"do": "remove"}],
+        "outreach:broadcast_mark": [{"date": "29/11/2026", "time": "19:00"}],
         "coordination:item_status": [
             {"action": a, "note": "thử"} for a in ("acknowledge", "finish", "close")
         ],

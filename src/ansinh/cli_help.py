@@ -55,6 +55,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("reminders", gettext_noop("Plan the health insurance renewal reminders of a day")),
             ("messages", gettext_noop("Send the messages that are due, or show the outbox")),
+            ("coordination", gettext_noop("Send the officer the daily digest of overdue items")),
             ("db_optimize", gettext_noop("Refresh the database statistics (after an import)")),
             ("api_token", gettext_noop("Create, list or revoke the API tokens of an account")),
         ),

@@ -79,6 +79,8 @@ MUST_OPEN = {
     "insurance:coverage",
     "insurance:people",
     "insurance:household_cards",
+    "outreach:log",
+    "outreach:broadcast_mark",
 }
 #: The ways an object belongs to a village, tried in turn to find the village head's own.
 VILLAGE_LOOKUPS = (

@@ -384,7 +384,13 @@ def test_a_recorded_death_reads_well(officer, tan_dong):
 
 
 #: What may keep code words: a policy value reads as the policy pages show it.
-SHOWN_AS_STORED = {("policy.policyvalue", "value")}
+SHOWN_AS_STORED = {
+    ("policy.policyvalue", "value"),
+    # templates read with their placeholders ({ten_xa}), as the officer wrote them
+    ("outreach.leaflet", "title"),
+    ("outreach.leaflet", "body"),
+    ("outreach.groupmessage", "text"),
+}
 
 
 def test_the_demo_communes_whole_log_reads_without_codes(demo_commune):

@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ansinh.api.auth import TokenAuth
 from ansinh.assistance.api import router as assistance_router
 from ansinh.coordination.api import router as coordination_router
+from ansinh.outreach.api import router as outreach_router
 from ansinh.policy.api import router as policy_router
 from ansinh.registry.api import router as registry_router
 
@@ -34,6 +35,7 @@ api = NinjaAPI(
 api.add_router("", registry_router)  # /api/households, /api/persons
 api.add_router("/assistance", assistance_router)
 api.add_router("/coordination", coordination_router)
+api.add_router("/outreach", outreach_router)
 api.add_router("/policy", policy_router)
 
 

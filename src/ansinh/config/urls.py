@@ -18,6 +18,7 @@ urlpatterns = [
     path("poverty/", include("ansinh.poverty.urls")),
     path("assistance/", include("ansinh.assistance.urls")),
     path("coordination/", include("ansinh.coordination.urls")),
+    path("outreach/", include("ansinh.outreach.urls")),
     path("policy/", include("ansinh.policy.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

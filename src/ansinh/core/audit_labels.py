@@ -62,6 +62,11 @@ for _label, _name in (("backup", _("Backup")), ("restore", _("Restore from a bac
     describe(
         _label,
         name=_name,
-        labels={"bytes": _("Size"), "database": _("Database")},
+        labels={
+            "bytes": _("Size"),
+            "database": _("Database"),
+            "files": _("Files of the data folders"),
+            "missing": _("Files missing on disk"),
+        },
         values={"bytes": _size, "database": _database},
     )

@@ -28,10 +28,13 @@ class FontMissing(RuntimeError):
 
 
 class VnDocument(FPDF):
-    """An A4 document with Vietnamese fonts and the usual parts of an administrative form."""
+    """An A4 or A5 document with Vietnamese fonts and the usual parts of an administrative form."""
 
-    def __init__(self, *, landscape: bool = False, title: str = "") -> None:
-        super().__init__(orientation="L" if landscape else "P", unit="mm", format="A4")
+    def __init__(self, *, landscape: bool = False, title: str = "", size: str = "A4") -> None:
+        """``size``: "A4" (forms, lists) or "A5" (a leaflet handed out)."""
+        # A5 as millimetres: fpdf2 warns on the name (its dimensions changed in 2.8.5)
+        paper: str | tuple[float, float] = (148, 210) if size == "A5" else size
+        super().__init__(orientation="L" if landscape else "P", unit="mm", format=paper)
         regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
         oblique = FONT_DIR / "DejaVuSans-Oblique.ttf"
         if not regular.exists():
@@ -42,8 +45,12 @@ class VnDocument(FPDF):
         self.add_font(FAMILY, "", str(regular))
         self.add_font(FAMILY, "B", str(bold if bold.exists() else regular))
         self.add_font(FAMILY, "I", str(oblique if oblique.exists() else regular))
-        self.set_margins(18, 15, 15)
-        self.set_auto_page_break(auto=True, margin=15)
+        if size == "A5":
+            self.set_margins(12, 10, 10)
+            self.set_auto_page_break(auto=True, margin=12)
+        else:
+            self.set_margins(18, 15, 15)
+            self.set_auto_page_break(auto=True, margin=15)
         self.set_title(title)
         self.set_creator("ansinh")
         self.alias_nb_pages()

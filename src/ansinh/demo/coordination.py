@@ -13,10 +13,12 @@ from typing import Any
 
 from django.utils import timezone
 
+from ansinh.accounts.choices import Role
 from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope, scope_for
 from ansinh.coordination import services
 from ansinh.coordination.choices import Audience, ItemKind, Priority, Topic
+from ansinh.coordination.meetings import services as meetings
 from ansinh.coordination.models import Item
 from ansinh.places.models import Commune, Village
 from ansinh.registry.choices import LifeStatus, Relationship
@@ -261,6 +263,7 @@ def build_coordination(*, commune: Commune, as_of: dt.date) -> dict[str, int]:
             _step(item, _scope(who, commune), what, value, at(days, hour), commune)
         items.append(item.pk)
     still_open = Item.objects.filter(pk__in=items, resolved_at__isnull=True).count()
+    build_meetings(commune=commune, as_of=as_of)
     return {"items": len(items), "open": still_open}
 
 
@@ -279,3 +282,67 @@ def _step(
         services.item_assign(scope=scope, item=item, users=users, at=when)
     else:
         services.item_transition(scope=scope, item=item, action=what, note=value, at=when)
+
+
+#: The minutes of the demo's held meeting, item by item: (decision, follow-up task or "",
+#: postponed). The task goes to the village head of the item's ấp (else the officer).
+MINUTES = [
+    (
+        "Giao trưởng ấp phối hợp cán bộ VH-XH kiểm tra thực tế, báo cáo kết quả trước hạn.",
+        "Kiểm tra thực tế",
+        False,
+    ),
+    (
+        "Thống nhất hỗ trợ theo chính sách hiện hành; cán bộ VH-XH lập hồ sơ đề nghị.",
+        "Lập hồ sơ đề nghị hỗ trợ",
+        False,
+    ),
+    ("Chờ hướng dẫn của cấp tỉnh, bàn lại tại cuộc họp sau.", "", True),
+    (
+        "Ban Chỉ đạo đã nắm tình hình; trưởng ấp tiếp tục theo dõi, báo cáo khi có thay đổi.",
+        "",
+        False,
+    ),
+    ("Cần thêm ý kiến của Hội Phụ nữ xã.", "", True),
+]
+
+
+def build_meetings(*, commune: Commune, as_of: dt.date) -> None:
+    """Two committee meetings: one held a week before ``as_of`` with its decisions and the
+    follow-up tasks they gave, closed; its postponed items on the draft of ``as_of``."""
+    officer = _scope("canbo", commune)
+    if officer.user is None:
+        return
+    people = list(User.objects.filter(commune=commune, username__in=DEMO_ATTENDEES))
+    chair = next((u for u in people if u.username == "phochutich"), None)
+    held_on = as_of - dt.timedelta(days=7)
+    agenda = meetings.open_items_first(officer, today=held_on)[: len(MINUTES)]
+    meeting = meetings.meeting_create(
+        scope=officer,
+        held_on=held_on,
+        place="Hội trường UBND xã",
+        chair=chair,
+        attendees=people,
+        items=agenda,
+    )
+    due = timezone.localdate() + dt.timedelta(days=10)
+    for entry, (decision, task, postpone) in zip(
+        meeting.entries.select_related("item"), MINUTES, strict=False
+    ):
+        head = User.objects.filter(
+            commune=commune, role=Role.VILLAGE_HEAD, villages=entry.item.village_id
+        ).first()
+        meetings.meeting_decide(
+            scope=officer,
+            entry=entry,
+            decision=decision,
+            postpone=postpone,
+            follow_up_title=f"{task}: {entry.item.title}"[:200] if task else "",
+            assignee=(head or officer.user) if task else None,
+            due_date=due if task else None,
+        )
+    meetings.meeting_hold(scope=officer, meeting=meeting)
+    meetings.meeting_close(scope=officer, meeting=meeting)
+
+
+DEMO_ATTENDEES = ["canbo", "phochutich", "truongap1", "truongap2"]

@@ -303,6 +303,7 @@ def request_pdf(entry: RoundHousehold) -> bytes:
     What the registry does not hold (the ID card's issue date …) is a dotted line.
 
     Long on purpose: the form is written top to bottom, as it is printed.
+    Long on purpose: the form drawn top to bottom, as it is printed.
     """
     rnd = entry.round
     household = entry.household
@@ -402,6 +403,7 @@ def report_pdf(rnd: ReviewRound, data: Mapping[str, Any]) -> bytes:
     totals and the plan's fulfilment. ``data``: :func:`selectors.round_report`.
 
     Long on purpose: the report is written top to bottom, as it is printed.
+    Long on purpose: the report drawn top to bottom, as it is printed.
     """
     moves = data["moves"]
     day = rnd.report_date or timezone.localdate()

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from ansinh.accounts.scopes import Scope
+from ansinh.core import figures
 from ansinh.core.selectors import get_or_404
 from ansinh.places.models import Village
 from ansinh.poverty.choices import EntryStatus, PovertyClass, RoundStatus, Transition
@@ -168,6 +169,16 @@ def registered_by(on: dt.date) -> dt.datetime:
     """The first moment after ``on`` (Vietnam's day): a household whose record was created
     before it was registered by ``on``."""
     return timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
+
+
+def rates_shown(scope: Scope, on: dt.date) -> list[dict[str, Any]]:
+    """:func:`rates` of the scope's villages on ``on``, as the review page shows them: counted
+    once per change of the commune's data (``core/figures``). Reports and exports count anew."""
+    villages = None if scope.village_ids is None else tuple(sorted(scope.village_ids))
+    code = scope.commune_code
+    return figures.counted(
+        code, "poverty-rates", lambda: rates(code, on, villages), on, villages
+    ).value
 
 
 def rates(

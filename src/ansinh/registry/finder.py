@@ -121,7 +121,8 @@ class Finder:
         household_only: bool = False,
     ) -> Found:
         """The person of a row (``household_only``: the household the row names, by any of
-        its members). ``year_only``: the file gives only the year of birth."""
+        its members). ``year_only``: the file gives only the year of birth.
+        Long on purpose: the matching rules one after another, in the order they are tried."""
 
         def same_birth(person: dict[str, Any]) -> bool:
             if born is None:

@@ -141,7 +141,8 @@ def installation_setup(
     is the text typed or pasted (:func:`~ansinh.accounts.village_names.parse_villages`);
     ``officer_password`` is needed only when the officer account is created (Django's
     password validators apply). ``only_if_new``: refuse unless the installation is new (the
-    set-up page)."""
+    set-up page).
+    Long on purpose: the first day's steps in the order the set-up page shows them."""
     if not scope.is_system:
         raise PermissionDenied(_("Only ansinh itself sets up an installation."))
     commune = Commune.objects.select_related("province").filter(code=scope.commune_code).first()

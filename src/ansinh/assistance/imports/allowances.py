@@ -101,6 +101,8 @@ class AllowancesImport(ImportKind):
         return plan
 
     def _read(self, plan: Plan, row: int, cells: dict[str, Any]) -> dict[str, Any] | None:
+        """Long on purpose: each column of a recipient row read in turn, its problems named
+        where they are found."""
         before = len(plan.problems)
         name = values.text(cells.get("full_name"))
         if not name:

@@ -54,7 +54,7 @@ def rounds(request: HttpRequest, scope: Scope) -> HttpResponse:
         {
             "rounds": selectors.rounds_for(scope),
             "form": form,
-            "rates": selectors.rates(scope.commune_code, today, scope.village_ids),
+            "rates": selectors.rates_shown(scope, today),
             "today": today,
         },
     )

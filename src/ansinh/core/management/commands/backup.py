@@ -1,4 +1,6 @@
-"""``ansinh backup [--to DIR] [--keep N]``: a consistent, dated copy of the whole database.
+"""``ansinh backup [--to DIR] [--keep N]``: a consistent, dated copy of the whole database and
+of the files it refers to (the data folders apps register: the coordination photos), in one
+archive (ADR 0013).
 
 Safe while the application runs (SQLite's online backup API; ``pg_dump`` on PostgreSQL).
 Run it daily from a systemd timer or cron (docs/deploy.md); the officer's home warns when the
@@ -14,12 +16,16 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ansinh.core.backups import BackupError, backup_create, backup_dir
 
 
 class Command(BaseCommand):
-    help = "Back up the whole database (consistent while the app runs), dated, with retention."
+    help = (
+        "Back up the whole database and the files it refers to (consistent while the app "
+        "runs), dated, with retention."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -51,5 +57,19 @@ class Command(BaseCommand):
                 "at": timezone.localtime(backup.taken_at).strftime("%d/%m/%Y %H:%M:%S"),
             }
         )
+        self.stdout.write(_("Files of the data folders carried: %(n)s.") % {"n": report.files})
+        if report.missing:
+            self.stderr.write(
+                ngettext(
+                    "Warning: %(n)s file the database refers to is missing on disk and is not "
+                    "in the backup:",
+                    "Warning: %(n)s files the database refers to are missing on disk and are "
+                    "not in the backup:",
+                    len(report.missing),
+                )
+                % {"n": len(report.missing)}
+            )
+            for name in report.missing:
+                self.stderr.write(f"  {name}")
         for old in report.removed:
             self.stdout.write(_("Old backup removed: %(name)s") % {"name": old.name})

@@ -3,8 +3,9 @@
 The target is the configured database (``ANSINH_SQLITE_PATH`` / ``ANSINH_VAR_DIR`` or
 ``DATABASE_URL``). It must hold no user accounts and no audit entries (a new data folder or
 database; one where only ``migrate`` ran is fine): anything else is refused, never
-overwritten. Stop the web servers and task workers first. Afterwards the database is migrated
-to the installed version and the restore is written to the audit log. See
+overwritten. The files a backup carries go back into the data folders, which must hold no
+files (a new data folder). Stop the web servers and task workers first. Afterwards the
+database is migrated to the installed version and the restore is written to the audit log. See
 :mod:`ansinh.core.backups` and docs/deploy.md (the restore drill).
 """
 
@@ -27,7 +28,11 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="a backup file (.sqlite3.gz, -pg.dump)")
+        parser.add_argument(
+            "file",
+            type=Path,
+            help="a backup file (.sqlite3.tar, -pg.tar; older: .sqlite3.gz, -pg.dump)",
+        )
         parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,5 +58,9 @@ class Command(BaseCommand):
             _("Restored %(file)s into %(target)s in %(seconds).1f s.")
             % {"file": path.name, "target": target, "seconds": report.seconds}
         )
+        if report.files:
+            self.stdout.write(
+                _("Files put back into the data folders: %(n)s.") % {"n": report.files}
+            )
         if report.migrated:
             self.stdout.write(_("The database was brought to the installed version (migrate)."))

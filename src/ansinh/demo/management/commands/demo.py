@@ -14,6 +14,7 @@ from ansinh.demo.assistance import build_assistance
 from ansinh.demo.builder import DEMO_COMMUNE_CODE, build_registry
 from ansinh.demo.coordination import build_coordination
 from ansinh.demo.insurance import REMINDERS_MONTHS, build_insurance
+from ansinh.demo.outreach import build_outreach
 from ansinh.demo.poverty import build_poverty
 from ansinh.demo.story import play
 from ansinh.registry.models import Household
@@ -69,6 +70,11 @@ class Command(BaseCommand):
             board = build_coordination(commune=result.commune, as_of=as_of)
             self.stdout.write(
                 f"Điều phối: {board['items']} việc trong 4 tuần, {board['open']} việc chưa xong."
+            )
+            outreach = build_outreach(commune=result.commune, as_of=as_of)
+            self.stdout.write(
+                f"Tuyên truyền: {outreach['broadcasts']} lượt phát thanh, "
+                f"{outreach['messages']} tin nhắn gửi hộ dân."
             )
         seconds = time.perf_counter() - started
         self.stdout.write(
