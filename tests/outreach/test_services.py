@@ -197,7 +197,7 @@ def test_sending_needs_the_officer_a_key_and_a_reachable_household(
     args = {"group": "village", "village": tan_dong, "text": "Thong bao", "key": KEY}
     with pytest.raises(PermissionDenied, match=r"(officer|công chức)"):
         services.group_message_send(scope=scope(committee), **args)
-    with pytest.raises(ValidationError, match=r"(hết hạn|expired)"):
+    with pytest.raises(ValidationError, match=r"(hết hạn|hết hiệu lực|expired)"):
         services.group_message_send(scope=scope(officer), **{**args, "key": ""})
     with pytest.raises(ValidationError, match=r"(village|ấp)") as exc:
         services.group_message_send(scope=scope(officer), **{**args, "village": None})
