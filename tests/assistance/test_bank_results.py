@@ -4,6 +4,7 @@ scoped services that refuse a stale page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -11,13 +12,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from ansinh.accounts.scopes import scope_for
+from ansinh.assistance import exports, reconcile, selectors, services
 from ansinh.assistance import payroll as pr
-from ansinh.assistance import reconcile, services
-from ansinh.assistance.choices import BankCheck, LineStatus
+from ansinh.assistance.choices import BankCheck, LineKind, LineStatus
+from ansinh.assistance.models import PayrollLine
 from ansinh.core.models import AuditEntry
 from ansinh.places.models import Commune
 from tests import factories as f
-from tests.assistance.test_exports import approved  # noqa: F401 - the fixture
+from tests.assistance.test_exports import (
+    C,
+    approved,  # noqa: F401 - the fixture
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -181,3 +186,90 @@ def test_village_head_cannot_act(client, head_td, short_paid):
     assert response.status_code in (403, 404)
     short_paid.refresh_from_db()
     assert short_paid.status == LineStatus.PENDING
+
+
+# --- what an accepted difference becomes ----------------------------------------------------
+
+DEC = dt.date(2026, 12, 1)
+
+
+def _accept(officer, line):
+    done = services.line_bank_amount_accept(
+        scope=scope_for(officer), line=line, seen_amount=line.bank_amount
+    )
+    line.refresh_from_db()
+    return done
+
+
+def test_paid_short_and_accepted_the_next_payroll_pays_the_rest_once(short_paid, officer):
+    _accept(officer, short_paid)
+    assert short_paid.paid_amount == short_paid.amount - 1000
+    assert short_paid.recovery == ""
+    december = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=DEC)
+    rest = december.lines.get(kind=LineKind.SHORTFALL)
+    assert (rest.case_id, rest.month, rest.amount) == (short_paid.case_id, short_paid.month, 1000)
+    assert rest.note == short_paid.reference  # which payment it completes
+    assert rest.reference.endswith(f"-S{short_paid.month:%y%m}")
+    # generating again, or the month after, never pays the rest twice
+    pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=DEC)
+    assert PayrollLine.objects.filter(kind=LineKind.SHORTFALL).count() == 1
+    # the bank file says what it is, without diacritics
+    table = exports.bank_csv(december).decode("utf-8-sig")
+    assert "tra not so thieu" in table
+
+
+def test_a_rest_is_not_counted_as_paid_twice_by_adjustments(short_paid, officer):
+    _accept(officer, short_paid)
+    december = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=DEC)
+    assert not december.lines.filter(kind=LineKind.ADJUSTMENT).exists()
+    assert not december.lines.filter(kind=LineKind.ARREARS, case_id=short_paid.case_id).exists()
+
+
+def test_paid_too_much_and_accepted_is_listed_to_recover(approved, officer, client):  # noqa: F811
+    line = approved.lines.filter(method="bank").order_by("id").first()
+    _import(officer, approved, [(line.reference, line.amount + 250_000, "paid")])
+    line.refresh_from_db()
+    _accept(officer, line)
+    assert (line.status, line.paid_amount) == (LineStatus.PAID, line.amount + 250_000)
+    assert line.recovery_amount == 250_000
+    assert re.search(r"(250\.000 đ|250,000 VND)", line.recovery_text)
+    assert line in list(selectors.recovery_lines(scope_for(officer), approved))
+    # nothing to pay next month for it
+    december = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=DEC)
+    assert not december.lines.filter(kind=LineKind.SHORTFALL).exists()
+    client.force_login(officer)
+    page = _page(client, line)
+    assert re.search(r'<tr class="recovery">.*250\.000', page)
+
+
+def test_a_recovery_already_recorded_takes_back_all_that_was_paid(approved, officer):  # noqa: F811
+    line = approved.lines.filter(method="bank").order_by("id").first()
+    _import(officer, approved, [(line.reference, line.amount + 100, "paid")])
+    PayrollLine.objects.filter(pk=line.pk).update(recovery="Người nhận đã chết")
+    line.refresh_from_db()
+    _accept(officer, line)
+    assert line.recovery == "Người nhận đã chết"
+    assert line.recovery_amount == line.amount + 100
+
+
+def test_the_rest_of_a_short_payment_cannot_be_accepted_short_again(short_paid, officer):
+    PayrollLine.objects.filter(pk=short_paid.pk).update(kind=LineKind.SHORTFALL)
+    short_paid.refresh_from_db()
+    with pytest.raises(ValidationError, match=r"(rest of a short payment|phần còn thiếu)"):
+        _accept(officer, short_paid)
+    short_paid.refresh_from_db()
+    assert short_paid.status == LineStatus.PENDING
+
+
+def test_the_page_and_the_audit_log_say_what_the_difference_became(client, officer, short_paid):
+    client.force_login(officer)
+    url = reverse("assistance:line_bank_check", args=[short_paid.pk])
+    post = {"action": "accept", "seen": short_paid.bank_amount, "note": ""}
+    after = client.post(url, post, follow=True).content.decode()
+    assert re.search(r"(next payroll generated|bảng chi trả tiếp theo)", after)
+    assert re.search(r"(1\.000 đ|1,000 VND)", after)
+    entry = AuditEntry.objects.get(model_label="assistance.payrollline", object_id=short_paid.pk)
+    assert "rest_next_payroll" in str(entry.changes)
+    assert "1000" in str(entry.changes)
+    log = client.get(reverse("registry:audit_log")).content.decode()
+    assert re.search(r"(Rest paid in the next payroll|Phần còn lại trả trong bảng chi)", log)

@@ -24,6 +24,7 @@ SHOTS = os.environ.get("ANSINH_SHOTS_DIR", "")
 
 def shot(page, name: str) -> None:
     """Nothing scrolls sideways on the phone; screenshots at 390 and 1280 px if asked."""
+    page.wait_for_load_state()  # a click may still be replacing the document
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
     if not SHOTS:
         return
@@ -149,6 +150,7 @@ def test_first_day_from_an_empty_database(live_server, browser_page, tmp_path, s
     page.goto(f"{base}/accounts/users/")
     shot(page, "05-accounts-list")
     page.click(f"#account-{head.pk} a")
+    page.wait_for_url(f"{base}/accounts/users/{head.pk}/")
     shot(page, "05-account")
     page.click("#reset-password")
     page.click("#confirm-reset")

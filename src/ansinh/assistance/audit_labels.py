@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ansinh.assistance.choices import HouseholdStatus, PaymentMethod, Scheme
 from ansinh.core.audit_vocabulary import choice, describe, money
 from ansinh.registry.choices import Bank
+from ansinh.rules import guard as guard_rules
 from ansinh.rules.errors import RulesError
 from ansinh.rules.parameters import shipped_parameters
 
@@ -72,6 +73,28 @@ describe(
     },
     values={"method": choice(PaymentMethod.choices), "bank": choice(Bank.choices)},
     notes={"payment file": lambda match, name: _("Payment file made")},
+)
+
+
+def _line_text(value: Any) -> str:
+    """A payroll line's packed note or recovery (``assistance.holds``) as a sentence."""
+    lang = "vi" if (get_language() or "vi").startswith("vi") else "en"
+    return guard_rules.render_text(str(value), _, lang)
+
+
+describe(
+    "assistance.payrollline",
+    labels={
+        "bank_amount": gettext_lazy("Paid by the bank"),
+        "rest_next_payroll": gettext_lazy("Rest paid in the next payroll"),
+    },
+    values={
+        "amount": money,
+        "bank_amount": money,
+        "rest_next_payroll": money,
+        "recovery": _line_text,
+        "note": _line_text,
+    },
 )
 describe(
     "export",

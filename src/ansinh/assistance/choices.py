@@ -59,6 +59,7 @@ class LineKind(models.TextChoices):
     ARREARS = "arrears", _("Arrears")
     ADJUSTMENT = "adjustment", _("Adjustment")
     CARRIED = "carried", _("Carried over (failed payment)")
+    SHORTFALL = "shortfall", _("Rest of a short bank payment")
 
 
 class PayrollStatus(models.TextChoices):
@@ -100,6 +101,7 @@ class GuardRule(StrEnum):
     BANK_FAILED = "bank_failed"
     ENDED_ARREARS = "ended_arrears"
     CASE_ENDED = "case_ended"
+    BANK_AMOUNT = "bank_amount"
 
 
 class GuardOrigin(models.TextChoices):

@@ -39,6 +39,7 @@ _KIND_VI: dict[str, str] = {
     LineKind.ARREARS: "truy linh ",
     LineKind.ADJUSTMENT: "dieu chinh ",
     LineKind.CARRIED: "chi bu ",
+    LineKind.SHORTFALL: "tra not so thieu ",
 }
 PAIN_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 

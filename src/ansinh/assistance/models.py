@@ -17,6 +17,7 @@ from ansinh.assistance.choices import (
     CaseStatus,
     GuardAction,
     GuardOrigin,
+    GuardRule,
     LineKind,
     LineStatus,
     PaymentMethod,
@@ -226,7 +227,16 @@ class PayrollLine(models.Model):
             ),
             models.UniqueConstraint(fields=["reference"], name="payroll_line_reference_once"),
         ]
-        indexes = [models.Index(fields=["payroll", "status"], name="line_payroll_status_idx")]
+        indexes = [
+            models.Index(fields=["payroll", "status"], name="line_payroll_status_idx"),
+            # the few lines with a bank result to check or accepted (the next payroll pays
+            # the rest of those paid short): a small index, not one entry per line
+            models.Index(
+                fields=["bank_check"],
+                condition=~models.Q(bank_check=""),
+                name="line_bank_check_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -241,6 +251,22 @@ class PayrollLine(models.Model):
     def recovery_text(self) -> str:
         """Why this line's money must be recovered, in the reader's language."""
         return guard_rules.render_text(self.recovery, gettext, _reader_lang())
+
+    @property
+    def paid_amount(self) -> int:
+        """What the recipient received: the bank's amount where the officer accepted another
+        amount than the one due, else the amount due."""
+        if self.bank_check == BankCheck.ACCEPTED and self.bank_amount is not None:
+            return self.bank_amount
+        return self.amount
+
+    @property
+    def recovery_amount(self) -> int:
+        """What must be recovered: what the bank paid over the amount due when that is the
+        reason, else everything the recipient received on this line."""
+        if self.recovery.startswith(f"{GuardRule.BANK_AMOUNT}:"):
+            return max(self.paid_amount - self.amount, 0)
+        return self.paid_amount
 
 
 def _reader_lang() -> str:

@@ -25,6 +25,7 @@ from django.db.models import Case as SqlCase
 from django.db.models.functions import Cast, Concat
 
 from ansinh.assistance.choices import (
+    BankCheck,
     CaseStatus,
     GuardAction,
     GuardRule,
@@ -47,6 +48,7 @@ KIND_LETTER: dict[str, str] = {
     LineKind.ARREARS: "A",
     LineKind.ADJUSTMENT: "D",
     LineKind.CARRIED: "C",
+    LineKind.SHORTFALL: "S",
 }
 
 
@@ -111,6 +113,7 @@ def planned_lines(payroll: Payroll) -> list[PayrollLine]:
     late += _ended_with_arrears(payroll, first, held)
     lines += _arrears_and_adjustments(payroll, late)
     lines += _carried(payroll)
+    lines += _shortfalls(payroll)
     return lines
 
 
@@ -184,7 +187,7 @@ def _arrears_and_adjustments(payroll: Payroll, cases: list[dict[str, Any]]) -> l
                 entitled.add((case_id, m))
             if kind == LineKind.ADJUSTMENT:
                 adjusted.add((case_id, m))
-            if kind != LineKind.CARRIED:
+            if kind not in (LineKind.CARRIED, LineKind.SHORTFALL):  # they complete a line
                 paid[(case_id, m)] += amount
     out = []
     for c in cases:
@@ -215,6 +218,29 @@ def _carried(payroll: Payroll) -> list[PayrollLine]:
         out.append(
             _line(payroll, c, line.month, LineKind.CARRIED, line.amount, note=line.reference)
         )
+    return out
+
+
+def _shortfalls(payroll: Payroll) -> list[PayrollLine]:
+    """The rest of each earlier payment the bank paid short and the officer accepted
+    (:func:`~ansinh.assistance.services.line_bank_amount_accept`): due less what the bank paid,
+    once per case and month (the constraint skips a rest already in a payroll)."""
+    short = (
+        PayrollLine.objects.filter(
+            payroll__commune_id=payroll.commune_id,
+            payroll__month__lt=payroll.month,
+            bank_check=BankCheck.ACCEPTED,
+            status=LineStatus.PAID,
+            bank_amount__lt=F("amount"),
+        )
+        .exclude(kind=LineKind.SHORTFALL)
+        .select_related("case")
+    )
+    out = []
+    for line in short:
+        c = {f: getattr(line.case, f) for f in CASE_COLUMNS}
+        rest = line.amount - (line.bank_amount or 0)
+        out.append(_line(payroll, c, line.month, LineKind.SHORTFALL, rest, note=line.reference))
     return out
 
 

@@ -2,6 +2,10 @@
 (``PayrollLine.bank_check``): accept the amount the bank paid (the line is paid), or mark it
 for follow-up with the bank (it stays open; a corrected result file can still settle it).
 
+Accepting never loses the difference: paid too much, the line is flagged for recovery (truy thu)
+of what was paid over; paid too little, the next payroll generated pays the rest (a
+``shortfall`` line, :func:`ansinh.assistance.payroll.lines.planned_lines`).
+
 Both are idempotent (the same action twice changes nothing and is audited once) and refuse a
 stale page: the form carries the bank's amount the officer saw, and a line whose result changed
 since (a new file imported, another officer acted) is refused with a message, nothing lost.
@@ -17,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from ansinh.accounts.scopes import Scope
 from ansinh.assistance import holds
-from ansinh.assistance.choices import BankCheck, LineStatus, PayrollStatus
+from ansinh.assistance.choices import BankCheck, GuardRule, LineKind, LineStatus, PayrollStatus
 from ansinh.assistance.models import PayrollLine
 from ansinh.assistance.services.common import ensure_officer
 from ansinh.core import audit
@@ -56,13 +60,19 @@ def _locked(scope: Scope, line: PayrollLine, seen_amount: int | None) -> Payroll
     return line
 
 
-def _audit(scope: Scope, line: PayrollLine, before: dict[str, str], note: str) -> None:
+def _audit(
+    scope: Scope,
+    line: PayrollLine,
+    before: dict[str, str],
+    note: str,
+    more: dict[str, object] | None = None,
+) -> None:
     audit.record(
         actor=scope,
         instance=line,
         action=AuditAction.UPDATE,
         before=before,
-        after={"status": line.status, "bank_check": line.bank_check},
+        after={"status": line.status, "bank_check": line.bank_check, **(more or {})},
         note=note,
         commune_code=line.payroll.commune_id,
         household_id=line.case.household_id,
@@ -83,14 +93,33 @@ def line_bank_amount_accept(
             _("Payment %(ref)s has no wrong amount to resolve: it is %(status)s.")
             % {"ref": line.reference, "status": str(line.get_status_display()).lower()}
         )
+    paid = line.bank_amount if line.bank_amount is not None else line.amount
+    if paid < line.amount and line.kind == LineKind.SHORTFALL:
+        raise ValidationError(
+            _(
+                "Payment %(ref)s already pays the rest of a short payment: follow it up with "
+                "the bank rather than accept less again."
+            )
+            % {"ref": line.reference}
+        )
     before = {"status": line.status, "bank_check": line.bank_check}
     line.status = LineStatus.PAID
     line.bank_check = BankCheck.ACCEPTED
     if note.strip():
         line.note = note.strip()[:300]
-    line.save(update_fields=["status", "bank_check", "note"])
+    fields = ["status", "bank_check", "note"]
+    params = {"paid": paid, "due": line.amount, "total": abs(paid - line.amount)}
+    if paid > line.amount and not line.recovery:  # a recovery already set takes it all back
+        line.recovery = holds.line_text(GuardRule.BANK_AMOUNT, "overpaid_recover", params)
+        fields.append("recovery")
+    line.save(update_fields=fields)
     holds.payrolls_touch(line.payroll.commune_id)  # a payment result matters to the guard
-    _audit(scope, line, before, note)
+    more: dict[str, object] = {"bank_amount": paid}
+    if "recovery" in fields:
+        more["recovery"] = line.recovery
+    elif paid < line.amount:
+        more["rest_next_payroll"] = line.amount - paid
+    _audit(scope, line, before, note, more)
     return BankLineOutcome(line, changed=True)
 
 

@@ -350,14 +350,24 @@ def line_bank_check(request: HttpRequest, scope: Scope, pk: int) -> HttpResponse
                 % said,
             )
         elif accept:
-            messages.success(
-                request,
-                _(
+            line = done.value.line
+            rest = {**said, "rest": format_vnd(abs(line.paid_amount - line.amount), lang=_lang())}
+            if line.paid_amount > line.amount:
+                text = _(
+                    "Payment %(ref)s of %(person)s marked paid: %(paid)s paid by the bank "
+                    "(%(due)s due). The %(rest)s paid too much is listed to recover."
+                )
+            elif line.paid_amount < line.amount:
+                text = _(
+                    "Payment %(ref)s of %(person)s marked paid: %(paid)s paid by the bank "
+                    "(%(due)s due). The rest, %(rest)s, is paid in the next payroll generated."
+                )
+            else:
+                text = _(
                     "Payment %(ref)s of %(person)s marked paid: %(paid)s paid by the bank "
                     "(%(due)s due)."
                 )
-                % said,
-            )
+            messages.success(request, text % rest)
         else:
             messages.success(
                 request,

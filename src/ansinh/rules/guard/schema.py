@@ -87,6 +87,8 @@ EVENT_PARAMS: Mapping[str, str] = {
     "count": "count",
     "total": "money",
     "month": "month",
+    "paid": "money",
+    "due": "money",
 }
 
 

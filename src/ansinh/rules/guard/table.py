@@ -338,6 +338,17 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+_BANK_AMOUNT_EVENTS = {
+    "overpaid_recover": gettext_noop(
+        "The bank paid %(paid)s instead of %(due)s and the officer accepted it: recover the "
+        "%(total)s paid too much."
+    ),
+    "underpaid_rest": gettext_noop(
+        "The bank paid %(paid)s instead of %(due)s and the officer accepted it: the rest, "
+        "%(total)s, is paid in the next payroll."
+    ),
+}
+
 EVENT_RULES: tuple[EventRule, ...] = (
     EventRule(
         code="case_ended",
@@ -345,6 +356,11 @@ EVENT_RULES: tuple[EventRule, ...] = (
         actions=(NOT_OWED,),
         event_messages=_CASE_ENDED_EVENTS,
         demo_action=NOT_OWED,
+    ),
+    EventRule(
+        code="bank_amount",
+        label=gettext_noop("The bank paid another amount"),
+        event_messages=_BANK_AMOUNT_EVENTS,
     ),
 )
 
