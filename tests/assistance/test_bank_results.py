@@ -15,7 +15,7 @@ from ansinh.accounts.scopes import scope_for
 from ansinh.assistance import exports, reconcile, selectors, services
 from ansinh.assistance import payroll as pr
 from ansinh.assistance.choices import BankCheck, LineKind, LineStatus
-from ansinh.assistance.models import PayrollLine
+from ansinh.assistance.models import GuardItem, PayrollLine
 from ansinh.core.models import AuditEntry
 from ansinh.places.models import Commune
 from tests import factories as f
@@ -273,3 +273,61 @@ def test_the_page_and_the_audit_log_say_what_the_difference_became(client, offic
     assert "1000" in str(entry.changes)
     log = client.get(reverse("registry:audit_log")).content.decode()
     assert re.search(r"(Rest paid in the next payroll|Phần còn lại trả trong bảng chi)", log)
+
+
+# --- a payment owed to a case that has since ended asks the officer first ---------------------
+
+
+def _stopped(officer, line):
+    services.case_stop(
+        scope=scope_for(officer),
+        case=line.case,
+        reason="death",
+        event_date=dt.date(2026, 11, 20),
+        note="Giấy báo tử",
+    )
+
+
+def _ended_item(month, case_id):
+    return GuardItem.objects.filter(
+        rule="ended_arrears", month=month, case_id=case_id, resolved_at__isnull=True
+    ).first()
+
+
+def _carried(officer, approved):  # noqa: F811
+    line = approved.lines.filter(method="bank").order_by("id").first()
+    _import(officer, approved, [(line.reference, line.amount, "failed")])
+    line.refresh_from_db()
+    pr.line_failed_resolve(
+        scope=scope_for(officer), line=line, action=LineStatus.CARRIED, note="Sai tài khoản"
+    )
+    return line
+
+
+@pytest.mark.parametrize("kind", [LineKind.SHORTFALL, LineKind.CARRIED])
+def test_rest_or_carried_payment_of_an_ended_case_is_blocked_until_decided(
+    approved,  # noqa: F811
+    officer,
+    kind,
+):
+    if kind == LineKind.SHORTFALL:
+        line = approved.lines.filter(method="bank").order_by("id").first()
+        _import(officer, approved, [(line.reference, line.amount - 1000, "paid")])
+        line.refresh_from_db()
+        _accept(officer, line)
+    else:
+        line = _carried(officer, approved)
+    _stopped(officer, line)  # the recipient died after the payment: the case ended
+    scope = scope_for(officer)
+    december = pr.payroll_generate(scope=scope, commune_code=C, month=DEC)
+    owed = december.lines.get(kind=kind, case_id=line.case_id)
+    item = _ended_item(DEC, line.case_id)
+    assert item is not None
+    assert item.blocking
+    with pytest.raises(ValidationError, match=r"(blocking|chặn)"):
+        pr.payroll_prepare(scope=scope, payroll=december)
+    # the officer records it is not owed: the line goes, and never comes back
+    pr.guard_resolve(scope=scope, item=item, action="not_owed", note="Không có người thừa kế")
+    assert not PayrollLine.objects.filter(pk=owed.pk).exists()
+    pr.payroll_generate(scope=scope, commune_code=C, month=DEC)
+    assert not december.lines.filter(kind=kind, case_id=line.case_id).exists()

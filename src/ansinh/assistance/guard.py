@@ -200,13 +200,19 @@ def with_failed_payment(frame: pl.DataFrame, commune_code: int, month: dt.date) 
     return frame.join(failed, on="id", how="left")
 
 
+#: The lines that pay an earlier month: of a case ended since, the officer says who receives
+#: them (``ended_arrears``), else a dead recipient's account would still be paid.
+OWED_EARLIER = (LineKind.ARREARS, LineKind.CARRIED, LineKind.SHORTFALL)
+
+
 def load_arrears(commune_code: int, month: dt.date) -> pl.DataFrame:
-    """The ``ended_arrears`` frame: arrears lines on this month's payroll of a case that has
-    ended (stopped or transferred) by the month."""
+    """The ``ended_arrears`` frame: lines on this month's payroll that pay an earlier month
+    (arrears, a carried payment, the rest of a short one) of a case that has ended (stopped
+    or transferred) by the month."""
     rows = PayrollLine.objects.filter(
         payroll__commune_id=commune_code,
         payroll__month=month,
-        kind=LineKind.ARREARS,
+        kind__in=OWED_EARLIER,
         case__end_month__lte=month,
     ).values_list("case_id", "case__end_month", "amount", "month")
     return pl.DataFrame(list(rows), schema=rules.ARREARS_SCHEMA, orient="row")

@@ -123,9 +123,7 @@ def _ended_with_arrears(payroll: Payroll, first: dt.date, held: set[int]) -> lis
     arrears are proposed (the guard asks the officer who receives them) unless the officer has
     recorded that they are not owed."""
     month, commune = payroll.month, payroll.commune_id
-    waived = GuardItem.objects.filter(
-        commune_id=commune, rule=GuardRule.ENDED_ARREARS, action=GuardAction.NOT_OWED
-    ).values("case_id")
+    waived = _waived(commune)
     ended = (
         Case.objects.filter(
             commune_id=commune,
@@ -206,12 +204,23 @@ def _arrears_and_adjustments(payroll: Payroll, cases: list[dict[str, Any]]) -> l
     return out
 
 
+def _waived(commune_code: int) -> QuerySet[GuardItem, dict[str, Any]]:
+    """Cases whose unpaid months the officer recorded as not owed after they ended."""
+    return GuardItem.objects.filter(
+        commune_id=commune_code, rule=GuardRule.ENDED_ARREARS, action=GuardAction.NOT_OWED
+    ).values("case_id")
+
+
 def _carried(payroll: Payroll) -> list[PayrollLine]:
-    failed = PayrollLine.objects.filter(
-        payroll__commune_id=payroll.commune_id,
-        payroll__month__lt=payroll.month,
-        status=LineStatus.CARRIED,
-    ).select_related("case")
+    failed = (
+        PayrollLine.objects.filter(
+            payroll__commune_id=payroll.commune_id,
+            payroll__month__lt=payroll.month,
+            status=LineStatus.CARRIED,
+        )
+        .exclude(case_id__in=_waived(payroll.commune_id))
+        .select_related("case")
+    )
     out = []
     for line in failed:
         c = {f: getattr(line.case, f) for f in CASE_COLUMNS}
@@ -234,6 +243,7 @@ def _shortfalls(payroll: Payroll) -> list[PayrollLine]:
             bank_amount__lt=F("amount"),
         )
         .exclude(kind=LineKind.SHORTFALL)
+        .exclude(case_id__in=_waived(payroll.commune_id))
         .select_related("case")
     )
     out = []

@@ -27,6 +27,7 @@ from ansinh.assistance.choices import (
     StopReason,
 )
 from ansinh.assistance.entitlement import household_statuses
+from ansinh.assistance.guard import OWED_EARLIER
 from ansinh.assistance.models import Case, GuardItem, Payroll, PayrollLine
 from ansinh.core import audit
 from ansinh.core.models import AuditAction
@@ -195,7 +196,7 @@ def _act(
             out["removed"], out["removed_amount"] = _removed(lines)
     elif action == GuardAction.NOT_OWED:
         if lines is not None:
-            kinds = [LineKind.ARREARS] if item.rule == GuardRule.ENDED_ARREARS else LineKind.values
+            kinds = OWED_EARLIER if item.rule == GuardRule.ENDED_ARREARS else LineKind.values
             out["removed"], out["removed_amount"] = _removed(
                 lines.filter(kind__in=kinds).exclude(status=LineStatus.PAID)
             )
