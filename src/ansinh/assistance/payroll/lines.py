@@ -204,7 +204,7 @@ def _arrears_and_adjustments(payroll: Payroll, cases: list[dict[str, Any]]) -> l
     return out
 
 
-def _waived(commune_code: int) -> QuerySet[GuardItem, dict[str, Any]]:
+def _waived(commune_code: int) -> QuerySet[GuardItem, Any]:
     """Cases whose unpaid months the officer recorded as not owed after they ended."""
     return GuardItem.objects.filter(
         commune_id=commune_code, rule=GuardRule.ENDED_ARREARS, action=GuardAction.NOT_OWED
