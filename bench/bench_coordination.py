@@ -9,7 +9,11 @@ assignments, comments and mentions inserted in bulk, spread over the last 365 da
 the ten ấp, topics and statuses (about a quarter still open, some overdue).
 
 Run: .venv/bin/python bench/bench_coordination.py [--items 10000] [--comments 50000]
-     [--skip-postgres]
+     [--households 2000] [--skip-postgres]
+
+The set-up of the registry and the child's Django are shared with
+``bench_coordination_notify.py`` (:func:`bench_commune`, :func:`start_django`,
+:func:`databases`).
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchlib import child_env, fresh_postgres, migrate, run_child
+
+if TYPE_CHECKING:
+    from ansinh.demo.builder import DemoResult
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "bench"
@@ -34,29 +41,72 @@ PG_BENCH_DB = "ansinh_bench_coord"
 TARGET_MS = 200
 
 
+def bench_commune(households: int) -> tuple[DemoResult, str]:
+    """The set-up both coordination benches share: the demo registry of ``households``
+    households with the demo users (seed 14), every user of the commune signing in with the
+    password "bench". Returns the registry (``build_registry``'s result) and the password's
+    hash, for the users a bench adds. Inside a Django process (``start_django``)."""
+    from django.contrib.auth.hashers import make_password
+
+    from ansinh.accounts.models import User
+    from ansinh.demo.builder import build_registry
+
+    reg = build_registry(households=households, seed=14, chunk=2000)
+    password = make_password("bench")
+    User.objects.filter(commune=reg.commune).update(password=password)
+    return reg, password
+
+
+def start_django() -> None:
+    """The child process's Django, on the database its environment names."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
+    os.environ.setdefault("ANSINH_ALLOWED_HOSTS", "testserver,127.0.0.1")
+    import django
+
+    django.setup()
+
+
+def databases(
+    stem: str, pg_database: str, *, skip_postgres: bool
+) -> list[tuple[str, dict[str, str]]]:
+    """The runs of a bench: a fresh SQLite file ``var/bench/<stem>.sqlite3``, then a fresh
+    PostgreSQL database ``pg_database`` unless skipped or not reachable; each a child
+    environment."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"{stem}.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    runs = [("sqlite", child_env(ANSINH_SQLITE_PATH=str(db), ANSINH_VAR_DIR=str(OUT / "var")))]
+    if not skip_postgres:
+        pg = fresh_postgres(pg_database)
+        if pg is None:
+            print("   PostgreSQL not reachable: skipped")
+        else:
+            pg["ANSINH_VAR_DIR"] = str(OUT / "var")
+            runs.append(("postgresql", pg))
+    return runs
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _setup(items: int, comments: int) -> dict[str, Any]:
-    from django.contrib.auth.hashers import make_password
+def _setup(items: int, comments: int, household_count: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from ansinh.accounts.models import User
     from ansinh.coordination.choices import OPEN_STATUSES, ItemKind, ItemStatus, Topic
     from ansinh.coordination.models import Assignment, Comment, Item, Mention
-    from ansinh.demo.builder import build_registry
 
     rng = random.Random(14)
     started = time.perf_counter()
-    reg = build_registry(households=2000, seed=14, chunk=2000)
-    User.objects.filter(commune=reg.commune).update(password=make_password("bench"))
+    reg, _password = bench_commune(household_count)
     users = {u.username: u for u in User.objects.filter(commune=reg.commune)}
     workers = [users["canbo"], users["phochutich"]]
     households: dict[int, list[int]] = {}
-    for pk, village in reg.commune.households.values_list("pk", "village_id"):
-        households.setdefault(village, []).append(pk)
+    for pk, village_id in reg.commune.households.values_list("pk", "village_id"):
+        households.setdefault(village_id, []).append(pk)
     villages = [v.pk for v in reg.villages]
     now = timezone.now()
     kinds = [ItemKind.PROBLEM] * 6 + [ItemKind.TASK] * 2 + [ItemKind.QUESTION] * 2
@@ -162,19 +212,16 @@ def _summary(runs: list[float]) -> dict[str, float]:
     }
 
 
-def child(items: int, comments: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
-    os.environ.setdefault("ANSINH_ALLOWED_HOSTS", "testserver,127.0.0.1")
-    import django
-
-    django.setup()
+def child(items: int, comments: int, households: int) -> None:
+    start_django()
     from django.db import connection
     from django.test import Client
 
     from ansinh.accounts.models import User
     from ansinh.coordination.models import Item
+    from ansinh.places.models import Village
 
-    result: dict[str, Any] = {"vendor": connection.vendor, **_setup(items, comments)}
+    result: dict[str, Any] = {"vendor": connection.vendor, **_setup(items, comments, households)}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -182,7 +229,9 @@ def child(items: int, comments: int) -> None:
     officer = User.objects.get(username="canbo")
     client = Client()
     client.force_login(officer)
-    villages = list(officer.commune.villages.values_list("pk", flat=True))
+    villages = list(
+        Village.objects.filter(commune_id=officer.commune_id or 0).values_list("pk", flat=True)
+    )
     board_urls = ["/coordination/"] * 20
     board_urls += [f"/coordination/?village={rng.choice(villages)}" for _ in range(20)]
     board_urls += [f"/coordination/?status=all&page={rng.randrange(1, 400)}" for _ in range(20)]
@@ -220,25 +269,15 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--comments", type=int, default=50_000)
+    parser.add_argument("--households", type=int, default=2000)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, str(ROOT / "src"))
-        child(args.items, args.comments)
+        child(args.items, args.comments, args.households)
         return 0
-    OUT.mkdir(parents=True, exist_ok=True)
-    db = OUT / "coordination.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    runs = [("sqlite", child_env(ANSINH_SQLITE_PATH=str(db), ANSINH_VAR_DIR=str(OUT / "var")))]
-    if not args.skip_postgres:
-        pg = fresh_postgres(PG_BENCH_DB)
-        if pg is None:
-            print("   PostgreSQL not reachable: skipped")
-        else:
-            pg["ANSINH_VAR_DIR"] = str(OUT / "var")
-            runs.append(("postgresql", pg))
+    runs = databases("coordination", PG_BENCH_DB, skip_postgres=args.skip_postgres)
     results = {}
     failed = False
     for name, env in runs:
@@ -252,6 +291,8 @@ def main() -> int:
             str(args.items),
             "--comments",
             str(args.comments),
+            "--households",
+            str(args.households),
         )
         results[name] = r
         print(

@@ -4,8 +4,9 @@ dispatcher sends them later): a task assigned to 1,000 people, a comment on it (
 "answered", a few with no number or who chose no messages), an announcement to 1,000
 recipients and the reminder to those who have not read it. Target: each under 5 s.
 
-Set-up (not timed): the demo commune (a small registry, the demo users) and 1,000 committee
-members with mobile numbers (every 20th without one, every 25th has chosen no messages).
+Set-up (not timed): the demo commune (a small registry, the demo users: the set-up of
+``bench_coordination.py``, imported) and 1,000 committee members with mobile numbers (every
+20th without one, every 25th has chosen no messages).
 
 Run: .venv/bin/python bench/bench_coordination_notify.py [--people 1000] [--skip-postgres]
 """
@@ -14,32 +15,29 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import child_env, fresh_postgres, migrate, run_child
+from bench_coordination import OUT, bench_commune, databases, start_django
+from benchlib import migrate, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "var" / "bench"
 PG_BENCH_DB = "ansinh_bench_coord_notify"
+#: The registry under the crowd: small, the bench times the messages.
+HOUSEHOLDS = 50
 TARGET_S = 5.0
 
 
 def _setup(people: int) -> dict[str, Any]:
-    from django.contrib.auth.hashers import make_password
-
     from ansinh.accounts.choices import Role
     from ansinh.accounts.models import User
     from ansinh.coordination.choices import NotifyChoice
     from ansinh.coordination.models import NotifySetting
-    from ansinh.demo.builder import build_registry
 
-    reg = build_registry(households=50, seed=14, chunk=2000)
-    password = make_password("bench")
+    reg, password = bench_commune(HOUSEHOLDS)
     users = [
         User(
             username=f"uyvien{n:04d}",
@@ -79,19 +77,16 @@ def _queue_time(run: Any) -> tuple[Any, float, float]:
         finally:
             spent[0] += time.perf_counter() - started
 
-    notify.queue = timed_queue  # type: ignore[assignment]
+    notify.queue = timed_queue
     try:
         value, total = _timed(run)
     finally:
-        notify.queue = original  # type: ignore[assignment]
+        notify.queue = original
     return value, total, round(spent[0], 3)
 
 
 def child(people: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ansinh.config.settings")
-    import django
-
-    django.setup()
+    start_django()
     from django.db import connection
 
     from ansinh.accounts.models import User
@@ -160,18 +155,7 @@ def main() -> int:
         sys.path.insert(0, str(ROOT / "src"))
         child(args.people)
         return 0
-    OUT.mkdir(parents=True, exist_ok=True)
-    db = OUT / "coordination_notify.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    runs = [("sqlite", child_env(ANSINH_SQLITE_PATH=str(db), ANSINH_VAR_DIR=str(OUT / "var")))]
-    if not args.skip_postgres:
-        pg = fresh_postgres(PG_BENCH_DB)
-        if pg is None:
-            print("   PostgreSQL not reachable: skipped")
-        else:
-            pg["ANSINH_VAR_DIR"] = str(OUT / "var")
-            runs.append(("postgresql", pg))
+    runs = databases("coordination_notify", PG_BENCH_DB, skip_postgres=args.skip_postgres)
     results = {}
     failed = False
     for name, env in runs:

@@ -52,3 +52,30 @@ def test_the_demo_figures_and_pages(client, demo_commune):
     assert mine.title in page
     other = Item.objects.filter(village__code="DH").first()
     assert other.title not in page
+
+
+def test_the_demo_users_have_mobile_numbers_and_their_messages_are_in_the_outbox(demo_commune):
+    from collections import Counter
+
+    from ansinh.core.identifiers import is_mobile
+    from ansinh.messaging.models import OutboxMessage
+
+    users = {u.username: u for u in User.objects.filter(commune_id=25522)}
+    demo = {"canbo", "phochutich", "truongap1", "truongap2", "kiemtra"}
+    assert demo <= set(users)
+    phones = {name: users[name].phone for name in demo}
+    assert all(is_mobile(phone) for phone in phones.values()), phones
+    assert len(set(phones.values())) == len(demo)  # one number each
+    rows = list(OutboxMessage.objects.filter(topic="coordination", commune_code=25522))
+    events = Counter(
+        "digest" if r.key.startswith("coord:digest:") else r.key.split(":")[2] for r in rows
+    )
+    assert {"assigned", "mentioned", "answered", "announced", "digest"} <= set(events), events
+    by_phone = {phone: name for name, phone in phones.items()}
+    reached = {by_phone.get(r.to) for r in rows}
+    assert reached == {"canbo", "phochutich", "truongap1", "truongap2"}  # never the auditor
+    digest = next(r for r in rows if r.key.startswith("coord:digest:"))
+    assert digest.to == phones["canbo"]
+    assert digest.key.startswith(f"coord:digest:{demo_commune.options['as_of'].isoformat()}:")
+    assert all(r.channel == "zalo" and r.sms_text for r in rows)  # SMS when Zalo fails
+    assert f"{len(rows)} tin nhắn báo cho cán bộ, trưởng ấp" in demo_commune.output

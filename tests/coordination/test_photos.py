@@ -163,3 +163,29 @@ def test_a_missing_file_is_a_404(client, officer, tan_dong):
 def test_stored_names_cannot_leave_the_folder():
     with pytest.raises(ValueError, match="not a stored photo"):
         photos.path_of(25522, "../../etc/passwd")
+
+
+def test_an_iphone_heic_photo_is_stored_as_a_jpeg_without_its_position(head_td, tan_dong):
+    import pillow_heif
+
+    image = Image.new("RGB", (2000, 1500), (180, 120, 60))
+    for x in range(0, 2000, 50):
+        image.paste((30, 90, 160), (x, 0, x + 10, 1500))
+    exif = Image.Exif()
+    exif[0x010F] = "Apple"  # Make
+    exif[GPS_IFD] = {1: "N", 2: (10.0, 45.0, 30.5), 3: "E", 4: (106.0, 40.0, 12.0)}
+    out = io.BytesIO()
+    pillow_heif.from_pillow(image).save(out, quality=60, exif=exif.tobytes())
+    sent = Image.open(io.BytesIO(out.getvalue()))
+    assert sent.format == "HEIF"
+    assert sent.getexif().get_ifd(GPS_IFD)  # the photo as the iPhone sends it has a position
+    item = report(head_td, tan_dong, photos=[upload("IMG_4512.HEIC", out.getvalue())])
+    photo = item.photos.get()
+    kept = _image(_stored(photo))
+    assert kept.format == "JPEG"
+    assert kept.size == (photo.width, photo.height) == (1600, 1200)
+    assert not kept.getexif().get_ifd(GPS_IFD)
+    assert len(kept.getexif()) == 0
+    assert "exif" not in kept.info
+    assert kept.getpixel((25, 600)) == pytest.approx((180, 120, 60), abs=12)
+    assert max(_image(_stored(photo, thumb=True)).size) == photos.THUMB_SIDE

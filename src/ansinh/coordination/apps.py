@@ -11,7 +11,7 @@ class CoordinationConfig(AppConfig):
         from ansinh.coordination import photos
         from ansinh.core.backups.datafolders import register_data_folder
 
-        photos.register_heif()  # HEIC photos, when pillow-heif is installed
+        photos.register_heif()  # HEIC photos from iPhones (pillow-heif)
         # Every backup carries the photos the database refers to (ADR 0013).
         register_data_folder(
             "coordination", folder=photos.photos_root, referenced=photos.referenced

@@ -4,9 +4,11 @@ position, no camera serial) with a small copy for the thread, and kept under
 ``VAR_DIR/coordination/<commune>/`` (folder 0700, files 0600), like the import files
 (``imports/files.py``). They are shown only through the scoped view, never as public media.
 
-JPEG and PNG are read by Pillow itself; HEIC (iPhones) when ``pillow-heif`` is installed
-(:func:`register_heif`). Anything else, a damaged file or an image of more than
-:data:`MAX_PIXELS` pixels is refused with a message a person can act on.
+JPEG and PNG are read by Pillow itself; HEIC/HEIF (iPhones) through ``pillow-heif``'s opener
+(a dependency; its wheels bundle libheif), registered when this module is imported
+(:func:`register_heif`): a HEIC photo is turned upright, resized and stored as JPEG without its
+EXIF (GPS position included) like the others. Anything else, a damaged file or an image of
+more than :data:`MAX_PIXELS` pixels is refused with a message a person can act on.
 
 Public interface::
 
@@ -39,6 +41,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from ansinh.core.web import check_upload_size
 
@@ -50,19 +53,18 @@ MAX_PIXELS = 50_000_000
 #: Photos one item or comment may carry.
 MAX_PHOTOS = 4
 #: What a phone camera sends: JPEG (MPO: some phones' multi-picture JPEG), PNG (screenshots),
-#: HEIC/HEIF (iPhones) when the plugin is there.
+#: HEIC/HEIF (iPhones; Pillow names both "HEIF").
 ACCEPTED = frozenset({"JPEG", "MPO", "PNG", "HEIF", "HEIC"})
 _NAME = re.compile(r"[A-Za-z0-9_-]{16,64}\.jpg")
 
 
-def register_heif() -> bool:
-    """Let Pillow read HEIC photos if ``pillow-heif`` is installed (an optional package)."""
-    try:
-        from pillow_heif import register_heif_opener
-    except ImportError:
-        return False
-    register_heif_opener()
-    return True
+def register_heif() -> None:
+    """Let Pillow read HEIC/HEIF photos (iPhones). Registering again is harmless. Without the
+    embedded thumbnails: only the main image is ever read."""
+    register_heif_opener(thumbnails=False)
+
+
+register_heif()
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ class Prepared:
 
 def _unreadable() -> ValidationError:
     return ValidationError(
-        _("This file cannot be read as a photo. Send a JPEG or PNG photo."), code="not_a_photo"
+        _("This file cannot be read as a photo. Send a JPEG, PNG or HEIC photo."),
+        code="not_a_photo",
     )
 
 

@@ -34,18 +34,21 @@ DEMO_PASSWORD = "ansinh-demo"  # noqa: S105 - printed on purpose: demo accounts 
 DEMO_USERS: list[dict[str, Any]] = [
     {
         "username": "canbo",
+        "phone": "0918 236 457",
         "full_name": "Nguyễn Thị Hồng",
         "role": Role.OFFICER,
         "title": "công chức Văn hóa – Xã hội",
     },
     {
         "username": "phochutich",
+        "phone": "0903 418 265",
         "full_name": "Trần Văn Lợi",
         "role": Role.COMMITTEE,
         "title": "Phó Chủ tịch UBND xã, Trưởng Ban Chỉ đạo rà soát",
     },
     {
         "username": "truongap1",
+        "phone": "0389 512 774",
         "full_name": "Lê Văn Tám",
         "role": Role.VILLAGE_HEAD,
         "title": "trưởng ấp Tân Đông",
@@ -53,6 +56,7 @@ DEMO_USERS: list[dict[str, Any]] = [
     },
     {
         "username": "truongap2",
+        "phone": "0977 604 183",
         "full_name": "Phạm Thị Út",
         "role": Role.VILLAGE_HEAD,
         "title": "trưởng ấp Đông Hiệp",
@@ -60,6 +64,7 @@ DEMO_USERS: list[dict[str, Any]] = [
     },
     {
         "username": "kiemtra",
+        "phone": "0836 270 915",
         "full_name": "Võ Minh Khoa",
         "role": Role.AUDITOR,
         "title": "kiểm tra (chỉ đọc)",
@@ -252,6 +257,7 @@ def _ensure_users(commune: Commune, villages: list[Village]) -> list[tuple[str, 
         user.full_name = spec["full_name"]
         user.role = spec["role"]
         user.commune = commune
+        user.phone = normalize_phone(spec["phone"])  # stored in E.164, as the forms store it
         user.set_password(DEMO_PASSWORD)
         user.save()
         if spec.get("villages"):

@@ -2,7 +2,8 @@
 problems reported by the village heads of ấp Tân Đông and ấp Đông Hiệp (and, by telephone,
 from other ấp through the officer), tasks the vice-chairman gives, questions answered,
 announcements; most followed to the end, some still open, one overdue, one reopened, one not
-answered yet. Dates are relative to ``as_of``.
+answered yet. Dates are relative to ``as_of``. The demo users have mobile numbers, so their
+notifications (and the officer's digest of ``as_of``) are in the messaging outbox.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from django.utils import timezone
 from ansinh.accounts.choices import Role
 from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope, scope_for
-from ansinh.coordination import services
+from ansinh.coordination import digest, notify, services
 from ansinh.coordination.choices import Audience, ItemKind, Priority, Topic
 from ansinh.coordination.meetings import services as meetings
 from ansinh.coordination.models import Item
+from ansinh.messaging.models import OutboxMessage
 from ansinh.places.models import Commune, Village
 from ansinh.registry.choices import LifeStatus, Relationship
 from ansinh.registry.models import Household, Person
@@ -264,7 +266,12 @@ def build_coordination(*, commune: Commune, as_of: dt.date) -> dict[str, int]:
         items.append(item.pk)
     still_open = Item.objects.filter(pk__in=items, resolved_at__isnull=True).count()
     build_meetings(commune=commune, as_of=as_of)
-    return {"items": len(items), "open": still_open}
+    # The officer's digest of the overdue items, as the morning job sends it on ``as_of``.
+    digest.digest_send(commune_code=commune.code, today=as_of)
+    # The demo users have mobile numbers: the assignments, mentions, answers, announcements
+    # and the digest queued their messages in the outbox (Zalo, SMS when Zalo fails).
+    messages = OutboxMessage.objects.filter(topic=notify.TOPIC, commune_code=commune.code)
+    return {"items": len(items), "open": still_open, "messages": messages.count()}
 
 
 def _sentence(text: str) -> str:

@@ -8,7 +8,6 @@ creates each day's reminders and their outbox messages. Card writes live in
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,7 +21,6 @@ from django.utils.translation import gettext as _
 from ansinh.accounts.models import User
 from ansinh.accounts.scopes import Scope
 from ansinh.core import audit
-from ansinh.core.identifiers import is_mobile
 from ansinh.core.money import format_vnd
 from ansinh.insurance.cards import CARD_FIELDS, _ensure_officer, card_register, card_update
 from ansinh.insurance.models import Card, CommuneInsuranceSettings, Reminder, ReminderStage
@@ -32,7 +30,8 @@ from ansinh.messaging.services import messages_enqueue_bulk
 from ansinh.messaging.sms import sms_parts, to_gsm_text
 from ansinh.places.models import Commune
 from ansinh.registry.choices import LifeStatus, Relationship
-from ansinh.registry.models import Household, Person
+from ansinh.registry.models import Person
+from ansinh.registry.selectors import HouseholdContact, household_contacts
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -277,32 +276,6 @@ def _due_groups(
     return [DueGroup(hid, expiry, tuple(sorted(ids))) for (hid, expiry), ids in groups.items()]
 
 
-def _contacts(household_ids: Iterable[int]) -> dict[int, tuple[str, str, int, int]]:
-    """household id -> (mobile phone, head's name, living members, village id)."""
-    ids = list(household_ids)
-    phones, villages = {}, {}
-    for hid, phone, village_id in Household.objects.filter(pk__in=ids).values_list(
-        "pk", "phone", "village_id"
-    ):
-        phones[hid], villages[hid] = phone, village_id
-    heads: dict[int, tuple[str, str]] = {}
-    members: dict[int, int] = {}
-    for hid, name, phone, rel in Person.objects.filter(
-        household_id__in=ids, life_status=LifeStatus.LIVING
-    ).values_list("household_id", "full_name", "phone", "relationship"):
-        members[hid] = members.get(hid, 0) + 1
-        if rel == Relationship.HEAD or hid not in heads:
-            heads[hid] = (name, phone)
-    out = {}
-    for hid in ids:
-        name, head_phone = heads.get(hid, ("", ""))
-        phone = phones.get(hid) or head_phone
-        if phone and not is_mobile(phone):
-            phone = head_phone if head_phone and is_mobile(head_phone) else ""
-        out[hid] = (phone, name, members.get(hid, 0), villages.get(hid, 0))
-    return out
-
-
 def _renewal_amounts(
     commune: Commune, groups: list[DueGroup], on: dt.date
 ) -> dict[tuple[int, dt.date], int]:
@@ -335,7 +308,7 @@ def _reminder(
     commune: Commune,
     stage: ReminderStage,
     group: DueGroup,
-    contact: tuple[str, str, int, int],
+    contact: HouseholdContact,
     *,
     on: dt.date,
     amount: int,
@@ -346,7 +319,7 @@ def _reminder(
     :func:`messages_enqueue_bulk` takes it): SMS and Zalo texts, sent from 8:00 on ``on``
     until the card expires (before expiry) or a week later (after)."""
     hid, expiry, people = group.household_id, group.expiry, len(group.person_ids)
-    phone, head, _members, village_id = contact
+    phone, head, village_id = contact.phone, contact.head, contact.village_id
     context = message_context(commune, head, people, expiry, amount, zalo=False)
     zalo_context = message_context(commune, head, people, expiry, amount, zalo=True)
     key = f"bhyt:{hid}:{expiry.isoformat()}:{stage.code}"
@@ -398,7 +371,7 @@ def reminders_plan(
                 stage=stage, household_id__in=[g.household_id for g in groups]
             ).values_list("household_id", "expiry")
         )
-        contacts = _contacts(g.household_id for g in groups)
+        contacts = household_contacts(scope, (g.household_id for g in groups))
         new = [g for g in groups if (g.household_id, g.expiry) not in existing]
         amounts = _renewal_amounts(commune, new, on)
         reminders, messages = [], []
@@ -410,8 +383,8 @@ def reminders_plan(
             if not amount:
                 report.nothing_to_pay += 1
                 continue
-            contact = contacts[g.household_id]
-            if not contact[0]:  # no mobile phone
+            contact = contacts.get(g.household_id)
+            if contact is None or not contact.phone:  # no mobile phone
                 report.no_phone += 1
                 continue
             reminder, message = _reminder(

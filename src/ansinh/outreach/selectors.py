@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from ansinh.accounts.scopes import Scope
-from ansinh.core.identifiers import is_mobile
 from ansinh.core.selectors import get_or_404
 from ansinh.insurance.choices import FollowUpReason
 from ansinh.insurance.followup import due_households
@@ -23,9 +22,8 @@ from ansinh.outreach.texts import fill, short_name
 from ansinh.places.models import Commune
 from ansinh.poverty.models import PovertyStatusPeriod
 from ansinh.poverty.selectors import POOR_SET
-from ansinh.registry.choices import HouseholdStatus, LifeStatus, Relationship
-from ansinh.registry.models import Household, Person
-from ansinh.registry.selectors import households_for, villages_for
+from ansinh.registry.choices import HouseholdStatus
+from ansinh.registry.selectors import household_contacts, households_for, villages_for
 
 __all__ = [
     "Preview",
@@ -124,27 +122,15 @@ class Recipient:
     phone: str  # a mobile in E.164, "" when the household has none
 
 
-def recipients(household_ids: Sequence[int]) -> list[Recipient]:
-    """Each household's head and mobile phone: the household's contact phone if it is a
-    mobile, else the head's (in the order of ``household_ids``)."""
-    ids = list(household_ids)
-    phones: dict[int, str] = {}
-    heads: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        phones.update(Household.objects.filter(pk__in=chunk).values_list("pk", "phone"))
-        members = Person.objects.filter(household_id__in=chunk, life_status=LifeStatus.LIVING)
-        for hid, name, phone, rel in members.order_by("pk").values_list(
-            "household_id", "full_name", "phone", "relationship"
-        ):
-            if rel == Relationship.HEAD or hid not in heads:
-                heads[hid] = (name, phone)
-    out = []
-    for hid in ids:
-        name, head_phone = heads.get(hid, ("", ""))
-        phone = next((p for p in (phones.get(hid, ""), head_phone) if p and is_mobile(p)), "")
-        out.append(Recipient(hid, name, phone))
-    return out
+def recipients(scope: Scope, household_ids: Sequence[int]) -> list[Recipient]:
+    """Each household's head and mobile phone (:func:`household_contacts`), in the order of
+    ``household_ids``."""
+    contacts = household_contacts(scope, household_ids)
+    return [
+        Recipient(hid, c.head, c.phone)
+        for hid in household_ids
+        if (c := contacts.get(hid)) is not None
+    ]
 
 
 @dataclass(frozen=True)
@@ -177,7 +163,7 @@ def preview(
     refusal list; the SMS parts of each message and the estimated cost (the outbox's
     prices)."""
     commune = commune_of(scope)
-    people = recipients(group_household_ids(scope, group, village_id, on))
+    people = recipients(scope, group_household_ids(scope, group, village_id, on))
     mobiles = [r for r in people if r.phone]
     refused = set(
         Suppression.objects.filter(phone__in={r.phone for r in mobiles}).values_list(

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
 from ansinh.accounts.scopes import Scope
 from ansinh.core import figures
-from ansinh.core.identifiers import IdentifierError, normalize_phone
+from ansinh.core.identifiers import IdentifierError, is_mobile, normalize_phone
 from ansinh.core.models import AuditEntry
 from ansinh.core.selectors import get_or_404
 from ansinh.core.text import fold, prefix_upper_bound
@@ -362,3 +362,50 @@ def village_counts(scope: Scope) -> list[VillageCount]:
 
     counts = figures.counted(code, "village-counts", count).value
     return [VillageCount(v, *counts.get(v.pk, (0, 0))) for v in villages_for(scope)]
+
+
+class HouseholdContact(NamedTuple):
+    """Whom a message to a household reaches: its mobile phone in E.164 ("" when it has
+    none), the head's name, its living members and its village."""
+
+    phone: str
+    head: str
+    members: int
+    village_id: int
+
+
+#: Households read per query by :func:`household_contacts` (below SQLite's variable limit).
+CONTACTS_CHUNK = 10_000
+
+
+def household_contacts(scope: Scope, household_ids: Iterable[int]) -> dict[int, HouseholdContact]:
+    """household id -> :class:`HouseholdContact`, for the households of ``household_ids``
+    in the scope (two queries per :data:`CONTACTS_CHUNK` households; the others are left
+    out). The phone is the household's contact phone if it is a mobile, else the head's
+    mobile; the head is the living member recorded as head, else the first living member."""
+    ids = list(dict.fromkeys(household_ids))
+    out: dict[int, HouseholdContact] = {}
+    for start in range(0, len(ids), CONTACTS_CHUNK):
+        chunk = ids[start : start + CONTACTS_CHUNK]
+        households = households_for(scope).filter(pk__in=chunk)
+        phones: dict[int, tuple[str, int]] = {
+            hid: (phone, village_id)
+            for hid, phone, village_id in households.values_list("pk", "phone", "village_id")
+        }
+        heads: dict[int, tuple[str, str]] = {}
+        members: dict[int, int] = {}
+        living = persons_for(scope).filter(household_id__in=chunk, life_status=LifeStatus.LIVING)
+        for hid, name, phone, rel in living.order_by("pk").values_list(
+            "household_id", "full_name", "phone", "relationship"
+        ):
+            members[hid] = members.get(hid, 0) + 1
+            if rel == Relationship.HEAD or hid not in heads:
+                heads[hid] = (name, phone)
+        for hid in chunk:
+            if hid not in phones:
+                continue
+            own, village_id = phones[hid]
+            name, head_phone = heads.get(hid, ("", ""))
+            mobile = next((p for p in (own, head_phone) if p and is_mobile(p)), "")
+            out[hid] = HouseholdContact(mobile, name, members.get(hid, 0), village_id)
+    return out

@@ -168,10 +168,20 @@ def _mention(item: Item, text: str, comment: Comment | None, at: dt.datetime) ->
 
 
 def _check_assignees(item: Item, users: Sequence[User]) -> None:
+    """Each of ``users`` may be assigned ``item``: an active user of its commune who works on
+    the board, a village head only of the item's village (one query for all of them)."""
+    heads = [u.pk for u in users if u.role == Role.VILLAGE_HEAD]
+    of_village: set[int] = set()
+    if heads and item.village_id is not None:
+        of_village = set(
+            User.villages.through.objects.filter(
+                user_id__in=heads, village_id=item.village_id
+            ).values_list("user_id", flat=True)
+        )
     for user in users:
         ok = user.is_active and user.commune_id == item.commune_id and user.role in ASSIGNABLE
         if ok and user.role == Role.VILLAGE_HEAD:
-            ok = item.village_id is not None and user.villages.filter(pk=item.village_id).exists()
+            ok = user.pk in of_village
         if not ok:
             raise ValidationError(
                 {"assignees": [_("%(name)s cannot be assigned this item.") % {"name": user}]}
@@ -185,11 +195,16 @@ def _set_assignees(scope: Scope, item: Item, users: Sequence[User], at: dt.datet
     after = sorted({u.pk for u in users})
     if before == after:
         return False
-    Assignment.objects.filter(item=item).exclude(user_id__in=after).delete()
-    for user in users:
-        Assignment.objects.get_or_create(
-            item=item, user=user, defaults={"assigned_by": _user(scope), "assigned_at": at}
-        )
+    if set(before) - set(after):
+        Assignment.objects.filter(item=item).exclude(user_id__in=after).delete()
+    new = set(after) - set(before)
+    # One INSERT for the new assignees (the item is locked: nobody adds them meanwhile).
+    Assignment.objects.bulk_create(
+        [
+            Assignment(item=item, user_id=pk, assigned_by=_user(scope), assigned_at=at)
+            for pk in sorted(new)
+        ]
+    )
     names = ", ".join(str(u) for u in sorted(users, key=lambda u: str(u))) if users else ""
     Comment.objects.create(
         item=item, author=_user(scope), kind=EntryKind.ASSIGN, text=names, created_at=at

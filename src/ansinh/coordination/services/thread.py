@@ -8,9 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ansinh.accounts.models import User
 from ansinh.accounts.permissions import allows
 from ansinh.accounts.scopes import Scope
 from ansinh.coordination import notify
@@ -19,7 +21,14 @@ from ansinh.coordination.choices import (
     EntryKind,
     ItemStatus,
 )
-from ansinh.coordination.models import Comment, Item, ItemRead
+from ansinh.coordination.models import (
+    Assignment,
+    Comment,
+    Item,
+    ItemRead,
+    Mention,
+    Recipient,
+)
 from ansinh.coordination.permissions import (
     COMMENT,
     ensure,
@@ -122,15 +131,31 @@ def comment_add(
 def item_seen(*, scope: Scope, item: Item, at: dt.datetime | None = None) -> None:
     """Remember that the user opened ``item`` (the unread counter compares it with the
     item's last activity; an announcement's read receipt). Not audited: nothing of the item
-    changes. Read-only roles leave no trace."""
+    changes. Only those the item concerns leave a trace (see :func:`_concerns`): an auditor's
+    or a province officer's look is nobody's read."""
     _seen(scope, item, at or timezone.now())
+
+
+def _concerns(scope: Scope, user: User, item: Item) -> bool:
+    """Whether ``item`` is one of ``user``'s (their unread counter may count it): every item
+    of the commune for the officer and the committee, who work the whole board; for a village
+    head, what they reported, are assigned, were mentioned in or an announcement for them.
+    Read-only roles (auditors, province officers) have none."""
+    if not allows(scope, item.commune_id, "contribute"):
+        return False
+    if scope.can_approve or item.reported_by_id == user.pk:
+        return True
+    mine = (
+        Q(Exists(Assignment.objects.filter(item=item, user=user)))
+        | Q(Exists(Mention.objects.filter(item=item, user=user)))
+        | Q(Exists(Recipient.objects.filter(item=item, user=user)))
+    )
+    return Item.objects.filter(mine, pk=item.pk).exists()
 
 
 def _seen(scope: Scope, item: Item, at: dt.datetime) -> None:
     user = _user(scope)
-    if user is None or not sees(scope, item):
-        return
-    if not allows(scope, item.commune_id, "contribute"):
+    if user is None or not sees(scope, item) or not _concerns(scope, user, item):
         return
     ItemRead.objects.update_or_create(item=item, user=user, defaults={"seen_at": at})
     receipt(user, item, at)

@@ -69,7 +69,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Trợ cấp xã hội: {allowances}")
             board = build_coordination(commune=result.commune, as_of=as_of)
             self.stdout.write(
-                f"Điều phối: {board['items']} việc trong 4 tuần, {board['open']} việc chưa xong."
+                f"Điều phối: {board['items']} việc trong 4 tuần, {board['open']} việc chưa xong, "
+                f"{board['messages']} tin nhắn báo cho cán bộ, trưởng ấp."
             )
             outreach = build_outreach(commune=result.commune, as_of=as_of)
             self.stdout.write(
