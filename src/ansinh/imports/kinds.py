@@ -10,7 +10,9 @@ its ``AppConfig.ready()``::
 It says which columns it knows (:class:`Column`: a key, a label, the header texts officers
 use), how to :meth:`ImportKind.check` the rows (read, validate, match with what is
 recorded: nothing is written) and how to :meth:`ImportKind.apply` a plan (inside the
-framework's transaction, through the app's own services). The framework
+framework's transaction, through the app's own services). A kind whose rows each name a
+person or a household of the registry builds on :class:`ansinh.imports.persons.PersonImport`,
+which has the loop of both. The framework
 (:mod:`ansinh.imports.services`) does the rest: reading the file, the column mapping saved
 per commune, the preview, all-or-nothing or skipping bad rows, the refused rows as a
 workbook, progress, the audit entry, the command ``ansinh import``.

@@ -28,16 +28,16 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from ansinh.accounts.scopes import Scope
 from ansinh.imports import values
-from ansinh.imports.kinds import (
-    CONFIRM,
-    CREATE,
-    UNCHANGED,
-    UPDATE,
-    Column,
-    ImportKind,
-    Plan,
-    Progress,
-    Result,
+from ansinh.imports.kinds import CREATE, UNCHANGED, UPDATE, Column, Plan, Progress, Result
+from ansinh.imports.persons import (
+    Cells,
+    Matcher,
+    Parsed,
+    PersonImport,
+    birth,
+    decide,
+    decision_number,
+    note_match_by_name,
 )
 from ansinh.places.models import Commune
 from ansinh.poverty.choices import PovertyClass
@@ -182,7 +182,7 @@ class Row:
     action: str = CREATE
 
 
-class PovertyImport(ImportKind):
+class PovertyImport(PersonImport[Finder, Row]):
     name = "poverty"
     label = gettext_lazy("Poor and near-poor households")
     description = gettext_lazy(
@@ -209,32 +209,12 @@ class PovertyImport(ImportKind):
 
     # ------------------------------------------------------------------ check
 
-    def check(
-        self,
-        *,
-        scope: Scope,
-        commune: Commune,
-        rows: list[tuple[int, dict[str, Any]]],
-        progress: Progress,
-    ) -> Plan:
-        plan = Plan()
-        total = len(rows)
-        read: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
-        for row, cells in rows:
-            parsed = self._read(plan, row, cells)
-            if parsed is not None:
-                read.append((row, parsed, cells))
-        finder = Finder.load(
-            commune.code,
-            cccds=[p["cccd"] for _r, p, _c in read],
-            codes=[p["code"] for _r, p, _c in read],
-            names=[(p["name"], p["born"]) for _r, p, _c in read],
-        )
-        units: list[Row] = []
-        seen: dict[int, int] = {}
-        for done, (row, parsed, cells) in enumerate(read, start=1):
-            if done % 2000 == 0:
-                progress(done, total)
+    finder = Finder
+
+    def matcher(self, commune: Commune, finder: Finder) -> Matcher[Row]:
+        seen: dict[int, int] = {}  # household -> the row of the file it was first on
+
+        def match(plan: Plan, row: int, parsed: Parsed, cells: Cells) -> Row | None:
             found = finder.find(
                 cccd=parsed["cccd"],
                 code=parsed["code"],
@@ -246,7 +226,7 @@ class PovertyImport(ImportKind):
             if found.problem is not None:
                 column, message, params = found.problem
                 plan.problem(row, column, cells.get(column), message, **params)
-                continue
+                return None
             assert found.household_id is not None
             if found.household_id in seen:
                 plan.problem(
@@ -256,51 +236,29 @@ class PovertyImport(ImportKind):
                     gettext_noop("The same household is on row %(row)s of the file."),
                     row=seen[found.household_id],
                 )
-                continue
+                return None
             seen[found.household_id] = row
             if found.confirm:
-                plan.note(
-                    row,
-                    gettext_noop(
-                        "Matched only by name and date of birth (%(name)s): confirm it is the "
-                        "same household."
-                    ),
-                    name=parsed["name"],
-                )
+                note_match_by_name(plan, row, parsed["name"], household=True)
             status = StatusDecided(
                 household_id=found.household_id,
                 poverty_class=parsed["class"],
                 valid_from=parsed["valid_from"],
                 basis=parsed["basis"],
             )
-            units.append(
-                Row(
-                    row=row,
-                    household_id=found.household_id,
-                    status=status,
-                    confirm=found.confirm,
-                )
+            return Row(
+                row=row, household_id=found.household_id, status=status, confirm=found.confirm
             )
-        self._actions(plan, units)
-        plan.units = units
-        progress(total, total)
-        return plan
 
-    def _read(self, plan: Plan, row: int, cells: dict[str, Any]) -> dict[str, Any] | None:
+        return match
+
+    def read(self, plan: Plan, row: int, cells: Cells) -> Parsed | None:
         """The row's values, or None (and problems)."""
         before = len(plan.problems)
         name = values.text(cells.get("full_name"))
         code = values.text(cells.get("household_code")).upper()
         cccd = values.digits(cells.get("cccd"), length=12)
-        born: dt.date | None = None
-        year_only = False
-        if values.text(cells.get("date_of_birth")):
-            try:
-                born, year_only = values.date(cells.get("date_of_birth"))
-            except values.CellError as exc:
-                plan.problem(
-                    row, "date_of_birth", cells.get("date_of_birth"), exc.message, **exc.params
-                )
+        born, year_only = birth(plan, row, cells)
         if not (code or cccd or (name and born)):
             plan.problem(
                 row,
@@ -312,17 +270,7 @@ class PovertyImport(ImportKind):
                 ),
             )
         klass = self._class(plan, row, cells)
-        number = values.text(cells.get("decision_number"))
-        if not number:
-            plan.problem(row, "decision_number", "", gettext_noop("The decision number is empty."))
-        elif len(number) > DECISION_MAX:
-            plan.problem(
-                row,
-                "decision_number",
-                number,
-                gettext_noop("At most %(n)s characters."),
-                n=DECISION_MAX,
-            )
+        number = decision_number(plan, row, cells, max_length=DECISION_MAX)
         decided = self._date(plan, row, "decision_date", cells.get("decision_date"))
         valid_from = decided
         if values.text(cells.get("valid_from")):
@@ -409,8 +357,7 @@ class PovertyImport(ImportKind):
         )
         return None
 
-    @staticmethod
-    def _actions(plan: Plan, units: list[Row]) -> None:
+    def settle(self, plan: Plan, commune: Commune, units: list[Row]) -> list[Row]:
         """Each row's action against the recorded periods (read at once)."""
         ids = sorted({u.household_id for u in units})
         periods: dict[int, list[PovertyStatusPeriod]] = defaultdict(list)
@@ -431,25 +378,15 @@ class PovertyImport(ImportKind):
             )
             change = status_change(covering, unit.status)
             unit.action = {CREATED: CREATE, UPDATED: UPDATE, STATUS_UNCHANGED: UNCHANGED}[change]
-            if unit.confirm and unit.action == UNCHANGED:
-                plan.notes.pop(unit.row, None)  # nothing would change: nothing to confirm
-            confirm = unit.confirm and unit.action != UNCHANGED
-            plan.actions[unit.row] = CONFIRM if confirm else unit.action
+            decide(plan, unit)
+        return units
 
     # ------------------------------------------------------------------ apply
 
-    def apply(
-        self,
-        *,
-        scope: Scope,
-        commune: Commune,
-        plan: Plan,
-        skip: set[int],
-        note: str,
-        progress: Progress,
+    def write(
+        self, *, scope: Scope, commune: Commune, units: list[Row], note: str, progress: Progress
     ) -> Result:
         result = Result()
-        units: list[Row] = [u for u in plan.units if u.row not in skip]
         actions = statuses_record(
             scope=scope, commune_code=commune.code, items=[u.status for u in units], note=note
         )

@@ -1,9 +1,10 @@
-"""The ``allowances`` import kind: reads each row (:meth:`AllowancesImport.check` — the
-cells, the person in the registry, the same person and scheme twice in the file), hands the
-good rows to :func:`~ansinh.assistance.imports.matching.match_cases` (the recorded case each
-one repeats or corrects) and to
-:func:`~ansinh.assistance.imports.engine.compare_with_engine` (the rules engine's amount
-beside the file's), and writes the plan through
+"""The ``allowances`` import kind, on the loop the kinds of persons share
+(:class:`~ansinh.imports.persons.PersonImport`): reads each row
+(:meth:`AllowancesImport.read` — the cells; :meth:`AllowancesImport.matcher` — the person in
+the registry; the same person and scheme twice in the file), hands the good rows to
+:func:`~ansinh.assistance.imports.matching.match_cases` (the recorded case each one repeats
+or corrects) and to :func:`~ansinh.assistance.imports.engine.compare_with_engine` (the rules
+engine's amount beside the file's), and writes the plan through
 :func:`~ansinh.assistance.imports.writes.case_import` and
 :func:`~ansinh.assistance.imports.writes.case_import_update`.
 """
@@ -35,14 +36,24 @@ from ansinh.core.money import format_vnd
 from ansinh.core.periods import first_of_month
 from ansinh.core.text import fold, normalize_name
 from ansinh.imports import values
-from ansinh.imports.kinds import CREATE, UPDATE, ImportKind, Plan, Progress, Result
+from ansinh.imports.kinds import CREATE, UPDATE, Plan, Progress, Result
+from ansinh.imports.persons import (
+    Cells,
+    Matcher,
+    Parsed,
+    PersonImport,
+    birth,
+    decision_number,
+    note_match_by_name,
+    write_each,
+)
 from ansinh.places.models import Commune
 from ansinh.registry.choices import LifeStatus
 from ansinh.registry.finder import Finder
 from ansinh.registry.models import Person
 
 
-class AllowancesImport(ImportKind):
+class AllowancesImport(PersonImport[Finder, Recipient]):
     name = "allowances"
     label = gettext_lazy("Allowance recipients")
     description = gettext_lazy(
@@ -61,34 +72,15 @@ class AllowancesImport(ImportKind):
     )
     columns = COLUMNS
 
-    def check(
-        self,
-        *,
-        scope: Scope,
-        commune: Commune,
-        rows: list[tuple[int, dict[str, Any]]],
-        progress: Progress,
-    ) -> Plan:
-        plan = Plan()
-        total = len(rows)
-        read = []
-        for row, cells in rows:
-            parsed = self._read(plan, row, cells)
-            if parsed is not None:
-                read.append((row, parsed, cells))
-        finder = Finder.load(
-            commune.code,
-            cccds=[p["cccd"] for _r, p, _c in read],
-            codes=[p["code"] for _r, p, _c in read],
-            names=[(p["name"], p["born"]) for _r, p, _c in read],
-        )
-        units: list[Recipient] = []
-        for done, (row, p, cells) in enumerate(read, start=1):
-            if done % 2000 == 0:
-                progress(done, total)
-            unit = self._recipient(plan, row, p, cells, finder)
-            if unit is not None:
-                units.append(unit)
+    finder = Finder
+
+    def matcher(self, commune: Commune, finder: Finder) -> Matcher[Recipient]:
+        def match(plan: Plan, row: int, p: Parsed, cells: Cells) -> Recipient | None:
+            return self._recipient(plan, row, p, cells, finder)
+
+        return match
+
+    def settle(self, plan: Plan, commune: Commune, units: list[Recipient]) -> list[Recipient]:
         self._file_duplicates(plan, units)
         invalid = plan.invalid_rows
         units = [u for u in units if u.row not in invalid]
@@ -96,41 +88,22 @@ class AllowancesImport(ImportKind):
         invalid = plan.invalid_rows
         units = [u for u in units if u.row not in invalid]
         compare_with_engine(plan, commune, units)
-        plan.units = units
-        progress(total, total)
-        return plan
+        return units
 
-    def _read(self, plan: Plan, row: int, cells: dict[str, Any]) -> dict[str, Any] | None:
+    def read(self, plan: Plan, row: int, cells: Cells) -> Parsed | None:
         """Long on purpose: each column of a recipient row read in turn, its problems named
         where they are found."""
         before = len(plan.problems)
         name = values.text(cells.get("full_name"))
         if not name:
             plan.problem(row, "full_name", "", gettext_noop("The name is empty."))
-        born: dt.date | None = None
-        year_only = False
-        if values.text(cells.get("date_of_birth")):
-            try:
-                born, year_only = values.date(cells.get("date_of_birth"))
-            except values.CellError as exc:
-                value = cells.get("date_of_birth")
-                plan.problem(row, "date_of_birth", value, exc.message, **exc.params)
+        born, year_only = birth(plan, row, cells)
         scheme = group = ""
         try:
             scheme, group = group_of(cells.get("group"))
         except values.CellError as exc:
             plan.problem(row, "group", cells.get("group"), exc.message, **exc.params)
-        number = values.text(cells.get("decision_number"))
-        if not number:
-            plan.problem(row, "decision_number", "", gettext_noop("The decision number is empty."))
-        elif len(number) > DECISION_MAX:
-            plan.problem(
-                row,
-                "decision_number",
-                number,
-                gettext_noop("At most %(n)s characters."),
-                n=DECISION_MAX,
-            )
+        number = decision_number(plan, row, cells, max_length=DECISION_MAX)
         decided: dt.date | None = None
         try:
             decided = values.date(cells.get("decision_date"))[0]
@@ -229,7 +202,7 @@ class AllowancesImport(ImportKind):
 
     @staticmethod
     def _recipient(
-        plan: Plan, row: int, p: dict[str, Any], cells: dict[str, Any], finder: Finder
+        plan: Plan, row: int, p: Parsed, cells: Cells, finder: Finder
     ) -> Recipient | None:
         found = finder.find(
             cccd=p["cccd"], code=p["code"], name=p["name"], born=p["born"], year_only=p["year_only"]
@@ -261,14 +234,7 @@ class AllowancesImport(ImportKind):
             )
             return None
         if found.confirm:
-            plan.note(
-                row,
-                gettext_noop(
-                    "Matched only by name and date of birth (%(name)s): confirm it is the "
-                    "same person."
-                ),
-                name=person["full_name"],
-            )
+            note_match_by_name(plan, row, person["full_name"])
         holder = p["holder"] or (fold(person["full_name"]).upper() if p["account"] else "")
         return Recipient(
             row=row,
@@ -308,32 +274,27 @@ class AllowancesImport(ImportKind):
 
     # ------------------------------------------------------------------ apply
 
-    def apply(
+    def write(
         self,
         *,
         scope: Scope,
         commune: Commune,
-        plan: Plan,
-        skip: set[int],
+        units: list[Recipient],
         note: str,
         progress: Progress,
     ) -> Result:
-        result = Result()
-        units: list[Recipient] = [u for u in plan.units if u.row not in skip]
         persons = Person.objects.in_bulk([u.person_id for u in units if u.action == CREATE])
         cases = Case.objects.select_related("person", "commune").in_bulk(
             [u.case_id for u in units if u.action == UPDATE and u.case_id]
         )
-        for done, unit in enumerate(units, start=1):
-            if unit.action == CREATE:
-                case_import(scope=scope, person=persons[unit.person_id], recipient=unit, note=note)
-                result.created += 1
-            elif unit.action == UPDATE and unit.case_id:
-                case_import_update(scope=scope, case=cases[unit.case_id], recipient=unit, note=note)
-                result.updated += 1
-            else:
-                result.unchanged += 1
-            if done % 500 == 0:
-                progress(done, len(units))
-        progress(len(units), len(units))
-        return result
+
+        def create(unit: Recipient) -> None:
+            case_import(scope=scope, person=persons[unit.person_id], recipient=unit, note=note)
+
+        def update(unit: Recipient) -> bool:
+            if not unit.case_id:
+                return False
+            case_import_update(scope=scope, case=cases[unit.case_id], recipient=unit, note=note)
+            return True
+
+        return write_each(units, progress, create=create, update=update)

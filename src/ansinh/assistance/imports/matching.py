@@ -15,7 +15,8 @@ from ansinh.assistance.choices import OPEN_STATUSES, CaseStatus, PaymentMethod
 from ansinh.assistance.imports.cells import group_label
 from ansinh.assistance.imports.columns import Recipient
 from ansinh.assistance.models import Case
-from ansinh.imports.kinds import CONFIRM, CREATE, UNCHANGED, UPDATE, Plan
+from ansinh.imports.kinds import CREATE, UNCHANGED, UPDATE, Plan
+from ansinh.imports.persons import decide
 
 
 def match_cases(plan: Plan, units: list[Recipient]) -> None:
@@ -63,10 +64,7 @@ def match_cases(plan: Plan, units: list[Recipient]) -> None:
             continue
         else:
             unit.action = CREATE
-        confirm = unit.confirm and unit.action != UNCHANGED
-        if unit.confirm and not confirm:
-            plan.notes.pop(unit.row, None)
-        plan.actions[unit.row] = CONFIRM if confirm else unit.action
+        decide(plan, unit)
 
 
 def _wanted(unit: Recipient) -> dict[str, Any]:

@@ -1,6 +1,8 @@
-"""The ``cards`` import kind: :meth:`CardsImport.check` reads each row (the identifiers, the
-group, the period's dates), finds its person and the card period it repeats or corrects
-(:mod:`ansinh.insurance.imports.matching`), and :meth:`CardsImport.apply` writes the plan
+"""The ``cards`` import kind, on the loop the kinds of persons share
+(:class:`~ansinh.imports.persons.PersonImport`): :meth:`CardsImport.read` reads each row (the
+identifiers, the group, the period's dates), :meth:`CardsImport.matcher` finds its person and
+:meth:`CardsImport.settle` the card period it repeats or corrects
+(:mod:`ansinh.insurance.imports.matching`), and :meth:`CardsImport.write` writes the plan
 through the insurance services (:func:`~ansinh.insurance.services.card_register`,
 :func:`~ansinh.insurance.services.card_update`), each card audited like one entered on the form.
 """
@@ -9,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from ansinh.accounts.scopes import Scope
 from ansinh.imports import values
-from ansinh.imports.kinds import CREATE, UPDATE, Column, ImportKind, Plan, Progress, Result
+from ansinh.imports.kinds import CREATE, UPDATE, Column, Plan, Progress, Result
+from ansinh.imports.persons import Cells, Matcher, Parsed, PersonImport, birth, write_each
 from ansinh.insurance.choices import CardSource
 from ansinh.insurance.imports.columns import (
     COLUMNS,
@@ -32,7 +34,7 @@ from ansinh.registry.finder import Finder
 from ansinh.registry.models import Person
 
 
-class CardsImport(ImportKind):
+class CardsImport(PersonImport[Finder, CardRow]):
     name = "cards"
     label = gettext_lazy("Health-insurance cards")
     description = gettext_lazy(
@@ -60,56 +62,36 @@ class CardsImport(ImportKind):
 
     # ------------------------------------------------------------------ check
 
-    def check(
-        self,
-        *,
-        scope: Scope,
-        commune: Commune,
-        rows: list[tuple[int, dict[str, Any]]],
-        progress: Progress,
-    ) -> Plan:
-        plan = Plan()
-        total = len(rows)
-        read = []
-        for row, cells in rows:
-            parsed = self._read(plan, row, cells)
-            if parsed is not None:
-                read.append((row, parsed, cells))
-        finder = Finder.load(
-            commune.code,
-            cccds=[p["cccd"] for _r, p, _c in read],
-            codes=[p["code"] for _r, p, _c in read],
-            names=[(p["name"], p["born"]) for _r, p, _c in read],
-        )
+    finder = Finder
+
+    def matcher(self, commune: Commune, finder: Finder) -> Matcher[CardRow]:
         by_number = card_numbers(commune)
-        units: list[CardRow] = []
-        for done, (row, p, cells) in enumerate(read, start=1):
-            if done % 2000 == 0:
-                progress(done, total)
+
+        def match(plan: Plan, row: int, p: Parsed, cells: Cells) -> CardRow | None:
             person_id, confirm = person_of(plan, row, p, cells, finder, by_number)
             if person_id is None:
-                continue
-            units.append(
-                CardRow(
-                    row=row,
-                    person_id=person_id,
-                    group_code=p["group"],
-                    valid_from=p["valid_from"],
-                    valid_to=p["valid_to"],
-                    paid_on=p["paid_on"],
-                    number=p["number"],
-                    legacy=p["legacy"],
-                    cccd=p["cccd"],
-                    confirm=confirm,
-                )
+                return None
+            return CardRow(
+                row=row,
+                person_id=person_id,
+                group_code=p["group"],
+                valid_from=p["valid_from"],
+                valid_to=p["valid_to"],
+                paid_on=p["paid_on"],
+                number=p["number"],
+                legacy=p["legacy"],
+                cccd=p["cccd"],
+                confirm=confirm,
             )
+
+        return match
+
+    def settle(self, plan: Plan, commune: Commune, units: list[CardRow]) -> list[CardRow]:
         card_actions(plan, units)
         invalid = plan.invalid_rows
-        plan.units = [u for u in units if u.row not in invalid]
-        progress(total, total)
-        return plan
+        return [u for u in units if u.row not in invalid]
 
-    def _read(self, plan: Plan, row: int, cells: dict[str, Any]) -> dict[str, Any] | None:
+    def read(self, plan: Plan, row: int, cells: Cells) -> Parsed | None:
         before = len(plan.problems)
         cccd = values.digits(cells.get("cccd"), length=12)
         number = values.digits(cells.get("social_insurance_number"), length=10)
@@ -133,14 +115,7 @@ class CardsImport(ImportKind):
                     "2-digit province, 10 digits."
                 ),
             )
-        born: dt.date | None = None
-        year_only = False
-        if values.text(cells.get("date_of_birth")):
-            try:
-                born, year_only = values.date(cells.get("date_of_birth"))
-            except values.CellError as exc:
-                value = cells.get("date_of_birth")
-                plan.problem(row, "date_of_birth", value, exc.message, **exc.params)
+        born, year_only = birth(plan, row, cells)
         if not (cccd or number or legacy or code or (name and born)):
             plan.problem(
                 row,
@@ -191,53 +166,48 @@ class CardsImport(ImportKind):
 
     # ------------------------------------------------------------------ apply
 
-    def apply(
+    def write(
         self,
         *,
         scope: Scope,
         commune: Commune,
-        plan: Plan,
-        skip: set[int],
+        units: list[CardRow],
         note: str,
         progress: Progress,
     ) -> Result:
-        result = Result()
-        units: list[CardRow] = [u for u in plan.units if u.row not in skip]
         persons = Person.objects.in_bulk([u.person_id for u in units if u.action == CREATE])
         cards = Card.objects.select_related("person").in_bulk(
             [u.card_id for u in units if u.action == UPDATE and u.card_id]
         )
-        for done, unit in enumerate(units, start=1):
-            if unit.action == CREATE:
-                card_register(
-                    scope=scope,
-                    person=persons[unit.person_id],
-                    group_code=unit.group_code,
-                    valid_from=unit.valid_from,
-                    valid_to=unit.valid_to,
-                    social_insurance_number=unit.number,
-                    legacy_code=unit.legacy,
-                    cccd=unit.cccd,
-                    paid_on=unit.paid_on,
-                    source=CardSource.IMPORTED,
-                )
-                result.created += 1
-            elif unit.action == UPDATE and unit.card_id:
-                card_update(
-                    scope=scope,
-                    card=cards[unit.card_id],
-                    group_code=unit.group_code,
-                    valid_to=unit.valid_to,
-                    social_insurance_number=unit.number,
-                    legacy_code=unit.legacy,
-                    cccd=unit.cccd,
-                    paid_on=unit.paid_on,
-                    note=note,
-                )
-                result.updated += 1
-            else:
-                result.unchanged += 1
-            if done % 500 == 0:
-                progress(done, len(units))
-        progress(len(units), len(units))
-        return result
+
+        def create(unit: CardRow) -> None:
+            card_register(
+                scope=scope,
+                person=persons[unit.person_id],
+                group_code=unit.group_code,
+                valid_from=unit.valid_from,
+                valid_to=unit.valid_to,
+                social_insurance_number=unit.number,
+                legacy_code=unit.legacy,
+                cccd=unit.cccd,
+                paid_on=unit.paid_on,
+                source=CardSource.IMPORTED,
+            )
+
+        def update(unit: CardRow) -> bool:
+            if not unit.card_id:
+                return False
+            card_update(
+                scope=scope,
+                card=cards[unit.card_id],
+                group_code=unit.group_code,
+                valid_to=unit.valid_to,
+                social_insurance_number=unit.number,
+                legacy_code=unit.legacy,
+                cccd=unit.cccd,
+                paid_on=unit.paid_on,
+                note=note,
+            )
+            return True
+
+        return write_each(units, progress, create=create, update=update)

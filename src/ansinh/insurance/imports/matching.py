@@ -12,7 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext_noop
 
-from ansinh.imports.kinds import CONFIRM, CREATE, UNCHANGED, UPDATE, Plan
+from ansinh.imports.kinds import CREATE, UNCHANGED, UPDATE, Plan
+from ansinh.imports.persons import decide, note_match_by_name
 from ansinh.insurance.imports.columns import IDENTIFIERS, CardRow
 from ansinh.insurance.models import Card
 from ansinh.places.models import Commune
@@ -70,14 +71,7 @@ def person_of(
         found = None
     if found is not None and found.person is not None:
         if found.confirm:
-            plan.note(
-                row,
-                gettext_noop(
-                    "Matched only by name and date of birth (%(name)s): confirm it is the "
-                    "same person."
-                ),
-                name=p["name"],
-            )
+            note_match_by_name(plan, row, p["name"])
         return int(found.person["pk"]), found.confirm
     if found is not None and found.problem is not None and found.problem[1] != NOT_FOUND:
         column, message, params = found.problem
@@ -140,7 +134,4 @@ def card_actions(plan: Plan, units: list[CardRow]) -> None:
                 or (unit.cccd and unit.cccd != card["cccd"])
             )
             unit.action = UPDATE if changed else UNCHANGED
-        if unit.confirm and unit.action == UNCHANGED:
-            plan.notes.pop(unit.row, None)
-        confirm = unit.confirm and unit.action != UNCHANGED
-        plan.actions[unit.row] = CONFIRM if confirm else unit.action
+        decide(plan, unit)
