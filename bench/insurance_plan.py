@@ -25,6 +25,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from ansinh.accounts.scopes import Scope  # noqa: E402
 from ansinh.insurance.models import Card, Reminder  # noqa: E402
 from ansinh.insurance.services import reminders_plan  # noqa: E402
 from ansinh.messaging.models import OutboxMessage  # noqa: E402
@@ -125,13 +126,14 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     fill_seconds = fill_cards(args.cards)
     commune = Commune.objects.get(code=Person.objects.values_list("commune_id", flat=True)[:1][0])
+    scope = Scope.system(commune.code, "benchmark")
     Reminder.objects.filter(planned_for=ON).delete()
     OutboxMessage.objects.filter(topic="bhyt-reminder", key__contains=f":{ON.year}").delete()
     t0 = time.perf_counter()
-    first = reminders_plan(commune=commune, on=ON, catch_up_days=0)
+    first = reminders_plan(commune=commune, on=ON, catch_up_days=0, scope=scope)
     plan_seconds = time.perf_counter() - t0
     t0 = time.perf_counter()
-    again = reminders_plan(commune=commune, on=ON, catch_up_days=0)
+    again = reminders_plan(commune=commune, on=ON, catch_up_days=0, scope=scope)
     rerun_seconds = time.perf_counter() - t0
     print(
         json.dumps(

@@ -83,3 +83,28 @@ def test_a_village_head_records_only_the_items_that_are_theirs(
     assert seen == {mine.pk, assigned.pk}
     services.item_seen(scope=scope_for(committee), item=other)  # the committee works them all
     assert ItemRead.objects.filter(user=committee, item=other).exists()
+
+
+def test_the_counter_written_once_counts_what_the_orm_query_counts(
+    officer, committee, head_td, head_dh, tan_dong
+):
+    """The menu's counter runs SQL compiled once per process with stand-ins for the user and
+    the commune: for every role and every state it must count what :func:`unread_items`
+    finds."""
+    from ansinh.coordination.selectors import unread_items
+
+    people = (officer, committee, head_td, head_dh)
+
+    def check():  # type: ignore[no-untyped-def]
+        for user in people:
+            assert unread_count(user) == unread_items(user).count(), user.username
+
+    check()
+    problem = report(head_td, tan_dong, title="Đèn đường ấp Tân Đông hỏng")
+    report(officer, None, kind="announcement", title="Nộp danh sách trước thứ Sáu")
+    check()
+    assert unread_count(officer) == 2
+    services.item_seen(scope=scope_for(officer), item=problem)
+    check()
+    assert unread_count(officer) == 1
+    assert unread_count(head_dh) == 1  # the announcement

@@ -5,8 +5,11 @@ The measured figures are in :mod:`.figures`."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from ansinh.accounts.choices import Role
@@ -190,9 +193,31 @@ def unread_items(user: User) -> QuerySet[Item]:
     return Item.objects.filter(mine, commune_id=user.commune_id or 0).exclude(Exists(read))
 
 
+#: Stand-ins for the user and the commune in the counter's query, compiled once per process.
+_SOMEONE, _SOMEWHERE = -7_301_946_285, -8_402_157_396
+
+
+@functools.cache
+def _unread_query(staff: bool, vendor: str) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of the counter's query with stand-in parameters (``vendor``: the database's
+    dialect). The menu shows the counter on every page; writing the query with the ORM took
+    milliseconds each time, running it a tenth of one."""
+    role = Role.OFFICER if staff else Role.VILLAGE_HEAD
+    someone = User(pk=_SOMEONE, role=role, commune_id=_SOMEWHERE)
+    sql, params = (
+        unread_items(someone).values_list("pk", flat=True)[: UNREAD_CAP + 1].query.sql_with_params()
+    )
+    return sql, tuple(params)
+
+
 def unread_count(user: User) -> int:
-    """How many of :func:`unread_items` (at most ``UNREAD_CAP + 1``): one query."""
-    return len(unread_items(user).values_list("pk", flat=True)[: UNREAD_CAP + 1])
+    """How many of :func:`unread_items` (at most ``UNREAD_CAP + 1``): one query, its SQL
+    written once per process (:func:`_unread_query`) with this user's values put in."""
+    sql, params = _unread_query(user.role in (Role.OFFICER, Role.COMMITTEE), connection.vendor)
+    values = {_SOMEONE: user.pk, _SOMEWHERE: user.commune_id or 0}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(p, p) if isinstance(p, int) else p for p in params])
+        return len(cursor.fetchall())
 
 
 @dataclass

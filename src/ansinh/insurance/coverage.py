@@ -85,11 +85,12 @@ def count_coverage(commune_code: int, days: list[dt.date]) -> dict[dt.date, Vill
     return out
 
 
-def _rows(scope: Scope, counts: VillageCounts) -> list[CoverageRow]:
-    rows = [
-        CoverageRow(v.pk, v.name, *counts.get(v.pk, (0, 0)))
-        for v in villages_for(scope).only("id", "name")
-    ]
+def _villages(scope: Scope) -> list[tuple[int, str]]:
+    return list(villages_for(scope).values_list("id", "name"))
+
+
+def _rows(villages: list[tuple[int, str]], counts: VillageCounts) -> list[CoverageRow]:
+    rows = [CoverageRow(pk, name, *counts.get(pk, (0, 0))) for pk, name in villages]
     total = CoverageRow(None, "", sum(r.people for r in rows), sum(r.covered for r in rows))
     return [*rows, total]
 
@@ -99,7 +100,7 @@ def coverage_by_village(scope: Scope, on: dt.date) -> list[CoverageRow]:
     total. Counted for the whole commune once per change of its data (``core/figures``)."""
     code = scope.commune_code
     counts = figures.counted(code, "coverage", lambda: count_coverage(code, [on]), on)
-    return _rows(scope, counts.value[on])
+    return _rows(_villages(scope), counts.value[on])
 
 
 def month_ends(until: dt.date, months: int) -> list[dt.date]:
@@ -119,4 +120,5 @@ def coverage_series(scope: Scope, until: dt.date, months: int = 12) -> list[tupl
     counts = figures.counted(
         code, "coverage-series", lambda: count_coverage(code, days), until, months
     )
-    return [(day, _rows(scope, counts.value[day])[-1].rate) for day in days]
+    villages = _villages(scope)  # once, not once per month
+    return [(day, _rows(villages, counts.value[day])[-1].rate) for day in days]
