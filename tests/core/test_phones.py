@@ -46,7 +46,7 @@ def test_phone_stored_in_e164_and_shown_grouped(typed, stored, shown):
         ("0012 345 678", "format", "starts with 0 or \\+84"),
         ("+1 650 253 0000", "format", "starts with 0 or \\+84"),
         ("0912 34S 678", "format", "digits only"),
-        ("0112 345 678", "prefix", "network prefix"),
+        ("0112 345 678", "prefix", "numbers starting 0112 \\(an unknown network prefix\\)"),
         ("0200 3822 123", "prefix", "area code"),  # no such area code
     ],
 )
@@ -85,3 +85,24 @@ def test_phone_field_cleans_checks_and_shows_grouped():
         translation.gettext("A mobile number has 10 digits (0 and 9 more), e.g. 0912 345 678.")
     ]
     assert "10 chữ số" in err.value.messages[0]
+
+
+def test_reddi_numbers_in_use_are_mobiles():
+    # 055 is Reddi's prefix (a virtual network); libphonenumber knows its block in use, 0559
+    assert normalize_phone("0559 123 456") == "+84559123456"
+    assert is_mobile("+84559123456")
+    assert format_phone("+84559123456") == "0559 123 456"
+    assert normalize_phone("0896 123 456") == "+84896123456"  # MobiFone 089, same kind
+
+
+def test_an_unknown_block_is_refused_naming_its_prefix():
+    # 0550-0558 are not known to be in use: refused, and the message names the prefix
+    # instead of calling the number invalid
+    with pytest.raises(IdentifierError, match=r"numbers starting 0551 \(an unknown") as err:
+        normalize_phone("0551 234 567")
+    assert err.value.part == "prefix"
+    assert str(err.value).startswith("No Vietnamese mobile network is known to use")
+    field = PhoneField(required=False)
+    with pytest.raises(ValidationError, match="0551") as refused:
+        field.clean("0551 234 567")
+    assert "%(prefix)s" not in refused.value.messages[0]

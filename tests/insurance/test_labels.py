@@ -5,10 +5,13 @@ group by its label."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from ansinh.insurance import services
 from ansinh.insurance.models import ReminderStage, stage_label
@@ -78,3 +81,20 @@ def test_topic_and_card_group_labels():
     assert card_group("HN").startswith("HN – ")
     assert card_group("ZZ") == "ZZ"
     assert card_group(None) == ""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_reminder_plan_command_names_stages_and_channel_not_codes(officer, family, language):  # noqa: F811
+    m = _members(family)
+    _gd(officer, m["Nguyễn Văn Bình"], dt.date(2025, 12, 21), ON + dt.timedelta(days=30))
+    out = io.StringIO()
+    with translation.override(language):
+        call_command(
+            "reminders", "plan", "--date", ON.isoformat(), "--commune", str(f.TAN_DONG), stdout=out
+        )
+    text = out.getvalue()
+    assert re.search(BEFORE_30 + ": 1", text)
+    assert re.search(r"\(channel: SMS\)|\(kênh: SMS\)", text)
+    assert not re.search(r"truoc_|sau_|\bsms\b|\bzalo\b|\boutbox\b", text)  # no code
+    assert re.search(r"(Households without a mobile number|Hộ không có số di động): 0", text)
+    assert re.search(r"1 (new reminder|nhắc mới) \(", text)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
@@ -185,6 +186,8 @@ def created_many(
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # exact, as written: "87.5" (JSON has no decimals)
+        return str(value)
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, (list, tuple)):

@@ -213,7 +213,7 @@ class PhoneField(forms.CharField):
         try:
             return normalize_phone(text)
         except IdentifierError as exc:
-            raise ValidationError(_(exc.message), code=exc.part) from exc
+            raise ValidationError(_(exc.message) % dict(exc.params), code=exc.part) from exc
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, str) and value.startswith("+84"):

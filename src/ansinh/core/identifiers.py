@@ -191,6 +191,11 @@ def mask(value: str | None, keep: int = 3) -> str:
 # Phones: parsed, checked and formatted by libphonenumber (``phonenumbers``) for region VN, so
 # the network prefixes and area codes follow its metadata, not a copy of them here. Stored in
 # E.164 form ("+84912345678", "+842763822123"): what the SMS and Zalo channels send to.
+# Its metadata (checked with phonenumbers 9.0.43) knows the blocks in use within a prefix, not
+# only the 3-digit prefix: of 055 (Reddi's, a virtual network) only 0559 numbers are
+# valid, of MobiFone's 089 only 0896-0899; 0551 234 567 is refused as an unknown prefix and no
+# supplement is added here: the block is not known to be in use. If a real 055x number is
+# reported, add its block here in one place and remove it once the library knows it.
 _PHONE_SIGNS = re.compile(r"[\s.\-()/]")
 _MOBILE_TYPES = frozenset(
     {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -256,7 +261,12 @@ def normalize_phone(value: str) -> str:
             gettext_noop("A mobile number has 10 digits (0 and 9 more), e.g. 0912 345 678."),
         )
     raise IdentifierError(
-        "prefix", gettext_noop("This number does not start with a Vietnamese network prefix.")
+        "prefix",
+        gettext_noop(
+            "No Vietnamese mobile network is known to use numbers starting %(prefix)s "
+            "(an unknown network prefix). Check the number."
+        ),
+        (("prefix", "0" + national[:3]),),
     )
 
 

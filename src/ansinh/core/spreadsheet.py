@@ -23,6 +23,7 @@ Public interface::
     csv_writer(file, **fmtparams) -> SafeCsvWriter   # .writerow / .writerows
     append_row(ws, values)                  # normal and write-only openpyxl sheets
     xlsx_bytes(sheet_title, headings, rows) -> bytes
+    xlsx_text_bytes(sheet_title, headings, rows) -> bytes  # texts and numbers, ~10x faster
     SpreadsheetError
     check_xlsx(source, max_uncompressed=...)  # zip sanity and zip-bomb guard
     read_xlsx(source, ...) -> list[list]     # first (or named) sheet, values only
@@ -32,9 +33,13 @@ Public interface::
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import itertools
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -52,6 +57,7 @@ __all__ = [
     "read_xlsx",
     "safe_csv_value",
     "xlsx_bytes",
+    "xlsx_text_bytes",
 ]
 
 #: First characters that make Excel or LibreOffice read a cell as a formula (or a DDE call).
@@ -122,6 +128,66 @@ def xlsx_bytes(sheet_title: str, headings: Sequence[Any], rows: Iterable[Sequenc
         append_row(ws, row)
     out = io.BytesIO()
     wb.save(out)
+    return out.getvalue()
+
+
+_SHEET = "xl/worksheets/sheet1.xml"
+_SHEET_DATA = re.compile(r"<sheetData\s*/>|<sheetData>.*?</sheetData>", re.DOTALL)
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def _xml_cells(number: int, row: Sequence[Any], illegal: re.Pattern[str]) -> str:
+    """Row ``number`` as openpyxl's write-only mode writes it: a text is an inline string
+    (never a formula, whatever it begins with), a number a ``<v>``, ``None`` no cell."""
+    cells = []
+    for index, value in enumerate(row, 1):
+        if value is None:
+            continue
+        ref = f"{_column_letter(index)}{number}"
+        if isinstance(value, str):
+            if not value:
+                cells.append(f'<c r="{ref}" t="inlineStr"/>')
+                continue
+            text = illegal.sub("", value).translate(_XML_ESCAPES)
+            space = ' xml:space="preserve"' if value != value.strip() else ""
+            cells.append(f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+        elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            cells.append(f'<c r="{ref}" t="n"><v>{value:.16g}</v></c>')
+        else:
+            raise TypeError(f"xlsx_text_bytes writes texts and numbers only, not {type(value)}")
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+@functools.cache
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index))
+
+
+def xlsx_text_bytes(
+    sheet_title: str, headings: Sequence[Any], rows: Iterable[Sequence[Any]]
+) -> bytes:
+    """The workbook :func:`xlsx_bytes` writes, for rows of texts and numbers only (a date
+    must be a text already), about ten times faster: openpyxl spends some 30 µs on each cell,
+    so a list of 35,000 rows took half a minute. openpyxl writes the workbook's other parts;
+    the sheet's rows are written here as the same XML (every text an inline string cell)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    shell = io.BytesIO(xlsx_bytes(sheet_title, [], []))
+    out = io.BytesIO()
+    with zipfile.ZipFile(shell) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in source.infolist():
+            if info.filename != _SHEET:
+                zf.writestr(info, source.read(info))
+                continue
+            head, tail = _SHEET_DATA.split(source.read(info).decode(), maxsplit=1)
+            with zf.open(_SHEET, "w") as sheet:
+                sheet.write(f"{head}<sheetData>".encode())
+                lines = itertools.chain([headings] if headings else [], rows)
+                for number, row in enumerate(lines, 1):
+                    sheet.write(_xml_cells(number, row, ILLEGAL_CHARACTERS_RE).encode())
+                sheet.write(f"</sheetData>{tail}".encode())
     return out.getvalue()
 
 

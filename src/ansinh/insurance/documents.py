@@ -96,93 +96,142 @@ def xlsx_rows(rows: Iterable[FollowUpHousehold]) -> Iterator[list[object]]:
 
 
 LINE = 4.6  # mm, one line of 9 pt text
+PAD = 0.8  # mm between a column's rule and its text
+ELLIPSIS = "…"
 
 
-def _fit(doc: VnDocument, text: str, width: float) -> str:
-    """``text`` cut to ``width`` (with "…"): the printed list draws plain cells, far faster
-    than fpdf's tables with line breaking (a commune's lists are thousands of rows)."""
-    if doc.get_string_width(text) <= width:
-        return text
-    while text and doc.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
+class _CharWidths(dict[str, float]):
+    """Character -> width (mm) in one font and size, filled as characters are met."""
+
+    def __init__(self, units: Any, scale: float) -> None:
+        super().__init__()
+        self.units, self.scale = units, scale
+
+    def __missing__(self, char: str) -> float:
+        width: float = self.units[ord(char)] * self.scale
+        self[char] = width
+        return width
 
 
-def _wrap(doc: VnDocument, text: str, width: float, most: int = 2) -> list[str]:
-    """``text`` in at most ``most`` lines of ``width`` (the last one cut)."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if current and doc.get_string_width(candidate) > width:
+class _Table:
+    """Draws the printed list's table fast: a commune's lists are thousands of rows.
+
+    Every line is written with fpdf's ``text()`` where ``cell()`` spent some 0.3 ms on each
+    (text fragments, a copy of the graphics state), at the place ``cell()`` put it; widths are
+    summed from the font's character widths (what ``get_string_width`` returns, without its
+    fragments) and the headings are laid out once. The page looks the same."""
+
+    def __init__(self, doc: VnDocument) -> None:
+        self.doc = doc
+        self._widths: dict[tuple[str, float], _CharWidths] = {}
+        doc.set_font(FAMILY, "B", 9)  # the headings are measured in the bold face
+        self.headings = [
+            self.wrap(h, w - 2 * PAD) for h, w in zip(PDF_HEADINGS, PDF_WIDTHS, strict=True)
+        ]
+        doc.set_font(FAMILY, "", 9)
+
+    def width(self, text: str) -> float:
+        """The width of ``text`` (mm) in the current font, as ``get_string_width``."""
+        doc = self.doc
+        font = doc.current_font
+        assert font is not None
+        key = (font.fontkey, doc.font_size_pt)
+        widths = self._widths.get(key)
+        if widths is None:
+            widths = self._widths[key] = _CharWidths(font.cw, doc.font_size_pt * 0.001 / doc.k)
+        return sum(map(widths.__getitem__, text))
+
+    def fit(self, text: str, width: float) -> str:
+        """``text`` cut to ``width`` (with "…"): the table draws plain one-line cells."""
+        if self.width(text) <= width:
+            return text
+        room, used = width - self.width(ELLIPSIS), 0.0
+        for end, char in enumerate(text):
+            used += self.width(char)
+            if used > room:
+                return text[:end] + ELLIPSIS
+        return text + ELLIPSIS
+
+    def wrap(self, text: str, width: float, most: int = 2) -> list[str]:
+        """``text`` in at most ``most`` lines of ``width`` (the last one cut)."""
+        lines: list[str] = []
+        current = ""
+        for word in text.split():
+            candidate = f"{current} {word}".strip()
+            if current and self.width(candidate) > width:
+                lines.append(current)
+                current = word
+            else:
+                current = candidate
+        if current:
             lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    if len(lines) > most:
-        lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
-    return [_fit(doc, line, width) for line in lines]
+        if len(lines) > most:
+            lines = [*lines[: most - 1], " ".join(lines[most - 1 :])]
+        return [self.fit(line, width) for line in lines]
+
+    def block(
+        self, columns: Sequence[Sequence[str]], *, bold: bool = False, rules: int = 0
+    ) -> None:
+        """One bordered block of the table: each column's lines from the top; ``rules``: thin
+        lines between the first ``rules`` lines of the member columns (one per member)."""
+        doc = self.doc
+        height = max(len(c) for c in columns) * LINE + 1.2
+        if doc.get_y() + height > doc.page_break_trigger:
+            doc.add_page()
+            self.head()
+        x, top = doc.l_margin, doc.get_y()
+        doc.set_font(FAMILY, "B" if bold else "", 9)
+        # the headings' fill; black otherwise, the text's colour: text() then writes no
+        # colour around each line
+        doc.set_fill_color(*((235, 240, 238) if bold else (0, 0, 0)))
+        # the baseline of a line in a cell LINE high, where cell() writes it
+        baseline = top + 0.6 + 0.5 * LINE + 0.3 * doc.font_size
+        for index, (lines, width) in enumerate(zip(columns, PDF_WIDTHS, strict=True)):
+            doc.rect(x, top, width, height, style="DF" if bold else "D")
+            if index >= 2 and rules > 1:
+                for k in range(1, rules):
+                    doc.line(x, top + 0.6 + k * LINE, x + width, top + 0.6 + k * LINE)
+            inner = width - 2 * PAD
+            for k, line in enumerate(lines):
+                if not line:
+                    continue
+                if index in (0, 3, 5, 6):  # centred
+                    left = x + PAD + (inner - self.width(line)) / 2
+                else:
+                    left = x + PAD + doc.c_margin
+                doc.text(left, baseline + k * LINE, line)
+            x += width
+        doc.set_xy(doc.l_margin, top + height)
+
+    def head(self) -> None:
+        self.block(self.headings, bold=True)
+        self.doc.set_font(FAMILY, "", 9)
 
 
-def _draw_block(
-    doc: VnDocument, columns: Sequence[Sequence[str]], *, bold: bool = False, rules: int = 0
-) -> None:
-    """One bordered block of the table: each column's lines from the top; ``rules``: thin
-    lines between the first ``rules`` lines of the member columns (one per member)."""
-    height = max(len(c) for c in columns) * LINE + 1.2
-    if doc.get_y() + height > doc.page_break_trigger:
-        doc.add_page()
-        _draw_head(doc)
-    x, top = doc.l_margin, doc.get_y()
-    doc.set_font(FAMILY, "B" if bold else "", 9)
-    for index, (lines, width) in enumerate(zip(columns, PDF_WIDTHS, strict=True)):
-        if bold:
-            doc.set_fill_color(235, 240, 238)
-        doc.rect(x, top, width, height, style="DF" if bold else "D")
-        if index >= 2 and rules > 1:
-            for k in range(1, rules):
-                doc.line(x, top + 0.6 + k * LINE, x + width, top + 0.6 + k * LINE)
-        align = "C" if index in (0, 3, 5, 6) else "L"
-        for k, line in enumerate(lines):
-            doc.set_xy(x + 0.8, top + 0.6 + k * LINE)
-            doc.cell(width - 1.6, LINE, line, align=align)
-        x += width
-    doc.set_xy(doc.l_margin, top + height)
-
-
-def _draw_head(doc: VnDocument) -> None:
-    doc.set_font(FAMILY, "B", 9)  # measured in the bold face they are drawn in
-    headings = [_wrap(doc, h, w - 1.6) for h, w in zip(PDF_HEADINGS, PDF_WIDTHS, strict=True)]
-    _draw_block(doc, headings, bold=True)
-    doc.set_font(FAMILY, "", 9)
-
-
-def _village_section(doc: VnDocument, rows: Sequence[FollowUpHousehold]) -> None:
+def _village_section(table: _Table, rows: Sequence[FollowUpHousehold]) -> None:
     """The table of one ấp: a block per household, a line per member due, headings again on
     every page."""
+    doc = table.doc
     doc.set_font(FAMILY, "", 9)
-    _draw_head(doc)
-    widths = [w - 1.6 for w in PDF_WIDTHS]
+    table.head()
+    widths = [w - 2 * PAD for w in PDF_WIDTHS]
     for number, row in enumerate(rows, 1):
         household = row.household
-        head = _fit(doc, f"{household.code} — {row.head_name or '…'}", widths[1])
-        lines = [head, *_wrap(doc, household_address(household), widths[1])]
+        head = table.fit(f"{household.code} — {row.head_name or '…'}", widths[1])
+        lines = [head, *table.wrap(household_address(household), widths[1])]
         if household.phone:
             lines.append(f"ĐT: {format_phone(household.phone)}")
         due = row.due_members
-        _draw_block(
-            doc,
+        table.block(
             [
                 [str(number)],
                 lines,
-                [_fit(doc, m.person.full_name, widths[2]) for m in due],
+                [table.fit(m.person.full_name, widths[2]) for m in due],
                 [f"{m.person.date_of_birth:%d/%m/%Y}" for m in due],
-                [_fit(doc, _card(m), widths[4]) for m in due],
+                [table.fit(_card(m), widths[4]) for m in due],
                 [BOX] * len(due),
                 [BOX] * len(due),
-                [_fit(doc, _note(m), widths[7]) for m in due],
+                [table.fit(_note(m), widths[7]) for m in due],
             ],
             rules=len(due),
         )
@@ -201,6 +250,7 @@ def followup_pdf(
     """The printed follow-up list: one section per ấp, each starting on a new page, with the
     households, their members due, and boxes to tick ("Đã báo", "Đã gia hạn")."""
     doc = VnDocument(landscape=True, title="Danh sách hộ cần vận động tham gia, gia hạn BHYT")
+    table = _Table(doc)
     for index, (village, rows) in enumerate(villages):
         if index:
             doc.add_page()
@@ -216,7 +266,7 @@ def followup_pdf(
             "chưa tham gia."
         )
         if rows:
-            _village_section(doc, rows)
+            _village_section(table, rows)
         else:
             doc.paragraph("Không có hộ nào cần theo dõi.")
         doc.signatures([("Người lập danh sách", ""), (f"Trưởng {in_text(village)}", "")])

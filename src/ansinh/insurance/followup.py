@@ -136,9 +136,14 @@ def due_list(
     return DueList([pk for pk in order if pk in wanted], len(members))
 
 
+#: What the list, the workbook and the printed lists show of a household (a whole
+#: commune's households are read for a workbook).
+HOUSEHOLD_FIELDS = ("pk", "code", "phone", "address", "village_id", "village__name")
+
+
 def households_in_order(ids: Sequence[int]) -> list[Household]:
     """The households ``ids`` (a page of :class:`DueList`) with their villages, in order."""
-    found = Household.objects.select_related("village").in_bulk(list(ids))
+    found = Household.objects.select_related("village").only(*HOUSEHOLD_FIELDS).in_bulk(list(ids))
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -189,12 +194,20 @@ def _is_due(status: str, last_to: dt.date | None, on: dt.date, reason: str, days
     return ends_soon and reason in (FollowUpReason.ANY, FollowUpReason.EXPIRING)
 
 
+#: What the list, the workbook and the printed lists read of a member (and ``who_pays``):
+#: a whole commune's members are read for a workbook, and a full ``Person`` costs ten times
+#: more to build.
+MEMBER_FIELDS = ("pk", "household_id", "full_name", "date_of_birth", "relationship")
+
+
 def _members(households: Sequence[Household], on: dt.date) -> list[Any]:
     """The members present on ``on`` of ``households`` with their latest cards (one query),
     head first, then by age."""
-    persons = present_on(
-        Person.objects.filter(household_id__in=[h.pk for h in households]), on
-    ).order_by("household_id", "date_of_birth", "pk")
+    persons = (
+        present_on(Person.objects.filter(household_id__in=[h.pk for h in households]), on)
+        .only(*MEMBER_FIELDS)
+        .order_by("household_id", "date_of_birth", "pk")
+    )
     rows = list(with_last_card(persons, on))
     rows.sort(key=lambda p: (p.household_id, p.relationship != Relationship.HEAD))
     return rows
@@ -208,8 +221,8 @@ def followup_rows(
     whether the member is due for ``reason``. Four queries whatever the number."""
     listed = list(households)
     members = _members(listed, on)
-    payers = who_pays(members, on)
     groups = latest_cards((p.pk for p in members), on)
+    payers = who_pays(members, on, cards=groups)
     out = {h.pk: FollowUpHousehold(household=h) for h in listed}
     for p in members:
         last_to = p.last_to

@@ -1,9 +1,12 @@
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ansinh.core.forms import DateField, DateInput, UploadField
+from ansinh.core.numbers import format_number
 from ansinh.insurance.choices import GroupCode
 from ansinh.registry.models import Person
 
@@ -39,10 +42,31 @@ class StageForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
 
+class PercentField(forms.DecimalField):
+    """A percentage with at most one decimal, typed and shown as an officer writes it: "90"
+    (never "90.0"), "87,5" with the Vietnamese decimal comma ("87.5" in English); "87,5",
+    "87.5" and "87,5 %" are all read as 87.5."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {"inputmode": "decimal", "autocomplete": "off", "placeholder": "90"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(min_value=0, max_value=100, max_digits=4, decimal_places=1, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().removesuffix("%").strip().replace(",", ".")
+        return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            digits = 0 if Decimal(value) == Decimal(value).to_integral_value() else 1
+            lang = "vi" if (get_language() or "vi").startswith("vi") else "en"
+            return format_number(value, digits, lang=lang)
+        return value  # what was typed stays as typed
+
+
 class TargetForm(forms.Form):
-    coverage_target_percent = forms.DecimalField(
-        label=_("Coverage target (%)"), min_value=0, max_value=100, decimal_places=1, required=False
-    )
+    coverage_target_percent = PercentField(label=_("Coverage target (%)"), required=False)
     expiring_days = forms.IntegerField(
         label=_("Expiring within (days)"), min_value=1, max_value=120
     )

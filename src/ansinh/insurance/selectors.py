@@ -175,10 +175,14 @@ def latest_cards(person_ids: Iterable[int], on: dt.date) -> dict[int, tuple[str,
     return {pid: (group, payer) for pid, group, payer in rows}  # the last one per person wins
 
 
-def who_pays(persons: Iterable[Person], on: dt.date) -> dict[Person, WhoPays]:
-    """``payer_of`` for each person on ``on`` (two queries whatever the number)."""
+def who_pays(
+    persons: Iterable[Person], on: dt.date, *, cards: dict[int, tuple[str, str]] | None = None
+) -> dict[Person, WhoPays]:
+    """``payer_of`` for each person on ``on`` (two queries whatever the number; one when
+    their ``latest_cards`` are given)."""
     people = list(persons)
-    cards = latest_cards((p.pk for p in people), on)
+    if cards is None:
+        cards = latest_cards((p.pk for p in people), on)
     classes = poverty_status_on({p.household_id for p in people}, on)
     return {
         p: payer_of(

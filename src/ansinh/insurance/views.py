@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
 from ansinh.core.audit import record_export
-from ansinh.core.spreadsheet import xlsx_bytes
+from ansinh.core.spreadsheet import xlsx_text_bytes
 from ansinh.core.web import (
     PROBLEMS_SHOWN,
     date_param,
@@ -96,7 +97,8 @@ def coverage(request: HttpRequest, scope: Scope) -> HttpResponse:
         messages.success(request, _("Saved."))
         return redirect("insurance:coverage")
     rows = selectors.coverage_by_village(scope, day)
-    target = float(conf.coverage_target_percent) / 100 if conf.coverage_target_percent else None
+    target_percent = conf.coverage_target_percent or Decimal(0)
+    target = float(target_percent) / 100 if target_percent else None
     series = selectors.coverage_series(scope, day, months=12)
     return render(
         request,
@@ -106,6 +108,8 @@ def coverage(request: HttpRequest, scope: Scope) -> HttpResponse:
             "rows": rows[:-1],
             "total": rows[-1],
             "target": target,
+            # "90%", not "90,0%"; "87,5%" keeps its decimal
+            "target_digits": 0 if target_percent == target_percent.to_integral_value() else 1,
             "chart": _chart(series, target),
             "form": form,
             "expiring_days": conf.expiring_days,
@@ -196,7 +200,7 @@ def people_xlsx(request: HttpRequest, scope: Scope) -> HttpResponse:
         commune_code=scope.commune_code,
         note=q.query,
     )
-    content = xlsx_bytes("BHYT", documents.XLSX_HEADINGS, lines)
+    content = xlsx_text_bytes("BHYT", documents.XLSX_HEADINGS, lines)
     return _file(content, f"bhyt-can-theo-doi-{q.day:%Y%m%d}.xlsx", XLSX, attachment=True)
 
 

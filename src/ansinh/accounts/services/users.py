@@ -98,7 +98,7 @@ def _clean_phone(phone: str) -> str:
     try:
         return normalize_phone(phone)
     except IdentifierError as exc:
-        raise ValidationError({"phone": _(exc.message)}) from exc
+        raise ValidationError({"phone": _(exc.message) % dict(exc.params)}) from exc
 
 
 def _check_role(scope: Scope, role: str, *, was: str = "") -> None:

@@ -2,6 +2,8 @@
 
 Idempotent: run it from cron every morning (or several times a day); a household gets one
 reminder per expiry date and stage whatever happens. ``ansinh messages dispatch`` sends them.
+The report names each stage and the channel as the pages do ("30 days before expiry", "SMS"),
+in the language of the installation (Vietnamese), never by their codes.
 """
 
 from __future__ import annotations
@@ -10,10 +12,15 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ansinh.accounts.scopes import Scope
-from ansinh.insurance.services import reminders_plan
+from ansinh.core.numbers import format_number
+from ansinh.insurance.models import ReminderStage
+from ansinh.insurance.services import PlanReport, reminders_plan
+from ansinh.messaging.choices import Channel
 from ansinh.places.models import Commune
 from ansinh.registry.models import Household
 
@@ -43,7 +50,7 @@ class Command(BaseCommand):
         for code in codes:
             commune = Commune.objects.filter(code=code).first()
             if commune is None:
-                raise CommandError(f"Không có xã mã {code} (no commune {code}).")
+                raise CommandError(_("No commune with code %(code)s.") % {"code": code})
             report = reminders_plan(
                 scope=Scope.system(commune.code, "reminders plan"),
                 commune=commune,
@@ -51,9 +58,36 @@ class Command(BaseCommand):
                 catch_up_days=options["catch_up_days"],
                 channel=options["channel"],
             )
-            self.stdout.write(
-                f"{commune.name} {on:%d/%m/%Y}: {report.created} nhắc mới "
-                f"({', '.join(f'{k} {v}' for k, v in report.by_stage.items()) or '-'}), "
-                f"{report.already_planned} đã có, {report.no_phone} hộ không có số di động, "
-                f"{report.nothing_to_pay} hộ không phải tự đóng."
-            )
+            self.stdout.write("\n".join(report_lines(commune, report, options["channel"])))
+
+
+def report_lines(commune: Commune, report: PlanReport, channel: str) -> list[str]:
+    """The plan of one commune as an officer reads it: the stages by their names, the
+    channel by its label, every count with its meaning."""
+    lang = "vi" if (translation.get_language() or "vi").startswith("vi") else "en"
+    stages = {stage.code: stage.label for stage in ReminderStage.objects.filter(commune=commune)}
+
+    def n(value: int) -> str:
+        return format_number(value, lang=lang)
+
+    lines = [
+        ngettext(
+            "%(commune)s, %(date)s: %(created)s new reminder (channel: %(channel)s).",
+            "%(commune)s, %(date)s: %(created)s new reminders (channel: %(channel)s).",
+            report.created,
+        )
+        % {
+            "commune": commune.name,
+            "date": f"{report.on:%d/%m/%Y}",
+            "created": n(report.created),
+            "channel": Channel(channel).label,
+        }
+    ]
+    lines += [f"  {stages[code]}: {n(count)}" for code, count in report.by_stage.items()]
+    lines += [
+        "  " + _("Already planned: %(n)s") % {"n": n(report.already_planned)},
+        "  " + _("Households without a mobile number: %(n)s") % {"n": n(report.no_phone)},
+        "  "
+        + _("Households with nothing to pay themselves: %(n)s") % {"n": n(report.nothing_to_pay)},
+    ]
+    return lines
