@@ -960,7 +960,7 @@ GET_WRITES = {
 #: Tables whose rows may change during the sweep: they only log or carry the session.
 IGNORED_TABLES = {
     "core_auditentry": "the audit log records refused attempts, reveals and exports",
-    "django_session": "SESSION_SAVE_EVERY_REQUEST renews the session row on every request",
+    "django_session": "a request renews the session row every few minutes (the idle timeout)",
     "coordination_itemread": "opening an item remembers when its reader last saw it (the unread "
     "marks): a trace of the reading, not of the data",
     "coordination_recipient": "opening an announcement is its reader's read receipt (read_at of "

@@ -191,7 +191,44 @@ def test_pages_carry_a_content_security_policy(client):
 
 def test_the_session_is_an_eight_hour_idle_timeout():
     assert settings.SESSION_COOKIE_AGE == 8 * 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_RENEW_SECONDS == 300
+
+
+@pytest.mark.django_db
+def test_the_session_is_renewed_every_few_minutes_not_written_on_every_page(
+    client, officer, monkeypatch
+):
+    """The idle timeout holds (a request renews the session) without a database write per
+    page: within SESSION_RENEW_SECONDS of the last renewal nothing is written."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ansinh.core import middleware
+
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: now[0])
+    client.force_login(officer)
+    client.get("/")  # the first page renews it
+
+    def writes() -> list[str]:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return [
+            q["sql"]
+            for q in ctx.captured_queries
+            if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")
+        ]
+
+    key = client.session.session_key
+    expiry = Session.objects.get(session_key=key).expire_date
+    now[0] += 299
+    assert writes() == []
+    assert Session.objects.get(session_key=key).expire_date == expiry
+    now[0] += 2  # five minutes since the last renewal: the next page renews it
+    assert len(writes()) == 1
+    assert Session.objects.get(session_key=key).expire_date > expiry
+    assert client.get("/").status_code == 200  # still signed in, renewed
 
 
 SHOW_SETTINGS = """

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ansinh.core.middleware.SessionIdleMiddleware",
     "ansinh.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -171,7 +172,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 # An idle timeout: the session ends after ANSINH_SESSION_HOURS without a request.
 SESSION_COOKIE_AGE = int(float(os.environ.get("ANSINH_SESSION_HOURS", "8")) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by ansinh.core.middleware.SessionIdleMiddleware every few minutes, not saved on every
+# request (a database write per page).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 300
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ANSINH_SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

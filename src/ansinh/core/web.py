@@ -43,6 +43,7 @@ Public interface::
     error_messages(request, error)   # each message of a ValidationError as an error message
     page_of(request, items, *, per_page=None, cap=None) -> Page    # ?page= of items
     CappedPaginator(items, per_page, *, cap)   # counts at most cap + 1 rows
+    CountedPaginator(items, per_page, *, count)   # told the count (kept per change)
     first_of(items, limit) -> FirstOf   # the first rows a page shows, and how many in all
     INT64_MAX, MIN_DATE, MAX_DATE
     int_param(value, *, lo=1, hi=INT64_MAX) -> int | None
@@ -92,6 +93,7 @@ __all__ = [
     "MIN_DATE",
     "PROBLEMS_SHOWN",
     "CappedPaginator",
+    "CountedPaginator",
     "Done",
     "FirstOf",
     "IdConverter",
@@ -325,14 +327,39 @@ def first_of(items: Any, limit: int) -> FirstOf[Any]:
     return FirstOf(shown, total)
 
 
+class CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told how many rows there are (a count kept per change of the commune's
+    data, ``core/figures``): counting a commune's 290,000 households took 0.1 s a page."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+
 def page_of(
-    request: HttpRequest, items: Any, *, per_page: int | None = None, cap: int | None = None
+    request: HttpRequest,
+    items: Any,
+    *,
+    per_page: int | None = None,
+    cap: int | None = None,
+    count: int | None = None,
 ) -> Page:  # type: ignore[type-arg]
     """The page ``?page=`` of ``items``, ``per_page`` rows a page (``ANSINH_PAGE_SIZE`` unless
     given). A missing, bad or too large page number gives the first or the last page. With
-    ``cap``, the count stops after ``cap`` + 1 rows (:class:`CappedPaginator`)."""
+    ``cap``, the count stops after ``cap`` + 1 rows (:class:`CappedPaginator`); with
+    ``count``, it is not counted again (:class:`CountedPaginator`)."""
     size = per_page or settings.ANSINH_PAGE_SIZE
-    paginator = Paginator(items, size) if cap is None else CappedPaginator(items, size, cap=cap)
+    paginator: Paginator = (  # type: ignore[type-arg]
+        CountedPaginator(items, size, count=count)
+        if count is not None
+        else Paginator(items, size)
+        if cap is None
+        else CappedPaginator(items, size, cap=cap)
+    )
     return paginator.get_page(request.GET.get("page"))
 
 

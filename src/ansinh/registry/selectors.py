@@ -199,9 +199,14 @@ class NameResults:
     def __init__(self, first: QuerySet[Person], second: QuerySet[Person]):
         self.parts = (first, second)
         self._first_count: int | None = None
+        self._first_at_least = 0  # what a capped count learnt of the first part
 
-    def _first_len(self) -> int:
+    def _first_len(self, stop: int | None = None) -> int:
+        """Rows of the first part; for a slice ending at ``stop`` within what a capped count
+        found, that bound is enough (the slice reads the first part only)."""
         if self._first_count is None:
+            if stop is not None and stop <= self._first_at_least:
+                return self._first_at_least
             self._first_count = self.parts[0].count()
         return self._first_count
 
@@ -209,8 +214,14 @@ class NameResults:
         return self._first_len() + self.parts[1].count()
 
     def count_upto(self, limit: int) -> int:
-        """The count, but never reading more than ``limit`` rows of the second part."""
-        return self._first_len() + self.parts[1][:limit].count()
+        """The count, but never reading more than ``limit`` rows of either part: "trí" or
+        "nguyen thi" in a commune of a million people counts a thousand rows, not all."""
+        first = self.parts[0][:limit].count()
+        if first >= limit:
+            self._first_at_least = limit
+            return limit
+        self._first_count = first
+        return first + self.parts[1][: limit - first].count()
 
     def __len__(self) -> int:
         return self.count()
@@ -225,7 +236,7 @@ class NameResults:
         start, stop = index.start or 0, index.stop
         if stop is None:
             raise TypeError("NameResults needs a slice with an end")
-        n1 = self._first_len()
+        n1 = self._first_len(stop)
         rows = list(self.parts[0][start:stop]) if start < n1 else []
         rest_start, rest_stop = max(0, start - n1), stop - n1
         if rest_stop > 0:

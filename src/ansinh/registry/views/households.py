@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ansinh.accounts.decorators import scoped
 from ansinh.accounts.scopes import Scope
+from ansinh.core import figures
 from ansinh.core.audit import record_export
 from ansinh.core.reveal import reveal_response
 from ansinh.core.web import first_of, form_action, int_param, page_of
@@ -51,7 +52,16 @@ def household_list(request: HttpRequest, scope: Scope) -> HttpResponse:
             village_id=village_id,
             status=status if status in HouseholdStatus.values else None,
         )
-        page = page_of(request, households)
+        # how many: kept per change of the commune's data (core/figures), not counted per page
+        counted = figures.counted(
+            scope.commune_code,
+            "households-listed",
+            households.count,
+            village_id,
+            status,
+            sorted(scope.village_ids) if scope.village_ids is not None else "all",
+        )
+        page = page_of(request, households, count=counted.value)
         page.object_list = selectors.household_page_details(list(page.object_list))
         context.update(mode="browse", page=page)
     template = (
