@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -268,3 +269,35 @@ def test_search_indexes_exist_on_postgresql():
             "WHERE table_name = 'registry_person' AND column_name IN ('folded_name', 'given_key')"
         )
         assert dict(cursor.fetchall()) == {"folded_name": "C", "given_key": "C"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_list_count_is_kept_and_follows_every_change(client, officer, people, dong_hiep):
+    """The browse list is told its count (kept per change of the commune's data) rather than
+    counting the commune on every page: a second page view counts nothing, and a household
+    closed since is counted again, per filter."""
+    client.force_login(officer)
+    assert client.get(LIST).context["page"].paginator.count == 4
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(LIST, {"page": 1}).context["page"].paginator.count == 4
+    assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"].upper()]
+    assert client.get(LIST, {"village": dong_hiep.pk}).context["page"].paginator.count == 1
+    hh_dh = selectors.households_for(scope_for(officer)).get(code="DH-0001")
+    for person in hh_dh.members.all():
+        services.person_move_out(scope=scope_for(officer), person=person, date=timezone.localdate())
+    services.household_close(
+        scope=scope_for(officer), household=hh_dh, status=HouseholdStatus.MOVED_AWAY
+    )
+    assert client.get(LIST, {"status": "active"}).context["page"].paginator.count == 3
+    assert client.get(LIST, {"status": "moved_away"}).context["page"].paginator.count == 1
+
+
+def test_a_broad_search_counts_at_most_the_cap_of_each_part(officer, people):
+    """A search matching more than the cap in its first part (given names) stops counting at
+    the cap and still pages through the first part."""
+    found = selectors.person_search(scope_for(officer), "nguyen")
+    with CaptureQueriesContext(connection) as ctx:
+        assert found.count_upto(2) == 2  # three match: counting stopped at two
+    assert all("LIMIT" in q["sql"].upper() for q in ctx.captured_queries)
+    assert len(found[0:2]) == 2
+    assert found.count() == 3  # the exact count, when asked, is exact
