@@ -52,7 +52,9 @@ def _through(kind: str, path: Path, *, hide: str = "") -> dict[str, Any]:
     job.refresh_from_db()
     seen = {
         "counts": {k: v for k, v in job.counts.items() if v},
-        "problems": [[r, c, "HIDDEN" if v == hide else v, m, p] for r, c, v, m, p in job.problems],
+        "problems": [
+            [r, c, "HIDDEN" if hide and v == hide else v, m, p] for r, c, v, m, p in job.problems
+        ],
         "notes": job.notes,
         "check_queries": len(checked),
     }
@@ -177,6 +179,8 @@ def test_cards_by_household_code(tmp_path, family):
          "TD-0042"],  # 6: nobody of that name there
         [3, "Lê Thị Hoa", None, None, None, None, "GD", "01/01/2026", "31/12/2026", None,
          "TD-9999"],  # 7: no such household
+        [4, "Lê Thị Hoa", None, None, None, None, "GD", "01/01/2027", "31/12/2027", None,
+         "TD-0042"],  # 8: found, but no number for a new card (she has no CCCD)
     ]  # fmt: skip
     path = workbook(tmp_path / "c.xlsx", data, header=header)
     assert _through("cards", path) == EXPECTED["cards by household"]

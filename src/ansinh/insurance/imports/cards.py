@@ -5,19 +5,26 @@ identifiers, the group, the period's dates), :meth:`CardsImport.matcher` finds i
 (:mod:`ansinh.insurance.imports.matching`), and :meth:`CardsImport.write` writes the plan
 through the insurance services (:func:`~ansinh.insurance.services.card_register`,
 :func:`~ansinh.insurance.services.card_update`), each card audited like one entered on the form.
+
+Every rule of those services is checked on the rows by their own
+:func:`~ansinh.insurance.cards.card_errors` (the row's numbers and dates when it is read, the
+number a new period needs once its person is known), so a row they would refuse is a problem
+of the check, listed with its sheet row and column, never a failure of the import.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from ansinh.accounts.scopes import Scope
 from ansinh.imports import values
-from ansinh.imports.kinds import CREATE, UPDATE, Column, Plan, Progress, Result
+from ansinh.imports.kinds import CREATE, INVALID, UPDATE, Column, Plan, Progress, Result
 from ansinh.imports.persons import Cells, Matcher, Parsed, PersonImport, birth, write_each
+from ansinh.insurance.cards import card_errors
 from ansinh.insurance.choices import CardSource
 from ansinh.insurance.imports.columns import (
     COLUMNS,
@@ -32,6 +39,8 @@ from ansinh.insurance.services import card_register, card_update
 from ansinh.places.models import Commune
 from ansinh.registry.finder import Finder
 from ansinh.registry.models import Person
+
+_ORDER = {c.key: index for index, c in enumerate(COLUMNS)}  # a row's problems: by column
 
 
 class CardsImport(PersonImport[Finder, CardRow]):
@@ -68,7 +77,7 @@ class CardsImport(PersonImport[Finder, CardRow]):
         by_number = card_numbers(commune)
 
         def match(plan: Plan, row: int, p: Parsed, cells: Cells) -> CardRow | None:
-            person_id, confirm = person_of(plan, row, p, cells, finder, by_number)
+            person_id, holder_cccd, confirm = person_of(plan, row, p, cells, finder, by_number)
             if person_id is None:
                 return None
             return CardRow(
@@ -81,6 +90,7 @@ class CardsImport(PersonImport[Finder, CardRow]):
                 number=p["number"],
                 legacy=p["legacy"],
                 cccd=p["cccd"],
+                holder_cccd=holder_cccd,
                 confirm=confirm,
             )
 
@@ -88,6 +98,12 @@ class CardsImport(PersonImport[Finder, CardRow]):
 
     def settle(self, plan: Plan, commune: Commune, units: list[CardRow]) -> list[CardRow]:
         card_actions(plan, units)
+        for unit in units:  # a new period: now its person is known, the number it needs
+            if unit.action == CREATE and plan.actions.get(unit.row) != INVALID:
+                fields = unit.fields()
+                errors = card_errors(**fields, holder_cccd=unit.holder_cccd)
+                for column, (message, params) in errors.items():
+                    plan.problem(unit.row, column, fields[column], message, **params)
         invalid = plan.invalid_rows
         return [u for u in units if u.row not in invalid]
 
@@ -98,23 +114,6 @@ class CardsImport(PersonImport[Finder, CardRow]):
         legacy = re.sub(r"\s", "", values.text(cells.get("legacy_code"))).upper()
         name = values.text(cells.get("full_name"))
         code = values.text(cells.get("household_code")).upper()
-        if number and not re.fullmatch(r"\d{10}", number):
-            plan.problem(
-                row,
-                "social_insurance_number",
-                cells.get("social_insurance_number"),
-                gettext_noop("A social insurance number has 10 digits."),
-            )
-        if legacy and not LEGACY_CODE.match(legacy):
-            plan.problem(
-                row,
-                "legacy_code",
-                cells.get("legacy_code"),
-                gettext_noop(
-                    "A card code has 15 characters: 2 letters, benefit level 1–5, "
-                    "2-digit province, 10 digits."
-                ),
-            )
         born, year_only = birth(plan, row, cells)
         if not (cccd or number or legacy or code or (name and born)):
             plan.problem(
@@ -141,13 +140,20 @@ class CardsImport(PersonImport[Finder, CardRow]):
             except values.CellError as exc:
                 plan.problem(row, column, cells.get(column), exc.message, **exc.params)
         start, end = dates["valid_from"], dates["valid_to"]
-        if start and end and end < start:
-            plan.problem(
-                row,
-                "valid_to",
-                cells.get("valid_to"),
-                gettext_noop("The card ends before it starts."),
-            )
+        unread = {p.column for p in plan.problems[before:]}  # not refused twice
+        fields: dict[str, Any] = {
+            "group_code": group,
+            "valid_from": start,
+            "valid_to": end,
+            "social_insurance_number": number,
+            "legacy_code": legacy,
+            "cccd": cccd,
+        }
+        for column, (message, params) in card_errors(**fields, new=False).items():
+            if column not in unread:
+                plan.problem(row, column, cells.get(column), message, **params)
+        mine = plan.problems[before:]  # listed in the order of the columns
+        plan.problems[before:] = sorted(mine, key=lambda p: _ORDER.get(p.column, 0))
         if len(plan.problems) > before or start is None or end is None:
             return None
         return {

@@ -1,14 +1,15 @@
 """The columns of a card list and what a check builds from each good row: a :class:`CardRow`
 (the person found, the card period, the numbers printed on the card). The Vietnamese headers
 and the English ones of earlier files are both aliases here, the person's taking those of the
-households list; :func:`group_code` reads the group printed on the card, and
-:data:`LEGACY_CODE` is the shape of the 15-character card code.
+households list; :func:`group_code` reads the group printed on the card. The shape of the
+15-character card code, :data:`LEGACY_CODE`, is the card service's
+(:mod:`ansinh.insurance.cards`), as are the rules a row must meet to be written
+(:func:`~ansinh.insurance.cards.card_errors`, on :meth:`CardRow.fields`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +17,10 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from ansinh.imports import values
 from ansinh.imports.kinds import CREATE, Column
+from ansinh.insurance.cards import LEGACY_CODE as LEGACY_CODE
 from ansinh.insurance.choices import GroupCode
 from ansinh.registry.imports import aliases_of
 
-LEGACY_CODE = re.compile(r"^[A-Z]{2}[1-5]\d{2}\d{10}$")
 IDENTIFIERS = ("cccd", "social_insurance_number", "legacy_code")
 
 
@@ -155,6 +156,19 @@ class CardRow:
     number: str
     legacy: str
     cccd: str
+    holder_cccd: str = ""  # the personal ID recorded for the person ("" when none, or unread)
     card_id: int | None = None
     confirm: bool = False
     action: str = CREATE
+
+    def fields(self) -> dict[str, Any]:
+        """The values the card service checks (:func:`~ansinh.insurance.cards.card_errors`),
+        by column key."""
+        return {
+            "group_code": self.group_code,
+            "valid_from": self.valid_from,
+            "valid_to": self.valid_to,
+            "social_insurance_number": self.number,
+            "legacy_code": self.legacy,
+            "cccd": self.cccd,
+        }

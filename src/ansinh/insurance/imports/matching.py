@@ -46,8 +46,9 @@ def person_of(
     cells: dict[str, Any],
     finder: Finder,
     by_number: dict[str, int],
-) -> tuple[int | None, bool]:
-    """(the person of the row, found only by name), or (None, …) and a problem."""
+) -> tuple[int | None, str, bool]:
+    """(the person of the row, the personal ID recorded for them ("" when none, or when found
+    by a number on their card), found only by name), or (None, …) and a problem."""
     if p["cccd"] and p["cccd"] in finder.by_cccd:
         found = finder.find(cccd=p["cccd"])
     elif by_number.get(p["number"]) or by_number.get(p["legacy"]):
@@ -61,8 +62,8 @@ def person_of(
                     "ID is not theirs: check the row."
                 ),
             )
-            return None, False
-        return by_number.get(p["number"]) or by_number[p["legacy"]], False
+            return None, "", False
+        return by_number.get(p["number"]) or by_number[p["legacy"]], "", False
     elif p["code"] or (p["name"] and p["born"]):
         found = finder.find(
             code=p["code"], name=p["name"], born=p["born"], year_only=p["year_only"]
@@ -72,11 +73,11 @@ def person_of(
     if found is not None and found.person is not None:
         if found.confirm:
             note_match_by_name(plan, row, p["name"])
-        return int(found.person["pk"]), found.confirm
+        return int(found.person["pk"]), found.person["cccd"] or "", found.confirm
     if found is not None and found.problem is not None and found.problem[1] != NOT_FOUND:
         column, message, params = found.problem
         plan.problem(row, column, cells.get(column), message, **params)
-        return None, False
+        return None, "", False
     column = next((c for c in (*IDENTIFIERS, "full_name") if p.get(_KEYS[c])), "cccd")
     plan.problem(
         row,
@@ -87,7 +88,7 @@ def person_of(
             "date of birth: import the households first."
         ),
     )
-    return None, False
+    return None, "", False
 
 
 def card_actions(plan: Plan, units: list[CardRow]) -> None:
