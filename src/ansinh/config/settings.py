@@ -8,6 +8,7 @@ See README.md for every variable.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from pathlib import Path
 
@@ -283,15 +284,29 @@ ANSINH_API_TOKEN_DAYS = int(os.environ.get("ANSINH_API_TOKEN_DAYS", "90"))
 # Backups (`ansinh backup`): where they are written and read (the officer's home shows the
 # newest), and how many of the latest are kept (plus the newest of each of the last 12 months).
 # Figures shown for reading (coverage, counts per village) are counted once per change of the
-# commune's data and kept in each web process's memory (ansinh.core.figures), at most this
-# many seconds.
+# commune's data (ansinh.core.figures) and kept at most this many seconds, in files under
+# VAR_DIR/cache that every web process of the server reads (ANSINH_CACHE=files, the default:
+# five gunicorn workers count a figure once, not five times), or in each process's memory
+# (ANSINH_CACHE=memory: the tests). Several servers each keep their own: a figure is right
+# whichever counted it, since its key names the commune's change stamp.
 ANSINH_FIGURES_MAX_AGE = int(os.environ.get("ANSINH_FIGURES_MAX_AGE", "600"))
+_CACHE = os.environ.get("ANSINH_CACHE", "files").strip().lower()
+if _CACHE not in ("files", "memory"):
+    raise RuntimeError(f"ANSINH_CACHE must be 'files' or 'memory', not {_CACHE!r}")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ansinh-figures",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache"
+        if _CACHE == "files"
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": str(VAR_DIR / "cache") if _CACHE == "files" else "ansinh-figures",
         "TIMEOUT": ANSINH_FIGURES_MAX_AGE,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+        # the figures of one database never answer for another kept in the same folder
+        "KEY_PREFIX": hashlib.sha256(
+            "|".join(
+                str(DATABASES["default"].get(k, "")) for k in ("ENGINE", "HOST", "PORT", "NAME")
+            ).encode()
+        ).hexdigest()[:12],
     }
 }
 ANSINH_BACKUP_DIR = Path(os.environ.get("ANSINH_BACKUP_DIR", VAR_DIR / "backups")).resolve()

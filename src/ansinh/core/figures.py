@@ -7,8 +7,10 @@ helpers call :func:`changed` with the commune of the record. After the transacti
 (once per commune and transaction, however many rows it wrote) the commune's
 :class:`~ansinh.core.models.FigureStamp` moves on. A rolled-back transaction moves nothing.
 
-*Where they are kept*: Django's cache (``CACHES``, in each web process's memory by default),
-under a key made of the commune, its stamp, the figure's name and its arguments. A reader
+*Where they are kept*: Django's cache (``CACHES``: files under ``VAR_DIR/cache`` that every
+web process of a server reads, by default; each process's memory in the tests), under a key
+made of the commune, its stamp (version and time of the last change), the figure's name and
+its arguments, prefixed by the database's identity. A reader
 asks for the stamp (one indexed row) and finds the figures of that stamp, or counts them.
 Because the stamp lives in the database, several web processes or servers agree without a
 shared cache; each counts a figure once per change. ``ANSINH_FIGURES_MAX_AGE`` (seconds,
@@ -78,14 +80,16 @@ def _bump(code: int) -> None:
         )
 
 
-def stamp(commune_code: int) -> tuple[int, int]:
-    """The commune's stamp and the stamp of changes to an unknown commune."""
-    versions = dict(
-        FigureStamp.objects.filter(commune_code__in=[commune_code, ALL_COMMUNES]).values_list(
-            "commune_code", "version"
-        )
-    )
-    return versions.get(commune_code, 0), versions.get(ALL_COMMUNES, 0)
+def stamp(commune_code: int) -> tuple[str, str]:
+    """The commune's stamp and the stamp of changes to an unknown commune: each its version
+    and when it moved (a database rebuilt or restored from a backup counts its versions again;
+    the time tells them apart in a cache that outlived it)."""
+    rows = FigureStamp.objects.filter(commune_code__in=[commune_code, ALL_COMMUNES])
+    versions = {
+        code: f"{version}@{at.timestamp() if at else 0}"
+        for code, version, at in rows.values_list("commune_code", "version", "changed_at")
+    }
+    return versions.get(commune_code, "0"), versions.get(ALL_COMMUNES, "0")
 
 
 def counted(commune_code: int, name: str, count: Callable[[], T], *args: Any) -> Counted[T]:

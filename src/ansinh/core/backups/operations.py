@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
@@ -205,6 +206,7 @@ def backup_restore(*, path: Path, using: str = DEFAULT_DB_ALIAS) -> RestoreRepor
         _check_vendor(path, vendor, connection)
         _restore_database(path, kind, connection)
     migrated = _migrate(using)
+    cache.clear()  # figures kept for the database before it was restored answer for nothing
     changes: dict[str, object] = {"file": path.name}
     if kind == "archive":
         changes["files"] = files

@@ -6,6 +6,7 @@ import datetime as dt
 import time
 from typing import Any
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 f"Tuyên truyền: {outreach['broadcasts']} lượt phát thanh, "
                 f"{outreach['messages']} tin nhắn gửi hộ dân."
             )
+        cache.clear()  # figures kept for an earlier database in the same folder
         seconds = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
