@@ -255,7 +255,7 @@ def test_a_recovery_already_recorded_takes_back_all_that_was_paid(approved, offi
 def test_the_rest_of_a_short_payment_cannot_be_accepted_short_again(short_paid, officer):
     PayrollLine.objects.filter(pk=short_paid.pk).update(kind=LineKind.SHORTFALL)
     short_paid.refresh_from_db()
-    with pytest.raises(ValidationError, match=r"(rest of a short payment|phần còn thiếu)"):
+    with pytest.raises(ValidationError, match=r"(rest of a short payment|phần trả nốt)"):
         _accept(officer, short_paid)
     short_paid.refresh_from_db()
     assert short_paid.status == LineStatus.PENDING

@@ -49,3 +49,23 @@ def open_menu(page) -> None:
     button = page.locator("#menu-button")
     if button.is_visible() and button.get_attribute("aria-expanded") != "true":
         button.click()
+
+
+def sign_in(page, base: str, username: str, password: str = "pw-for-tests-1") -> None:
+    """Sign in through the form as a user made by ``tests.factories`` and land on the home."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def submit(page, selector: str) -> None:
+    """Press a button whose form posts and redirects (maybe to the same address)."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def flash(page) -> str:
+    """The messages the page shows after an action."""
+    return " ".join(page.locator(".messages").all_inner_texts())

@@ -14,6 +14,7 @@ from ansinh.accounts.scopes import scope_for
 from ansinh.coordination import photos, services
 from ansinh.coordination.models import Item
 from tests import factories as f
+from tests.browser.conftest import sign_in as _login
 from tests.coordination.conftest import GPS_IFD, phone_photo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,14 +28,6 @@ def commune(settings, tmp_path):
     officer = f.user("canbo", f.Role.OFFICER)
     head = f.user("truongap1", f.Role.VILLAGE_HEAD, villages=[td])
     return {"td": td, "officer": officer, "head": head}
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_village_head_reports_a_problem_with_a_photo_on_a_phone(

@@ -7,16 +7,9 @@ import datetime as dt
 import pytest
 
 from tests import factories as f
+from tests.browser.conftest import sign_in as _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_officer_searches_without_diacritics_and_opens_a_household(live_server, browser_page):

@@ -20,6 +20,9 @@ from ansinh.coordination.meetings import services as meetings
 from ansinh.coordination.meetings.models import Meeting, MeetingStatus
 from ansinh.coordination.models import Item
 from tests import factories as f
+from tests.browser.conftest import flash as _flash
+from tests.browser.conftest import sign_in as _login
+from tests.browser.conftest import submit as _submit
 from tests.coordination.conftest import report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,24 +50,6 @@ def board(settings, tmp_path):
         "water": report(head, td, title=WATER),
     }
     return {"td": td, "officer": officer, "committee": committee, "head": head, **items}
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _submit(page, selector: str) -> None:
-    """Press a button whose form posts and redirects (maybe to the same address)."""
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def _flash(page) -> str:
-    return " ".join(page.locator(".messages").all_inner_texts())
 
 
 def _agenda(page) -> list[str]:

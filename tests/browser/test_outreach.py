@@ -21,6 +21,9 @@ from ansinh.messaging import services as messaging
 from ansinh.messaging.models import OutboxMessage
 from ansinh.outreach.models import Broadcast, GroupMessage, Leaflet
 from tests import factories as f
+from tests.browser.conftest import flash as _flash
+from tests.browser.conftest import sign_in as _login
+from tests.browser.conftest import submit as _submit
 from tests.outreach.conftest import home
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,24 +52,6 @@ def commune(monkeypatch):
     }
     messaging.suppression_add(phone="0912345602", scope=scope_for(officer))
     return {"td": td, "dh": dh, "officer": officer, "head": head, **homes}
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
-
-
-def _submit(page, selector: str) -> None:
-    """Press a button whose form posts (and maybe redirects to the same address)."""
-    with page.expect_navigation():
-        page.click(selector)
-
-
-def _flash(page) -> str:
-    return " ".join(page.locator(".messages").all_inner_texts())
 
 
 def _figures(page) -> dict[str, str]:

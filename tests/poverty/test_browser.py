@@ -12,17 +12,10 @@ from ansinh.poverty import services
 from ansinh.poverty.choices import EntryStatus
 from ansinh.poverty.models import RoundHousehold
 from tests import factories as f
+from tests.browser.conftest import sign_in as _login
 from tests.poverty.conftest import TODAY, fill, set_status
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-for-tests-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _round():
