@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from ansinh.accounts.scopes import Scope
@@ -116,10 +117,11 @@ class HouseholdsImport(ImportKind):
         groups: list[Group] = []
         by_code: dict[str, Group] = {}
         current: Group | None = None
+        today = timezone.localdate()  # once, not once per row
         for done, (row, cells) in enumerate(rows, start=1):
             if done % 2000 == 0:
                 progress(done, total)
-            data = self._person(plan, row, cells)
+            data = self._person(plan, row, cells, today)
             code = values.text(cells.get("household_code")).upper()
             if len(code) > HOUSEHOLD_CODE_MAX:
                 plan.problem(
@@ -150,7 +152,9 @@ class HouseholdsImport(ImportKind):
             self._check_group(plan, group, villages)
         return groups
 
-    def _person(self, plan: Plan, row: int, cells: dict[str, Any]) -> PersonData | None:
+    def _person(
+        self, plan: Plan, row: int, cells: dict[str, Any], today: dt.date
+    ) -> PersonData | None:
         """The person of a row, cleaned as the forms clean it; None (and problems) if bad."""
         before = len(plan.problems)
         name = values.text(cells.get("full_name"))
@@ -200,7 +204,7 @@ class HouseholdsImport(ImportKind):
             phone=values.phone(cells.get("phone")),
         )
         try:
-            return clean_person(data)
+            return clean_person(data, today=today)
         except ValidationError as exc:
             for name_, messages in exc.message_dict.items():
                 column = name_ if name_ in PERSON_COLUMNS else "full_name"
