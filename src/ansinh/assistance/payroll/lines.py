@@ -211,47 +211,44 @@ def _waived(commune_code: int) -> QuerySet[GuardItem, Any]:
     ).values("case_id")
 
 
-def _carried(payroll: Payroll) -> list[PayrollLine]:
-    failed = (
+def _earlier(payroll: Payroll, condition: Q) -> QuerySet[PayrollLine]:
+    """Lines of the commune's earlier payrolls matching ``condition``, of cases whose unpaid
+    months were not waived, with their case."""
+    return (
         PayrollLine.objects.filter(
-            payroll__commune_id=payroll.commune_id,
-            payroll__month__lt=payroll.month,
-            status=LineStatus.CARRIED,
+            condition, payroll__commune_id=payroll.commune_id, payroll__month__lt=payroll.month
         )
         .exclude(case_id__in=_waived(payroll.commune_id))
         .select_related("case")
     )
-    out = []
-    for line in failed:
-        c = {f: getattr(line.case, f) for f in CASE_COLUMNS}
-        out.append(
-            _line(payroll, c, line.month, LineKind.CARRIED, line.amount, note=line.reference)
-        )
-    return out
+
+
+def _completing(payroll: Payroll, line: PayrollLine, kind: str, amount: int) -> PayrollLine:
+    """A line of ``payroll`` that completes an earlier ``line`` (same case and month, to the
+    case's current account; its note names the line's reference)."""
+    case = {f: getattr(line.case, f) for f in CASE_COLUMNS}
+    return _line(payroll, case, line.month, kind, amount, note=line.reference)
+
+
+def _carried(payroll: Payroll) -> list[PayrollLine]:
+    """Failed payments the officer carried to a later payroll."""
+    failed = _earlier(payroll, Q(status=LineStatus.CARRIED))
+    return [_completing(payroll, line, LineKind.CARRIED, line.amount) for line in failed]
 
 
 def _shortfalls(payroll: Payroll) -> list[PayrollLine]:
     """The rest of each earlier payment the bank paid short and the officer accepted
     (:func:`~ansinh.assistance.services.line_bank_amount_accept`): due less what the bank paid,
     once per case and month (the constraint skips a rest already in a payroll)."""
-    short = (
-        PayrollLine.objects.filter(
-            payroll__commune_id=payroll.commune_id,
-            payroll__month__lt=payroll.month,
-            bank_check=BankCheck.ACCEPTED,
-            status=LineStatus.PAID,
-            bank_amount__lt=F("amount"),
-        )
-        .exclude(kind=LineKind.SHORTFALL)
-        .exclude(case_id__in=_waived(payroll.commune_id))
-        .select_related("case")
+    short = _earlier(
+        payroll,
+        Q(bank_check=BankCheck.ACCEPTED, status=LineStatus.PAID, bank_amount__lt=F("amount"))
+        & ~Q(kind=LineKind.SHORTFALL),
     )
-    out = []
-    for line in short:
-        c = {f: getattr(line.case, f) for f in CASE_COLUMNS}
-        rest = line.amount - (line.bank_amount or 0)
-        out.append(_line(payroll, c, line.month, LineKind.SHORTFALL, rest, note=line.reference))
-    return out
+    return [
+        _completing(payroll, line, LineKind.SHORTFALL, line.amount - (line.bank_amount or 0))
+        for line in short
+    ]
 
 
 def regular_lines_query(payroll: Payroll) -> tuple[str, list[Any]]:
