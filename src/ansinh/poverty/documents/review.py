@@ -1,20 +1,30 @@
-"""Printable documents of the review (Vietnamese PDFs) and XLSX exports of every list."""
+"""The review's documents, step by step: village meeting minutes, the posted list, the
+decision, the certificate, the request forms 01 and 04 (Decision 24/2021)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from ansinh.core.numbers import format_number as _n
-from ansinh.core.numbers import format_percent
 from ansinh.core.pdf import VnDocument, place_date
-from ansinh.core.spreadsheet import xlsx_bytes
 from ansinh.places.models import Village
-from ansinh.poverty.choices import ListReason, PovertyClass, Transition
+from ansinh.poverty.choices import ListReason, PovertyClass
+from ansinh.poverty.documents.common import (
+    CLASS_VI,
+    DOTS,
+    MEMBER_STATUS_VI,
+    agency,
+    mark_illustrative,
+    place_name,
+    province_name,
+    round_in_text,
+    standard_document,
+    vi,
+)
 from ansinh.poverty.models import Posting, ReviewRound, RoundHousehold, VillageMeeting
 from ansinh.poverty.selectors import (
     decided_lists,
@@ -26,83 +36,6 @@ from ansinh.poverty.selectors import (
 from ansinh.poverty.services import agreement_reached
 from ansinh.registry.choices import LifeStatus, Relationship
 from ansinh.registry.wording import household_address, in_text
-from ansinh.rules.errors import RulesError
-from ansinh.rules.explain import ILLUSTRATIVE
-from ansinh.rules.parameters import default_parameters
-
-CLASS_VI = {
-    "poor": "Hộ nghèo",
-    "near_poor": "Hộ cận nghèo",
-    "average": "Hộ có mức sống trung bình",
-    "not_poor": "Không nghèo",
-    "": "Chưa có kết quả",
-}
-
-
-# The member statuses as the forms of Decision 24/2021 word them.
-MEMBER_STATUS_VI = {
-    "working": "Đang làm việc",
-    "not_working": "Không làm việc",
-    "studying": "Đang đi học",
-    "": "",
-}
-#: What the applicant fills in by hand (not in the registry).
-DOTS = "…………………………"
-
-
-def _vi(label: Any) -> str:
-    """A translated label (sex, relationship, ethnicity …) in Vietnamese, whatever the
-    language of the page that asked for the document."""
-    with translation.override("vi"):
-        return str(label)
-
-
-def round_in_text(rnd: ReviewRound) -> str:
-    """The round inside a sentence that already says what is reviewed: "Rà soát định kỳ năm
-    2026" after "kết quả" is "kết quả rà soát định kỳ năm 2026" (never "kết quả rà soát rà
-    soát …": the round's name begins with "Rà soát")."""
-    name = str(rnd)
-    return name[:1].lower() + name[1:]
-
-
-def _province(rnd: ReviewRound) -> str:
-    province = rnd.commune.province
-    return f"{'thành phố' if province.kind == 'city' else 'tỉnh'} {province.name}"
-
-
-def _percent(rate: float) -> str:
-    """2,35 (a column headed "(%)"): rounded as the pages round it (core/numbers.py)."""
-    return format_percent(rate, 2, unit=False)
-
-
-def _agency(rnd: ReviewRound) -> list[str]:
-    return [f"UBND {rnd.commune.name}"]
-
-
-def _place(rnd: ReviewRound) -> str:
-    name = rnd.commune.name
-    for prefix in ("Xã ", "Phường ", "Đặc khu "):
-        name = name.removeprefix(prefix)
-    return name
-
-
-def _illustrative(doc: VnDocument, used: bool) -> None:
-    """The mark of results computed with illustrative parameter values (the demo's 2027
-    thresholds): on every page of a document that shows them."""
-    if used:
-        doc.paragraph(
-            f"{ILLUSTRATIVE[0]}: kết quả tính theo tham số minh họa, không dùng làm căn cứ.",
-            bold=True,
-        )
-
-
-def _standard_document(rnd: ReviewRound) -> str:
-    """The decree of the standard in force on the round's date (07/2021 or 351/2025 …)."""
-    try:
-        ref = default_parameters().value("poverty.standard", rnd.standard_date).reference
-    except RulesError:
-        return "Nghị định số 07/2021/NĐ-CP"
-    return ref.document_vi.replace("Nghị định ", "Nghị định số ", 1)
 
 
 def minutes_pdf(meeting: VillageMeeting) -> bytes:
@@ -111,7 +44,7 @@ def minutes_pdf(meeting: VillageMeeting) -> bytes:
     entries = list(meeting.entries.select_related("household").order_by("household__code"))
     heads = head_names([e.household_id for e in entries])
     doc = VnDocument(title="Biên bản họp")
-    doc.national_header(_agency(rnd), place_date=place_date(_place(rnd), meeting.held_on))
+    doc.national_header(agency(rnd), place_date=place_date(place_name(rnd), meeting.held_on))
     doc.heading(
         "Biên bản họp dân",
         f"Bình xét hộ nghèo, hộ cận nghèo — {meeting.village.name} — {rnd}",
@@ -198,9 +131,9 @@ def posting_pdf(posting: Posting) -> bytes:
     rnd = posting.round
     sheet = posting_sheet(rnd, posting.village, posting.posted_on, posting.until)
     doc = VnDocument(title="Niêm yết")
-    doc.national_header(_agency(rnd), place_date=place_date(_place(rnd), posting.posted_on))
+    doc.national_header(agency(rnd), place_date=place_date(place_name(rnd), posting.posted_on))
     doc.heading(sheet.title, sheet.subtitle)
-    _illustrative(doc, sheet.illustrative)
+    mark_illustrative(doc, sheet.illustrative)
     doc.paragraph(sheet.period)
     doc.data_table(list(sheet.headings), sheet.rows, [10, 25, 50, 52, 40])
     doc.signatures([("Trưởng ban chỉ đạo", "")])
@@ -217,19 +150,19 @@ def decision_pdf(rnd: ReviewRound, village_ids: Iterable[int] | None = None) -> 
     signed = rnd.decision_signed_on or timezone.localdate()
     doc = VnDocument(title="Quyết định")
     doc.national_header(
-        _agency(rnd),
+        agency(rnd),
         number=f"Số: {rnd.decision_number}",
-        place_date=place_date(_place(rnd), signed),
+        place_date=place_date(place_name(rnd), signed),
     )
     doc.heading(
         "Quyết định",
         "Về việc công nhận hộ nghèo, hộ cận nghèo; hộ thoát nghèo, hộ thoát cận nghèo "
         f"năm {rnd.result_year}",
     )
-    _illustrative(doc, round_uses_illustrative(rnd))
+    mark_illustrative(doc, round_uses_illustrative(rnd))
     doc.paragraph(f"CHỦ TỊCH ỦY BAN NHÂN DÂN {rnd.commune.name.upper()}", bold=True)
     doc.paragraph(
-        f"Căn cứ {_standard_document(rnd)} quy định chuẩn nghèo đa chiều; Quyết định số "
+        f"Căn cứ {standard_document(rnd)} quy định chuẩn nghèo đa chiều; Quyết định số "
         "24/2021/QĐ-TTg quy định quy trình rà soát hộ nghèo, hộ cận nghèo; kết quả "
         f"{round_in_text(rnd)} trên địa bàn;"
     )
@@ -275,9 +208,9 @@ def certificate_pdf(entry: RoundHousehold) -> bytes:
     kind = "HỘ NGHÈO" if entry.result_class == "poor" else "HỘ CẬN NGHÈO"
     doc = VnDocument(title="Giấy chứng nhận")
     signed = rnd.decision_signed_on or timezone.localdate()
-    doc.national_header(_agency(rnd), place_date=place_date(_place(rnd), signed))
+    doc.national_header(agency(rnd), place_date=place_date(place_name(rnd), signed))
     doc.heading(f"Giấy chứng nhận {kind}", f"Năm {rnd.result_year}")
-    _illustrative(doc, bool((entry.explanation or {}).get("illustrative")))
+    mark_illustrative(doc, bool((entry.explanation or {}).get("illustrative")))
     doc.paragraph(f"Họ và tên chủ hộ: {heads.get(entry.household_id, '')}")
     doc.paragraph(f"Mã hộ: {entry.household.code}")
     doc.paragraph(f"Địa chỉ: {household_address(entry.household, commune=rnd.commune.name)}")
@@ -303,7 +236,6 @@ def request_pdf(entry: RoundHousehold) -> bytes:
     What the registry does not hold (the ID card's issue date …) is a dotted line.
 
     Long on purpose: the form is written top to bottom, as it is printed.
-    Long on purpose: the form drawn top to bottom, as it is printed.
     """
     rnd = entry.round
     household = entry.household
@@ -319,7 +251,7 @@ def request_pdf(entry: RoundHousehold) -> bytes:
         )
     day = entry.request_date or timezone.localdate()
     doc = VnDocument(title="Mẫu số 04" if escape else "Mẫu số 01")
-    doc.national_header([], place_date=place_date(_place(rnd), day))
+    doc.national_header([], place_date=place_date(place_name(rnd), day))
     doc.paragraph("Mẫu số 04" if escape else "Mẫu số 01", size=9)
     if escape:
         doc.heading(
@@ -333,7 +265,7 @@ def request_pdf(entry: RoundHousehold) -> bytes:
         )
     doc.paragraph(f"Kính gửi: Ủy ban nhân dân {in_text(commune.name)}", bold=True)
     if head is not None:
-        sex = _vi(head.get_sex_display())
+        sex = vi(head.get_sex_display())
         born = f"{head.date_of_birth:%d/%m/%Y}"
         ethnicity = head.get_ethnicity_display()
         cccd = head.cccd or DOTS
@@ -344,7 +276,7 @@ def request_pdf(entry: RoundHousehold) -> bytes:
     doc.paragraph(f"Ngày sinh: {born}        Dân tộc: {ethnicity}")
     doc.paragraph(f"Số định danh cá nhân/CCCD: {cccd}        Ngày cấp: {DOTS}")
     address = household_address(
-        household, commune=commune.name, province=_province(rnd), sentence=True
+        household, commune=commune.name, province=province_name(rnd), sentence=True
     )
     doc.paragraph(f"Nơi thường trú: {address}")
     doc.paragraph(f"Nơi ở hiện tại: {address}")
@@ -354,9 +286,9 @@ def request_pdf(entry: RoundHousehold) -> bytes:
         [
             i,
             r["person"].full_name,
-            _vi(r["person"].get_sex_display()),
+            vi(r["person"].get_sex_display()),
             f"{r['person'].date_of_birth:%d/%m/%Y}",
-            _vi(r["person"].get_relationship_display()),
+            vi(r["person"].get_relationship_display()),
             MEMBER_STATUS_VI.get(r["status"], r["status"]),
         ]
         for i, r in enumerate(rows, 1)
@@ -395,110 +327,3 @@ def request_pdf(entry: RoundHousehold) -> bytes:
     )
     doc.signatures([("Người đề nghị", head.full_name if head else "")])
     return doc.bytes()
-
-
-def report_pdf(rnd: ReviewRound, data: Mapping[str, Any]) -> bytes:
-    """Báo cáo kết quả rà soát hộ nghèo, hộ cận nghèo (step 5 of Decision 24/2021): per
-    village the households, poor, near-poor, their rates and the movements; the commune
-    totals and the plan's fulfilment. ``data``: :func:`selectors.round_report`.
-
-    Long on purpose: the report is written top to bottom, as it is printed.
-    Long on purpose: the report drawn top to bottom, as it is printed.
-    """
-    moves = data["moves"]
-    day = rnd.report_date or timezone.localdate()
-    doc = VnDocument(landscape=True, title="Báo cáo kết quả rà soát")
-    doc.national_header(
-        _agency(rnd),
-        number=f"Số: {rnd.report_number}" if rnd.report_number else "Số: ………/BC-UBND",
-        place_date=place_date(_place(rnd), day),
-    )
-    subtitle = str(rnd)
-    if moves["provisional"]:
-        subtitle += " (kết quả trước khi Chủ tịch UBND xã ra quyết định công nhận)"
-    doc.heading("Báo cáo kết quả rà soát hộ nghèo, hộ cận nghèo", subtitle)
-    _illustrative(doc, round_uses_illustrative(rnd))
-    doc.paragraph(f"Kính gửi: {rnd.report_recipient or DOTS}", bold=True)
-    doc.paragraph(
-        "Thực hiện Quyết định số 24/2021/QĐ-TTg của Thủ tướng Chính phủ quy định quy trình rà "
-        f"soát hộ nghèo, hộ cận nghèo hằng năm, Ủy ban nhân dân {in_text(rnd.commune.name)} "
-        "báo cáo kết quả rà soát như sau:"
-    )
-    doc.paragraph(
-        f"1. Số hộ trong danh sách rà soát: {_n(data['listed'])} hộ; số hộ đã được họp dân "
-        f"thống nhất kết quả: {_n(data['agreed'])} hộ."
-    )
-    doc.paragraph(
-        f"2. Kết quả theo thôn, ấp (số liệu tính đến ngày {data['on']:%d/%m/%Y}):", bold=True
-    )
-    columns = [
-        Transition.NEW_POOR,
-        Transition.NEW_NEAR_POOR,
-        Transition.ESCAPED_POOR,
-        Transition.ESCAPED_NEAR_POOR,
-        Transition.RELAPSED_POOR,
-        Transition.RELAPSED_NEAR_POOR,
-    ]
-    table = []
-    for r in data["rows"]:
-        counts = r["moves"]
-        table.append(
-            [
-                r["village"].name if r["village"] else "Toàn xã",
-                r["households"],
-                r["poor"],
-                r["near_poor"],
-                _percent(r["rate_poor"]),
-                _percent(r["rate_both"]),
-                *[counts.get(c.value, 0) for c in columns],
-            ]
-        )
-    doc.data_table(
-        [
-            "Thôn, ấp",
-            "Tổng số hộ",
-            "Hộ nghèo",
-            "Hộ cận nghèo",
-            "Tỷ lệ hộ nghèo (%)",
-            "Tỷ lệ hộ nghèo và cận nghèo (%)",
-            "Hộ nghèo phát sinh",
-            "Hộ cận nghèo phát sinh",
-            "Hộ thoát nghèo",
-            "Hộ thoát cận nghèo",
-            "Hộ tái nghèo",
-            "Hộ tái cận nghèo",
-        ],
-        table,
-        [40, 18, 18, 18, 20, 24, 21, 21, 21, 21, 20, 22],
-        align=["L", *["R"] * 11],
-    )
-    doc.paragraph("3. Biến động của toàn xã:", bold=True)
-    doc.data_table(
-        ["Biến động", "Số hộ"],
-        [[_vi(label), n] for _code, label, n in moves["rows"]],
-        [120, 30],
-        align=["L", "R"],
-    )
-    if moves["target"]:
-        done = format_percent(moves["fulfilment"], 0, unit=False)
-        doc.paragraph(
-            f"4. Thực hiện kế hoạch giảm nghèo: chỉ tiêu {_n(moves['target'])} hộ thoát nghèo; "
-            f"kết quả {_n(moves['escaped'])} hộ thoát nghèo, đạt {done}% kế hoạch."
-        )
-    else:
-        doc.paragraph(
-            f"4. Thực hiện kế hoạch giảm nghèo: {_n(moves['escaped'])} hộ thoát nghèo (chưa giao "
-            "chỉ tiêu)."
-        )
-    doc.paragraph(f"Nơi nhận:\n- {rnd.report_recipient or DOTS};\n- Lưu: VT.", size=9)
-    doc.signatures([("TM. Ủy ban nhân dân\nChủ tịch", "")])
-    return doc.bytes()
-
-
-def xlsx(title: str, headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    """A list as a workbook: numbers as numbers, every other value as its text."""
-    cells = (
-        ["" if v is None else v if isinstance(v, int | float) else str(v) for v in row]
-        for row in rows
-    )
-    return xlsx_bytes(title, list(headings), cells)
