@@ -106,3 +106,29 @@ def test_an_unknown_block_is_refused_naming_its_prefix():
     with pytest.raises(ValidationError, match="0551") as refused:
         field.clean("0551 234 567")
     assert "%(prefix)s" not in refused.value.messages[0]
+
+
+def test_numbers_built_directly_read_as_libphonenumber_parses_them() -> None:
+    """The shortcut of ``normalize_phone`` (the number built from its digits, not parsed)
+    accepts, refuses and formats exactly what parsing the typed text does."""
+    import random
+
+    import phonenumbers
+
+    from ansinh.core import identifiers
+
+    def verdict(number: phonenumbers.PhoneNumber | None) -> str | None:
+        if number is None or not phonenumbers.is_valid_number_for_region(number, "VN"):
+            return None
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    rng = random.Random(7)
+    digits = [str(rng.randint(10**8, 10**10)) for _ in range(3000)]
+    digits += [str(rng.randint(1, 10 ** rng.randint(1, 20))) for _ in range(1000)]
+    digits += ["912345678", "2763822123", "0912345678", "9" * 20, "1"]
+    valid = 0
+    for national in digits:
+        fast = verdict(identifiers._vietnamese(national))
+        assert fast == verdict(identifiers._parse("+84" + national)), national
+        valid += fast is not None
+    assert valid > 100  # the comparison covered accepted numbers, not only refusals

@@ -10,6 +10,7 @@ Services audit a change with :func:`tracked` (a before/after snapshot of some fi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,7 +21,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from ansinh.core import figures
+from ansinh.core import bulk, figures
 from ansinh.core.identifiers import mask, mask_identifier
 from ansinh.core.models import AuditAction, AuditEntry
 
@@ -130,14 +131,14 @@ def created_many(
     commune_code: int | None = None,
     household_id: Callable[[Any], int | None] | None = None,
     note: str = "",
-    batch_size: int = 1000,
+    batch_size: int = 5000,
 ) -> int:
     """Audit many records just created (an import): one CREATE entry each, as
     :func:`created` writes, inserted in batches. ``household_id`` gives an instance's
     household. Returns how many entries were written."""
-    # One INSERT … VALUES per row through executemany: the entries are simple rows, and
-    # Django's bulk_create would prepare every field of every entry one by one (most of an
-    # import's time). The JSON and the time are prepared by the fields themselves.
+    # Written by core.bulk (COPY on PostgreSQL, executemany on SQLite): Django's bulk_create
+    # would prepare every field of every entry one by one (most of an import's time). The
+    # JSON and the time are prepared by the fields themselves.
     names = list(fields)
     user = actor_user(actor)
     system = actor_system(actor)
@@ -150,15 +151,6 @@ def created_many(
         raise RuntimeError("AuditEntry's fields changed: update audit.created_many")
     changes_field = meta.get_field("changes")
     at = meta.get_field("at").get_db_prep_save(timezone.now(), connection)
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-        connection.ops.quote_name(meta.db_table),
-        ", ".join(
-            connection.ops.quote_name(str(f.column))
-            for f in meta.concrete_fields
-            if f.name in columns
-        ),
-        ", ".join(["%s"] * len(columns)),
-    )
     rows = [
         (
             at,
@@ -168,19 +160,34 @@ def created_many(
             instance._meta.label_lower,
             instance.pk,
             str(instance)[:200],
-            changes_field.get_db_prep_save(diff({}, snapshot(instance, names)), connection),
+            changes_field.get_db_prep_save(_created_changes(instance, names), connection),
             note[:300],
             commune_code,
             household_id(instance) if household_id else None,
         )
         for instance in instances
     ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch_size):
-            cursor.executemany(sql, rows[start : start + batch_size])
+    db_columns = [str(f.column) for f in meta.concrete_fields if f.name in columns]
+    for start in range(0, len(rows), batch_size):
+        bulk.insert_rows(meta.db_table, db_columns, rows[start : start + batch_size])
     if rows:
         figures.changed(commune_code)
     return len(rows)
+
+
+def _created_changes(instance: models.Model, fields: list[str]) -> dict[str, list[Any]]:
+    """``diff({}, snapshot(instance, fields))``, the fields looked up once per model."""
+    changes: dict[str, list[Any]] = {}
+    for name, attname in _attnames(type(instance), tuple(fields)):
+        value = _jsonable(getattr(instance, attname))
+        if value is not None:
+            changes[name] = [None, value]
+    return changes
+
+
+@functools.cache
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((name, getattr(model._meta.get_field(name), "attname", name)) for name in fields)
 
 
 def _jsonable(value: Any) -> Any:

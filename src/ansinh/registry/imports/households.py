@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from ansinh.accounts.scopes import Scope
-from ansinh.core import audit
+from ansinh.core import audit, bulk
 from ansinh.imports import values
 from ansinh.imports.kinds import (
     CONFIRM,
@@ -342,7 +342,7 @@ class HouseholdsImport(ImportKind):
                 )
                 for group, member in wanted[start : start + BATCH]
             ]
-            Person.objects.bulk_create(batch)
+            bulk.create_all(Person, batch)
             audit.created_many(
                 scope,
                 batch,
@@ -387,7 +387,7 @@ class HouseholdsImport(ImportKind):
             )
         for start in range(0, len(households), BATCH):
             batch = households[start : start + BATCH]
-            Household.objects.bulk_create(batch)
+            bulk.create_all(Household, batch)
             audit.created_many(
                 scope,
                 batch,
