@@ -3,7 +3,7 @@ codes only on the head's row, dates typed in several ways, CCCDs typed as number
 and imported with ``ansinh import households`` in a fresh process: wall time and peak memory
 (target under 60 s and under 500 MB), then the same file again (everything unchanged).
 
-Run: .venv/bin/python bench/bench_imports.py [--persons 100000] [--skip-postgres]
+Run: .venv/bin/python bench/bench_imports.py [--persons 100000] [--skip-postgres] [--skip-sqlite]
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=100_000)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     path = _workbook(args.persons)
@@ -112,7 +113,11 @@ def main() -> int:
     db = OUT / "imports.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    runs = [("sqlite", child_env(ANSINH_SQLITE_PATH=str(db), ANSINH_VAR_DIR=str(OUT / "var")))]
+    runs = []
+    if not args.skip_sqlite:
+        runs.append(
+            ("sqlite", child_env(ANSINH_SQLITE_PATH=str(db), ANSINH_VAR_DIR=str(OUT / "var")))
+        )
     if not args.skip_postgres:
         pg = fresh_postgres(PG_DB)
         if pg is not None:

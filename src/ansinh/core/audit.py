@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -149,7 +150,8 @@ def created_many(
     )  # fmt: skip
     if [f.name for f in meta.concrete_fields if f.name in columns] != list(columns):
         raise RuntimeError("AuditEntry's fields changed: update audit.created_many")
-    changes_field = meta.get_field("changes")
+    # the JSON text itself: what the field would send on SQLite, and COPY's text on PostgreSQL
+    dumps = functools.partial(json.dumps, cls=meta.get_field("changes").encoder)
     at = meta.get_field("at").get_db_prep_save(timezone.now(), connection)
     rows = [
         (
@@ -160,7 +162,7 @@ def created_many(
             instance._meta.label_lower,
             instance.pk,
             str(instance)[:200],
-            changes_field.get_db_prep_save(_created_changes(instance, names), connection),
+            dumps(_created_changes(instance, names)),
             note[:300],
             commune_code,
             household_id(instance) if household_id else None,
@@ -190,7 +192,13 @@ def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> tuple[tuple
     return tuple((name, getattr(model._meta.get_field(name), "attname", name)) for name in fields)
 
 
+#: values JSON holds as they are (their subclasses, e.g. a TextChoices member, go the long way)
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
+    if type(value) in _AS_THEY_ARE:
+        return value
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):  # exact, as written: "87.5" (JSON has no decimals)

@@ -14,6 +14,7 @@ fails the whole statement (and the caller's transaction), as an ``INSERT`` would
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -90,27 +91,31 @@ def create_all(model: type[M], objects: Sequence[M], *, batch_size: int | None =
     assert pk is not None
     fields = [f for f in meta.concrete_fields if f is not pk]
     now = timezone.now()
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for obj in objects:
-                setattr(obj, field.attname, now)
+    stamped = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for field in stamped:
+        for obj in objects:
+            setattr(obj, field.attname, now)
     ids = _new_ids(model, len(objects))
     for obj, new_id in zip(objects, ids, strict=True):
         setattr(obj, pk.attname, new_id)
-    plain = [_plain(f) for f in fields]
+    # Columns grouped: those sent as the objects hold them (read together, in C), the times
+    # set above (prepared once), the others prepared by their field.
+    plain = [f for f in fields if f not in stamped and _plain(f)]
+    other = [f for f in fields if f not in stamped and f not in plain]
+    read = operator.attrgetter(pk.attname, *(f.attname for f in plain))
+    times = tuple(f.get_db_prep_save(now, connection) for f in stamped)
     rows = (
         (
-            getattr(obj, pk.attname),
-            *(
-                getattr(obj, f.attname)
-                if is_plain
-                else f.get_db_prep_save(getattr(obj, f.attname), connection)
-                for f, is_plain in zip(fields, plain, strict=True)
-            ),
+            *read(obj),
+            *times,
+            *(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in other),
         )
         for obj in objects
     )
-    insert_rows(meta.db_table, [str(pk.column), *(str(f.column) for f in fields)], rows)
+    columns = [str(f.column) for f in [pk, *plain, *stamped, *other]]
+    insert_rows(meta.db_table, columns, rows)
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias
