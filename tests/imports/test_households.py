@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from openpyxl import load_workbook
 
@@ -155,6 +155,69 @@ def test_bad_rows_write_nothing_and_are_listed(tmp_path, tan_dong, dong_hiep):
     assert "31/02/2010" in refused[1][-1]
     assert "(D)" in refused[1][-1].replace("column ", "").replace("cột ", "")
     assert "Không Có" in refused[2][-1]
+
+
+def test_the_command_checks_once_as_it_imports(tmp_path, tan_dong, dong_hiep, monkeypatch):
+    """Nobody reads a preview between the command's check and its import: the check the
+    import makes before writing is the only one (a 100,000-row file is read and checked once),
+    and a dry run checks without importing."""
+    from ansinh.registry.imports.households import HouseholdsImport
+
+    checks = []
+    original = HouseholdsImport.check
+
+    def counted(self, **kwargs):
+        checks.append(1)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(HouseholdsImport, "check", counted)
+    path = workbook(tmp_path / "a.xlsx", rows_two_households())
+    assert run(path, "--dry-run")[0] == 0
+    assert len(checks) == 1
+    assert Person.objects.count() == 0
+    code, out, _ = run(path)
+    assert code == 0
+    assert len(checks) == 2
+    assert Person.objects.count() == 5
+    assert re.search(r"5 created|tạo mới 5", out)
+    job = ImportJob.objects.get(state=JobState.DONE)
+    assert job.checked_at is not None
+    assert job.counts["create"] == 5
+
+
+def test_a_problem_found_in_the_one_pass_writes_nothing(tmp_path, tan_dong, dong_hiep, officer):
+    rows = rows_two_households()
+    rows[2][3] = "31/02/2010"
+    scope = scope_for(officer)
+    job = services.import_upload(
+        scope=scope,
+        kind_name="households",
+        commune=tan_dong.commune,
+        source=workbook(tmp_path / "a.xlsx", rows),
+        filename="a.xlsx",
+    )
+    job = services.import_run(scope=scope, job=job)
+    assert job.state == JobState.CHECKED  # as a check leaves it: the officer can look
+    assert job.problems_total == 1
+    assert job.counts["invalid"] == 1
+    assert job.checked_at is not None
+    assert re.search(r"1 (rows have problems: nothing was imported|dòng có lỗi)", job.error)
+    assert "changed" not in job.error
+    assert Person.objects.count() == 0
+    assert Household.objects.count() == 0
+    with pytest.raises(
+        ValidationError, match=r"already running or finished|đang chạy hoặc đã xong"
+    ):
+        services.import_run(
+            scope=scope,
+            job=ImportJob.objects.create(
+                commune=tan_dong.commune,
+                kind="households",
+                filename="x.xlsx",
+                stored_name="x.xlsx",
+                state=JobState.DONE,
+            ),
+        )
 
 
 def test_skip_invalid_imports_the_good_rows(tmp_path, tan_dong, dong_hiep):

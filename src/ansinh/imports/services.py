@@ -9,6 +9,8 @@
 4. :func:`import_commit` checks again (the records may have changed since the preview: what
    was true then is not trusted now) and writes all or nothing — or, when the officer says so,
    everything but the bad rows — in one transaction, with one audit event naming the file;
+   :func:`import_run` does steps 3 and 4 in one pass, for the command line, where nobody reads
+   a preview in between (the check before writing is then the only one);
 5. :func:`import_cancel` forgets a job and its file.
 
 Steps 3 and 4 run as background tasks (:mod:`ansinh.imports.tasks`) and report their
@@ -333,6 +335,28 @@ def import_commit(
     return job
 
 
+def import_run(
+    *, scope: Scope, job: ImportJob, skip_invalid: bool = False, confirm_matches: bool = False
+) -> ImportJob:
+    """Check and import in one pass (the command line: nobody reads a preview in between, so
+    the check every import makes before it writes is the only one). Rows with problems stop
+    it unless ``skip_invalid``: nothing is written and the job is left checked, with its
+    problems, as :func:`import_check` leaves it."""
+    _require(scope, kind_of(job), job.commune_id)
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.state not in {JobState.UPLOADED, JobState.CHECKED, JobState.FAILED}:
+            raise ValidationError(_("This import is already running or finished."))
+        job.state, job.error, job.checked_at = JobState.IMPORTING, "", None
+        job.skip_invalid, job.confirm_matches = skip_invalid, confirm_matches
+        job.save(update_fields=["state", "error", "checked_at", "skip_invalid", "confirm_matches"])
+    from ansinh.imports.tasks import run_commit
+
+    run_commit.enqueue(job.pk)
+    job.refresh_from_db()
+    return job
+
+
 def run_commit(job_id: int) -> None:
     """The import itself (the task's body): check again, then write in one transaction."""
     job = ImportJob.objects.select_related("commune").get(pk=job_id)
@@ -348,11 +372,17 @@ def run_commit(job_id: int) -> None:
 
 
 def _commit(job: ImportJob) -> None:
+    previewed = job.checked_at is not None  # (not by import_run)
     kind, table, plan = _plan(job, "check")
     bad = plan.invalid_rows
     if bad and not job.skip_invalid:
         _store_plan(job, kind, table, plan)
+        job.checked_at = timezone.now()
         job.save()
+        if not previewed:
+            raise ValidationError(
+                _("%(count)s rows have problems: nothing was imported.") % {"count": len(bad)}
+            )
         raise ValidationError(
             _(
                 "The records changed since the check: %(count)s rows now have problems. "
@@ -376,6 +406,7 @@ def _commit(job: ImportJob) -> None:
         )
         result.skipped = len(skip)
         _store_plan(job, kind, table, plan)
+        job.checked_at = job.checked_at or timezone.now()
         job.result = result.as_json()
         job.state, job.finished_at = JobState.DONE, timezone.now()
         job.save()
@@ -423,6 +454,7 @@ __all__ = [
     "import_check",
     "import_commit",
     "import_map",
+    "import_run",
     "import_upload",
     "imports_dir",
     "iter_chunks",

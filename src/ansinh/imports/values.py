@@ -34,6 +34,8 @@ class CellError(ValueError):
 
 def text(value: Any) -> str:
     """The cell as text: numbers without ``.0``, dates as dd/mm/yyyy, spaces collapsed."""
+    if type(value) is str:  # most cells: the other types' checks skipped
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, bool):

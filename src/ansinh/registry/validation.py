@@ -169,7 +169,8 @@ def clean_person(data: PersonData, *, today: dt.date | None = None) -> PersonDat
     except ValidationError as exc:
         problems.add("phone", exc.messages[0])
 
-    bank, number, holder = data.bank or "", "", normalize_name(data.bank_account_holder or "")
+    holder = normalize_name(data.bank_account_holder) if data.bank_account_holder else ""
+    bank, number = data.bank or "", ""
     if bank or (data.bank_account_number or "").strip():
         if bank not in _BANK_VALUES:
             problems.add("bank", _("Choose the bank of this account."))

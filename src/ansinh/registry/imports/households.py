@@ -166,15 +166,14 @@ class HouseholdsImport(ImportKind):
             )
         sex = ""
         born: dt.date | None = None
+        by_sex = False  # a year of birth in the "Nam" or "Nữ" column
         for column, column_sex in (("birth_male", "male"), ("birth_female", "female")):
-            if values.text(cells.get(column)):
-                sex = column_sex
+            if column in cells and values.text(cells[column]):
+                sex, by_sex = column_sex, True
                 born = self._date(plan, row, column, cells[column])
-        if "date_of_birth" in cells and values.text(cells.get("date_of_birth")):
+        if "date_of_birth" in cells and values.text(cells["date_of_birth"]):
             born = self._date(plan, row, "date_of_birth", cells["date_of_birth"])
-        elif born is None and not any(
-            values.text(cells.get(c)) for c in ("birth_male", "birth_female")
-        ):
+        elif born is None and not by_sex:
             plan.problem(row, "date_of_birth", "", gettext_noop("The date of birth is empty."))
         if "sex" in cells:
             try:

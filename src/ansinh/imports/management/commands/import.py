@@ -85,27 +85,29 @@ class Command(BaseCommand):
                     _("Columns not found in %(file)s: %(labels)s (use --mapping).")
                     % {"file": path.name, "labels": labels}
                 )
-            job = services.import_check(scope=scope, job=job)
+            if options["dry_run"]:
+                job = services.import_check(scope=scope, job=job)
+            else:  # checked as it is imported: nothing is written if a row has a problem
+                job = services.import_run(
+                    scope=scope,
+                    job=job,
+                    skip_invalid=options["skip_invalid"],
+                    confirm_matches=options["confirm_matches"],
+                )
             job.refresh_from_db()
-            if job.state != JobState.CHECKED:
+            stopped = job.state == JobState.CHECKED and job.error and not job.problems_total
+            if options["dry_run"] and (job.state != JobState.CHECKED or stopped):
                 services.import_cancel(scope=scope, job=job)
                 return self._fail(job.error or _("The check did not finish."))
+            if job.state not in (JobState.CHECKED, JobState.DONE) or stopped:
+                return self._fail(job.error or _("The import did not finish."), 1)
             self._problems(job, options["problems"])
             counts = job.counts
             invalid = counts.get(INVALID, 0)
-            if options["dry_run"] or (invalid and not options["skip_invalid"]):
+            if job.state == JobState.CHECKED:  # a dry run, or rows with problems
                 self.stdout.write(self._summary(path, counts, dry=True))
                 services.import_cancel(scope=scope, job=job)
                 return 1 if invalid else 0
-            services.import_commit(
-                scope=scope,
-                job=job,
-                skip_invalid=options["skip_invalid"],
-                confirm_matches=options["confirm_matches"],
-            )
-            job.refresh_from_db()
-            if job.state != JobState.DONE:
-                return self._fail(job.error or _("The import did not finish."), 1)
             result = job.result
             self.stdout.write(
                 _(
