@@ -1,15 +1,18 @@
 """Writing many new rows at once (an import of 100,000 people, the audit entries of each).
 
-Django's ``bulk_create`` prepares every field of every object one by one in Python, and on
-PostgreSQL sends each column as an array for ``UNNEST``: for an import that is most of the
-time it takes. Here, on PostgreSQL, the rows go through ``COPY … FROM STDIN`` (psycopg
-writes each row in C) and the new records' ids are taken from their sequence beforehand, in
-one query; on SQLite, ``bulk_create`` and ``executemany`` are already fast (an embedded
-database, no round trips) and are kept.
+Django's ``bulk_create`` prepares every field of every object one by one in Python, sends
+each column as an array for ``UNNEST`` on PostgreSQL, and on SQLite fits some 50 rows in a
+statement (999 parameters): for an import that was most of the time it takes. Here the ids
+of the new records are chosen first, then the rows are written with their columns read
+together: on PostgreSQL through ``COPY … FROM STDIN`` (psycopg writes each row in C), ids
+from the table's sequence in one query; on SQLite by ``executemany`` (sqlite3 in C), ids
+after the highest ever given (``sqlite_sequence``: an id is never given twice, even after a
+deletion), which is safe because ansinh's SQLite transactions take the write lock at
+``BEGIN`` (``transaction_mode: IMMEDIATE``) so no other writer can take the same ids.
 
 Only new records of simple models belong here: no signals, no ``save()`` override, no
-conflict to skip. The constraints still hold: ``COPY`` checks every one, and a violation
-fails the whole statement (and the caller's transaction), as an ``INSERT`` would.
+conflict to skip. The constraints still hold: a violation fails the whole statement (and the
+caller's transaction), as an ``INSERT`` would.
 """
 
 from __future__ import annotations
@@ -68,15 +71,28 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
             cursor.executemany(sql, list(rows))
 
 
-def _new_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` ids from the sequence of ``model``'s primary key (PostgreSQL)."""
+def _new_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """``count`` new ids for ``model``'s primary key, never given before; None where they
+    cannot be chosen safely here (then ``bulk_create`` writes the rows)."""
     meta = model._meta
+    table, column = meta.db_table, str(meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        immediate = connection.settings_dict["OPTIONS"].get("transaction_mode") == "IMMEDIATE"
+        if connection.vendor != "sqlite" or not (immediate and connection.in_atomic_block):
+            return None
+        quote = connection.ops.quote_name
+        cursor.execute(f"SELECT max({quote(column)}) FROM {quote(table)}")  # noqa: S608
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        given = cursor.fetchone()
+        start = max(highest, given[0] if given else 0) + 1
+        return list(range(start, start + count))
 
 
 def create_all(model: type[M], objects: Sequence[M], *, batch_size: int | None = None) -> list[M]:
@@ -84,7 +100,8 @@ def create_all(model: type[M], objects: Sequence[M], *, batch_size: int | None =
     ``bulk_create`` does (also their ``auto_now``/``auto_now_add`` times: one time for all)."""
     if not objects:
         return list(objects)
-    if connection.vendor != "postgresql":
+    ids = _new_ids(model, len(objects))
+    if ids is None:
         return list(model._default_manager.bulk_create(objects, batch_size=batch_size))
     meta = model._meta
     pk = meta.pk
@@ -97,7 +114,6 @@ def create_all(model: type[M], objects: Sequence[M], *, batch_size: int | None =
     for field in stamped:
         for obj in objects:
             setattr(obj, field.attname, now)
-    ids = _new_ids(model, len(objects))
     for obj, new_id in zip(objects, ids, strict=True):
         setattr(obj, pk.attname, new_id)
     # Columns grouped: those sent as the objects hold them (read together, in C), the times
