@@ -1,4 +1,5 @@
-"""core.bulk: many new rows at once (COPY on PostgreSQL), the same rows as Django would write."""
+"""core.bulk: many new rows at once (COPY on PostgreSQL, one executemany on SQLite), the same
+rows as Django would write."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db import IntegrityError, models, transaction
 
 from ansinh.core import audit, bulk
 from ansinh.core.models import AuditEntry
+from ansinh.core.text import fold, given_name_key
 from ansinh.registry.fields import SearchKeyField
 from ansinh.registry.models import Household, Person
 from tests import factories as f
@@ -32,6 +34,22 @@ def _values(model: type[models.Model], ids: list[int], *, leave: set[str]) -> li
 
 def _household(village: Any, code: str, **kw: Any) -> Household:
     return Household(commune_id=f.TAN_DONG, village=village, code=code, **kw)
+
+
+def _person(household: Household, name: str, born: dt.date, **kw: Any) -> Person:
+    folded = fold(name)
+    return Person(
+        household_id=household.pk,
+        commune_id=f.TAN_DONG,
+        village_id=household.village_id,
+        full_name=name,
+        folded_name=folded,
+        given_key=given_name_key(folded),
+        date_of_birth=born,
+        sex=kw.pop("sex", "female"),
+        relationship="head",
+        **kw,
+    )
 
 
 def test_create_all_writes_what_bulk_create_writes() -> None:
@@ -58,20 +76,7 @@ def test_create_all_writes_what_bulk_create_writes() -> None:
 def test_create_all_sets_ids_children_can_use() -> None:
     v = f.village()
     households = bulk.create_all(Household, [_household(v, "C-1"), _household(v, "C-2")])
-    people = [
-        Person(
-            household_id=h.pk,
-            commune_id=f.TAN_DONG,
-            village_id=v.pk,
-            full_name="Nguyễn Văn Xương",
-            folded_name="nguyen van",
-            given_key="van",
-            date_of_birth=dt.date(1975, 3, 2),
-            sex="male",
-            relationship="head",
-        )
-        for h in households
-    ]
+    people = [_person(h, "Nguyễn Văn Xương", dt.date(1975, 3, 2), sex="male") for h in households]
     bulk.create_all(Person, people)
     got = Person.objects.filter(household__in=households).order_by("pk")
     assert [(p.pk, p.household_id, p.date_of_birth) for p in got] == [
@@ -159,23 +164,9 @@ def test_an_id_is_never_given_twice() -> None:
 
 def test_audit_entries_of_many_records_match_the_entry_of_one() -> None:
     v = f.village()
+    (household,) = bulk.create_all(Household, [_household(v, "H-1")])
     people = bulk.create_all(
-        Person,
-        [
-            Person(
-                household_id=bulk.create_all(Household, [_household(v, "H-1")])[0].pk,
-                commune_id=f.TAN_DONG,
-                village_id=v.pk,
-                full_name="Lê Thị Bé",
-                folded_name="le thi be",
-                given_key="be",
-                date_of_birth=dt.date(2001, 1, 31),
-                sex="female",
-                relationship="head",
-                cccd="",
-                phone="+84912345678",
-            )
-        ],
+        Person, [_person(household, "Lê Thị Bé", dt.date(2001, 1, 31), phone="+84912345678")]
     )
     fields = ["full_name", "date_of_birth", "sex", "cccd", "phone", "household", "status_date"]
     one = audit.created(f.system(), people[0], fields, commune_code=f.TAN_DONG)
