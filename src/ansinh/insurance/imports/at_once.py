@@ -1,8 +1,8 @@
 """A card list imported in one go, for the card page (``insurance:card_import``) and the
 command ``ansinh cards import``: :func:`cards_import` runs the framework's steps (upload,
-check, commit) back to back and returns an :class:`ImportReport`; a file that cannot be read
-or lacks the columns is a ``ValidationError`` on ``file``, and with bad rows nothing is
-written unless the caller skips them.
+then check and commit in one pass: ``import_run``) and returns an :class:`ImportReport`; a
+file that cannot be read or lacks the columns is a ``ValidationError`` on ``file``, and with
+bad rows nothing is written unless the caller skips them.
 """
 
 from __future__ import annotations
@@ -62,22 +62,22 @@ def cards_import(
         raise ValidationError(
             {"file": [_("Columns not found in the file: %(labels)s.") % {"labels": labels}]}
         )
-    job = services.import_check(scope=scope, job=job)
+    # checked as it is imported (nobody reads a preview in between): rows with problems stop
+    # it before anything is written, unless skip_invalid
+    job = services.import_run(scope=scope, job=job, skip_invalid=skip_invalid)
     job.refresh_from_db()
-    if job.state != JobState.CHECKED:
-        error = job.error or _("The check did not finish.")
-        services.import_cancel(scope=scope, job=job)
+    stopped = job.state == JobState.CHECKED and not job.problems_total
+    if job.state not in (JobState.CHECKED, JobState.DONE) or stopped:
+        error = job.error or _("The import did not finish.")
+        if job.state != JobState.IMPORTING:
+            services.import_cancel(scope=scope, job=job)
         raise ValidationError({"file": [error]})
     report = ImportReport(rows=job.total, job_id=job.pk, to_confirm=job.counts.get(CONFIRM, 0))
     problems = sorted(services.all_problems(job), key=lambda p: p.row)
     report.problems = [(p.row, p.column, services.render(p.message, p.params)) for p in problems]
-    if report.problems and not skip_invalid:
+    if job.state != JobState.DONE:  # rows with problems: nothing written
         services.import_cancel(scope=scope, job=job)
         return report
-    services.import_commit(scope=scope, job=job, skip_invalid=skip_invalid)
-    job.refresh_from_db()
-    if job.state != JobState.DONE:
-        raise ValidationError(job.error or _("The import did not finish."))
     report.created = job.result["created"]
     report.updated = job.result["updated"]
     report.already = job.result["unchanged"]
