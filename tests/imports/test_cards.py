@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,19 @@ def test_the_cards_command_is_a_wrapper_of_the_framework(tmp_path, family):
             stdout=io.StringIO(), stderr=io.StringIO(),
         )  # fmt: skip
     assert Card.objects.count() == 1
+
+
+def test_cards_imported_at_once_beside_a_background_queue(tmp_path, family, settings):
+    """The card page and ``ansinh cards import`` wait for their import: with a server's
+    database queue (``make demo``, ``ansinh serve --worker``) they still run it themselves."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    out = io.StringIO()
+    call_command(
+        "cards", "import", str(book(tmp_path, rows(family)[:1])), "--commune", str(TD), stdout=out
+    )
+    assert re.search(r"1 thẻ mới|1 new card", out.getvalue())
+    assert Card.objects.count() == 1
+    assert ImportJob.objects.get().state == "done"
 
 
 @pytest.mark.parametrize(

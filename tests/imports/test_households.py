@@ -398,3 +398,20 @@ def test_names_hold_letters_only_in_forms_and_imports(name, ok):
     else:
         with pytest.raises(ValidationError, match=r"letters|chữ cái"):
             clean_person(data)
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_the_command_imports_beside_a_server_whose_tasks_run_in_the_background(
+    tmp_path, tan_dong, dong_hiep, settings
+):
+    """On a server the tasks go to the database queue (``ansinh serve --worker``); the
+    command, run in the same environment, still checks and imports at once, itself."""
+    settings.TASKS = DATABASE_TASKS
+    path = workbook(tmp_path / "a.xlsx", rows_two_households())
+    assert run(path, "--dry-run")[0] == 0
+    code, _out, err = run(path)
+    assert (code, err) == (0, "")
+    assert Person.objects.count() == 5
+    assert ImportJob.objects.filter(state=JobState.DONE).count() == 1

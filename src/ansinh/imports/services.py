@@ -21,6 +21,7 @@ to the page that polls). With the default "immediate" task backend they run in t
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 from collections.abc import Iterator
@@ -55,6 +56,8 @@ from ansinh.imports.kinds import CONFIRM, INVALID, ImportKind, Plan, Problem
 from ansinh.imports.models import ImportJob, ImportMapping
 from ansinh.imports.table import Table, find_header, read_table
 from ansinh.places.models import Commune
+
+logger = logging.getLogger(__name__)
 
 #: Problems kept on the job for the preview page; every one is in the refused-rows workbook.
 PROBLEMS_KEPT = 200
@@ -236,8 +239,9 @@ def _plan(job: ImportJob, phase: str) -> tuple[ImportKind, Table, Plan]:
     return kind, table, plan
 
 
-def import_check(*, scope: Scope, job: ImportJob) -> ImportJob:
-    """Start the check (a background task; immediate with the default backend)."""
+def import_check(*, scope: Scope, job: ImportJob, now: bool = False) -> ImportJob:
+    """Start the check (a background task; immediate with the default backend). ``now``:
+    run it in this process, whatever the backend (the command line waits for it)."""
     _require(scope, kind_of(job), job.commune_id)
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -245,9 +249,15 @@ def import_check(*, scope: Scope, job: ImportJob) -> ImportJob:
             raise ValidationError(_("This import is already running or finished."))
         job.state, job.error = JobState.CHECKING, ""
         job.save(update_fields=["state", "error"])
-    from ansinh.imports.tasks import run_check
+    if now:
+        try:
+            run_check(job.pk)
+        except Exception:  # recorded on the job by run_check (state FAILED, the error)
+            logger.exception("check of import %s stopped", job.pk)
+    else:
+        from ansinh.imports import tasks
 
-    run_check.enqueue(job.pk)
+        tasks.run_check.enqueue(job.pk)
     job.refresh_from_db()
     return job
 
@@ -338,9 +348,10 @@ def import_commit(
 def import_run(
     *, scope: Scope, job: ImportJob, skip_invalid: bool = False, confirm_matches: bool = False
 ) -> ImportJob:
-    """Check and import in one pass (the command line: nobody reads a preview in between, so
-    the check every import makes before it writes is the only one). Rows with problems stop
-    it unless ``skip_invalid``: nothing is written and the job is left checked, with its
+    """Check and import in one pass, in this process whatever the task backend (the command
+    line and the card page wait for the result; nobody reads a preview in between, so the
+    check every import makes before it writes is the only one). Rows with problems stop it
+    unless ``skip_invalid``: nothing is written and the job is left checked, with its
     problems, as :func:`import_check` leaves it."""
     _require(scope, kind_of(job), job.commune_id)
     with transaction.atomic():
@@ -350,9 +361,10 @@ def import_run(
         job.state, job.error, job.checked_at = JobState.IMPORTING, "", None
         job.skip_invalid, job.confirm_matches = skip_invalid, confirm_matches
         job.save(update_fields=["state", "error", "checked_at", "skip_invalid", "confirm_matches"])
-    from ansinh.imports.tasks import run_commit
-
-    run_commit.enqueue(job.pk)
+    try:
+        run_commit(job.pk)
+    except Exception:  # recorded on the job by run_commit (state FAILED, the error)
+        logger.exception("import %s stopped", job.pk)
     job.refresh_from_db()
     return job
 

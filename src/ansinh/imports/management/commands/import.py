@@ -85,8 +85,8 @@ class Command(BaseCommand):
                     _("Columns not found in %(file)s: %(labels)s (use --mapping).")
                     % {"file": path.name, "labels": labels}
                 )
-            if options["dry_run"]:
-                job = services.import_check(scope=scope, job=job)
+            if options["dry_run"]:  # (in this process: a server's queue is not waited for)
+                job = services.import_check(scope=scope, job=job, now=True)
             else:  # checked as it is imported: nothing is written if a row has a problem
                 job = services.import_run(
                     scope=scope,
