@@ -39,7 +39,8 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.click("main button[type=submit]")
+    with page.expect_navigation():  # a refusal answers on the same address
+        page.click("main button[type=submit]")
 
 
 def sign_out(page) -> None:
