@@ -24,7 +24,7 @@ import hashlib
 import logging
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -250,16 +250,22 @@ def import_check(*, scope: Scope, job: ImportJob, now: bool = False) -> ImportJo
         job.state, job.error = JobState.CHECKING, ""
         job.save(update_fields=["state", "error"])
     if now:
-        try:
-            run_check(job.pk)
-        except Exception:  # recorded on the job by run_check (state FAILED, the error)
-            logger.exception("check of import %s stopped", job.pk)
+        _run_here(run_check, job)
     else:
         from ansinh.imports import tasks
 
         tasks.run_check.enqueue(job.pk)
     job.refresh_from_db()
     return job
+
+
+def _run_here(body: Callable[..., None], job: ImportJob, **options: Any) -> None:
+    """Run a task's body in this process. An error is recorded on the job by the body
+    (state FAILED, the error) and logged here; the caller reads the job."""
+    try:
+        body(job.pk, **options)
+    except Exception:
+        logger.exception("%s of import %s stopped", body.__name__, job.pk)
 
 
 def run_check(job_id: int) -> None:
@@ -361,21 +367,19 @@ def import_run(
         job.state, job.error, job.checked_at = JobState.IMPORTING, "", None
         job.skip_invalid, job.confirm_matches = skip_invalid, confirm_matches
         job.save(update_fields=["state", "error", "checked_at", "skip_invalid", "confirm_matches"])
-    try:
-        run_commit(job.pk)
-    except Exception:  # recorded on the job by run_commit (state FAILED, the error)
-        logger.exception("import %s stopped", job.pk)
+    _run_here(run_commit, job, previewed=False)
     job.refresh_from_db()
     return job
 
 
-def run_commit(job_id: int) -> None:
-    """The import itself (the task's body): check again, then write in one transaction."""
+def run_commit(job_id: int, *, previewed: bool = True) -> None:
+    """The import itself (the task's body): check again, then write in one transaction.
+    ``previewed``: the officer saw a check before (not so for :func:`import_run`)."""
     job = ImportJob.objects.select_related("commune").get(pk=job_id)
     if job.state != JobState.IMPORTING:
         return
     try:
-        _commit(job)
+        _commit(job, previewed=previewed)
     except ValidationError as exc:
         _fail(job, "; ".join(exc.messages), back_to=JobState.CHECKED)
     except Exception as exc:
@@ -383,8 +387,7 @@ def run_commit(job_id: int) -> None:
         raise
 
 
-def _commit(job: ImportJob) -> None:
-    previewed = job.checked_at is not None  # (not by import_run)
+def _commit(job: ImportJob, *, previewed: bool) -> None:
     kind, table, plan = _plan(job, "check")
     bad = plan.invalid_rows
     if bad and not job.skip_invalid:
