@@ -145,9 +145,18 @@ def created_many(
     system = actor_system(actor)
     meta = AuditEntry._meta
     columns = (
-        "at", "actor", "system", "action", "model_label", "object_id", "object_repr",
-        "changes", "note", "commune_code", "household_id",
-    )  # fmt: skip
+        "at",
+        "actor",
+        "system",
+        "action",
+        "model_label",
+        "object_id",
+        "object_repr",
+        "changes",
+        "note",
+        "commune_code",
+        "household_id",
+    )
     if [f.name for f in meta.concrete_fields if f.name in columns] != list(columns):
         raise RuntimeError("AuditEntry's fields changed: update audit.created_many")
     # the JSON text itself: what the field would send on SQLite, and COPY's text on PostgreSQL

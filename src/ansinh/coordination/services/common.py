@@ -27,9 +27,18 @@ from ansinh.places.models import Village
 from ansinh.registry.models import Household
 
 ITEM_FIELDS = [
-    "kind", "village", "household", "topic", "priority", "status", "audience", "title",
-    "body", "due_date", "outcome",
-]  # fmt: skip
+    "kind",
+    "village",
+    "household",
+    "topic",
+    "priority",
+    "status",
+    "audience",
+    "title",
+    "body",
+    "due_date",
+    "outcome",
+]
 EDIT_FIELDS = ["title", "body", "topic", "priority", "due_date", "household"]
 STATUS_FIELDS = ["status", "outcome", "resolved_at", "closed_at", "reopened"]
 COMMENT_FIELDS = ["item", "text"]

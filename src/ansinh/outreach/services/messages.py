@@ -23,9 +23,16 @@ from ansinh.outreach.texts import MESSAGE_FIELDS, unknown_names
 from ansinh.places.models import Village
 
 GROUP_MESSAGE_FIELDS = [
-    "group", "village", "text", "households", "with_mobile", "opted_out", "queued", "parts",
+    "group",
+    "village",
+    "text",
+    "households",
+    "with_mobile",
+    "opted_out",
+    "queued",
+    "parts",
     "cost",
-]  # fmt: skip
+]
 TEXT_MAX = 480
 TOPIC = "outreach"
 _KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
