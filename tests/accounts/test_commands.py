@@ -113,9 +113,16 @@ def test_villages_from_a_file(monkeypatch, tmp_path):
 
 def test_users_add_prints_the_one_time_password_once(officer, tan_dong):
     out = run(
-        "users", "add", "truongap.td", "--role", "village_head", "--village", "ap tan dong",
-        "--full-name", "Trần Văn Bảy",
-    )  # fmt: skip
+        "users",
+        "add",
+        "truongap.td",
+        "--role",
+        "village_head",
+        "--village",
+        "ap tan dong",
+        "--full-name",
+        "Trần Văn Bảy",
+    )
     [password] = OTP.findall(out)
     head = User.objects.get(username="truongap.td")
     assert head.check_password(password)

@@ -52,14 +52,47 @@ def sign_out(page) -> None:
 def household_rows(*, fixed: bool) -> list[list]:
     """A commune's own list: codes only on the heads' rows; two mistakes until ``fixed``."""
     return [
-        [1, "TD-01", "Nguyễn Văn Tám", "12/05/1961", "Nam", "Chủ hộ", None, "Kinh",
-         "Ấp Tân Đông", "Tổ 3", "0913 222 333"],
-        [2, None, "Lê Thị Chín", "31/02/1965" if not fixed else "28/02/1965", "Nữ", "Vợ",
-         None, "Kinh", None, None, None],
+        [
+            1,
+            "TD-01",
+            "Nguyễn Văn Tám",
+            "12/05/1961",
+            "Nam",
+            "Chủ hộ",
+            None,
+            "Kinh",
+            "Ấp Tân Đông",
+            "Tổ 3",
+            "0913 222 333",
+        ],
+        [
+            2,
+            None,
+            "Lê Thị Chín",
+            "31/02/1965" if not fixed else "28/02/1965",
+            "Nữ",
+            "Vợ",
+            None,
+            "Kinh",
+            None,
+            None,
+            None,
+        ],
         [3, None, "Nguyễn Văn Mười", 1990, "Nam", "Con", None, "Kinh", None, None, None],
-        [4, "DH-01", "Phạm Thị Một", "02/09/1950", "Nữ", "Chủ hộ", None, "Khmer",
-         "Ấp Đông Hệp" if not fixed else "Ấp Đông Hiệp", "Tổ 1", None],
-    ]  # fmt: skip
+        [
+            4,
+            "DH-01",
+            "Phạm Thị Một",
+            "02/09/1950",
+            "Nữ",
+            "Chủ hộ",
+            None,
+            "Khmer",
+            "Ấp Đông Hệp" if not fixed else "Ấp Đông Hiệp",
+            "Tổ 1",
+            None,
+        ],
+    ]
 
 
 def upload_and_check(page, base: str, path: Path) -> None:

@@ -63,14 +63,55 @@ def people(tan_dong, dong_hiep):
 def rows(people) -> list[list]:
     hung = people["Trần Văn Hùng"]
     return [
-        [1, "Trần Văn Hùng", "10/04/1990", hung.cccd, None, "Người khuyết tật nặng",
-         "15/QĐ-UBND", "20/01/2026", "01/2026", "750.000", "Chuyển khoản", "Agribank",
-         "5700 1234 5678", None],
-        [2, "Phạm Thị Lan", 1945, None, "TD-0007", "NCT từ đủ 80 tuổi không có lương hưu",
-         "15/QĐ-UBND", "20/01/2026", "tháng 2/2026", 540000, "Tiền mặt", None, None, None],
-        [3, "Lê Minh Bé", "20/12/2024", None, "DH-0003", "Khoản 1 Điều 5", "16/QĐ-UBND",
-         D(2026, 1, 22), None, "1,250,000", "Qua bưu điện", None, None, None],
-    ]  # fmt: skip
+        [
+            1,
+            "Trần Văn Hùng",
+            "10/04/1990",
+            hung.cccd,
+            None,
+            "Người khuyết tật nặng",
+            "15/QĐ-UBND",
+            "20/01/2026",
+            "01/2026",
+            "750.000",
+            "Chuyển khoản",
+            "Agribank",
+            "5700 1234 5678",
+            None,
+        ],
+        [
+            2,
+            "Phạm Thị Lan",
+            1945,
+            None,
+            "TD-0007",
+            "NCT từ đủ 80 tuổi không có lương hưu",
+            "15/QĐ-UBND",
+            "20/01/2026",
+            "tháng 2/2026",
+            540000,
+            "Tiền mặt",
+            None,
+            None,
+            None,
+        ],
+        [
+            3,
+            "Lê Minh Bé",
+            "20/12/2024",
+            None,
+            "DH-0003",
+            "Khoản 1 Điều 5",
+            "16/QĐ-UBND",
+            D(2026, 1, 22),
+            None,
+            "1,250,000",
+            "Qua bưu điện",
+            None,
+            None,
+            None,
+        ],
+    ]
 
 
 def run(path: Path, *args: str) -> tuple[int, str, str]:
@@ -284,10 +325,14 @@ def test_unreadable_file_exits_2(tmp_path, people):
         ("Người nhiễm HIV thuộc hộ nghèo", ("social_assistance", "hiv_poor")),
         ("Người đơn thân nghèo đang nuôi con", ("social_assistance", "single_parent")),
         ("Người cao tuổi từ đủ 80 tuổi trở lên", ("social_assistance", "elderly_80_no_pension")),
-        ("NCT thuộc hộ nghèo không có người phụng dưỡng",
-         ("social_assistance", "elderly_poor_no_supporter")),
-        ("Người từ đủ 75 tuổi đến 80 tuổi thuộc hộ nghèo",
-         ("social_assistance", "elderly_difficult_area")),
+        (
+            "NCT thuộc hộ nghèo không có người phụng dưỡng",
+            ("social_assistance", "elderly_poor_no_supporter"),
+        ),
+        (
+            "Người từ đủ 75 tuổi đến 80 tuổi thuộc hộ nghèo",
+            ("social_assistance", "elderly_difficult_area"),
+        ),
         ("NCT nghèo được chăm sóc tại cộng đồng", ("social_assistance", "elderly_community_care")),
         ("Khoản 6 Điều 5 - khuyết tật nặng", ("social_assistance", "disability_severe")),
         ("Khoản 5 Điều 5 điểm c", ("social_assistance", "elderly_80_no_pension")),
@@ -295,7 +340,7 @@ def test_unreadable_file_exits_2(tmp_path, people):
         ("Hưu trí xã hội", ("social_pension", "")),
         ("disability_severe", ("social_assistance", "disability_severe")),
     ],
-)  # fmt: skip
+)
 def test_the_usual_wording_of_the_groups(text, expected):
     assert group_of(text) == expected
 

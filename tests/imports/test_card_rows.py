@@ -37,8 +37,13 @@ CARD_CODE = (
 # A: STT, B: name, C: date of birth, D: CCCD, E: social insurance number, F: card code,
 # G: group, H: valid from, I: valid to, J: paid on, K: household code
 COLUMNS = [*HEADER, "Mã hộ"]
-COLUMN_INDEX = {"cccd": 3, "social_insurance_number": 4, "legacy_code": 5, "valid_from": 7,
-                "valid_to": 8}  # fmt: skip
+COLUMN_INDEX = {
+    "cccd": 3,
+    "social_insurance_number": 4,
+    "legacy_code": 5,
+    "valid_from": 7,
+    "valid_to": 8,
+}
 
 
 def line(**cells: Any) -> list[Any]:
@@ -64,8 +69,19 @@ def line(**cells: Any) -> list[Any]:
 def good(family: dict[str, Any]) -> list[Any]:
     """Bình, by his CCCD: sheet row 5."""
     binh = family["Nguyễn Văn Bình"]
-    return [1, binh.full_name, "04/03/1978", binh.cccd, None, None, "GD", "01/01/2026",
-            "31/12/2026", None, "TD-0042"]  # fmt: skip
+    return [
+        1,
+        binh.full_name,
+        "04/03/1978",
+        binh.cccd,
+        None,
+        None,
+        "GD",
+        "01/01/2026",
+        "31/12/2026",
+        None,
+        "TD-0042",
+    ]
 
 
 def book(tmp_path: Path, family: dict[str, Any], bad: list[Any]) -> Path:
@@ -236,8 +252,11 @@ def test_the_card_page_lists_the_row_and_imports_the_others_when_told(tmp_path, 
 def test_a_person_with_a_personal_id_needs_no_number_on_the_row(tmp_path, family):
     """Bình found in his household without any number: his recorded CCCD is the card's."""
     binh = family["Nguyễn Văn Bình"]
-    path = book(tmp_path, family, line(name=binh.full_name, number=None, start="01/01/2027",
-                                       end="31/12/2027"))  # fmt: skip
+    path = book(
+        tmp_path,
+        family,
+        line(name=binh.full_name, number=None, start="01/01/2027", end="31/12/2027"),
+    )
     assert check(path) == []
     code, _out, err = run(path)
     assert code == 0, err

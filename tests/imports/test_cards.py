@@ -52,11 +52,31 @@ def family(tan_dong):
 def rows(family) -> list[list]:
     binh = family["Nguyễn Văn Bình"]
     return [
-        [1, "Nguyễn Văn Bình", "04/03/1978", binh.cccd, "7212345678", None, "GD",
-         "01/01/2026", "31/12/2026", "20/12/2025"],
-        [2, "Nguyễn Ngọc Hân", "05/05/2023", None, None, "TE1727223050512", None,
-         D(2023, 5, 5), D(2029, 5, 4), None],
-    ]  # fmt: skip
+        [
+            1,
+            "Nguyễn Văn Bình",
+            "04/03/1978",
+            binh.cccd,
+            "7212345678",
+            None,
+            "GD",
+            "01/01/2026",
+            "31/12/2026",
+            "20/12/2025",
+        ],
+        [
+            2,
+            "Nguyễn Ngọc Hân",
+            "05/05/2023",
+            None,
+            None,
+            "TE1727223050512",
+            None,
+            D(2023, 5, 5),
+            D(2029, 5, 4),
+            None,
+        ],
+    ]
 
 
 def run(path: Path, *args: str) -> tuple[int, str, str]:
@@ -150,8 +170,9 @@ def test_bad_rows_write_nothing_and_are_listed_with_row_and_column(tmp_path, fam
     data = rows(family)
     data[0][6] = "ZZ"
     data[1][8] = "31/02/2029"
-    data.append([3, "Người Lạ", "01/01/1950", None, None, None, "HT", "01/01/2026",
-                 "31/12/2026", None])  # fmt: skip
+    data.append(
+        [3, "Người Lạ", "01/01/1950", None, None, None, "HT", "01/01/2026", "31/12/2026", None]
+    )
     problems = tmp_path / "p.xlsx"
     code, _out, _err = run(book(tmp_path, data), "--problems", str(problems))
     assert code == 1
@@ -198,9 +219,14 @@ def test_the_cards_command_is_a_wrapper_of_the_framework(tmp_path, family):
     data[0][7] = "not a date"
     with pytest.raises(CommandError, match="skip-invalid"):
         call_command(
-            "cards", "import", str(book(tmp_path, data, "b.xlsx")), "--commune", str(TD),
-            stdout=io.StringIO(), stderr=io.StringIO(),
-        )  # fmt: skip
+            "cards",
+            "import",
+            str(book(tmp_path, data, "b.xlsx")),
+            "--commune",
+            str(TD),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     assert Card.objects.count() == 1
 
 

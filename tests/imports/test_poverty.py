@@ -53,11 +53,31 @@ def head_cccd(household) -> str:
 def rows(homes) -> list[list]:
     _an, tu, _nam = homes
     return [
-        [1, "TD-0100", "Nguyễn Văn An", 1975, None, "Tân Đông", "Hộ nghèo", "123/QĐ-UBND",
-         "20/12/2025", 2026],
-        [2, None, "Lê Văn Tư", None, head_cccd(tu), "Đông Hiệp", "HCN", "123/QĐ-UBND",
-         D(2025, 12, 20), 2026],
-    ]  # fmt: skip
+        [
+            1,
+            "TD-0100",
+            "Nguyễn Văn An",
+            1975,
+            None,
+            "Tân Đông",
+            "Hộ nghèo",
+            "123/QĐ-UBND",
+            "20/12/2025",
+            2026,
+        ],
+        [
+            2,
+            None,
+            "Lê Văn Tư",
+            None,
+            head_cccd(tu),
+            "Đông Hiệp",
+            "HCN",
+            "123/QĐ-UBND",
+            D(2025, 12, 20),
+            2026,
+        ],
+    ]
 
 
 def run(path: Path, *args: str) -> tuple[int, str, str]:
@@ -145,8 +165,9 @@ def test_a_later_decision_ends_the_earlier_period(tmp_path, homes):
 
 def test_a_household_found_only_by_name_needs_confirmation(tmp_path, homes):
     _an, _tu, nam = homes
-    data = [[1, None, "Phạm Thị Năm", "09/01/1960", None, None, "nghèo", "7/QĐ", "02/02/2026",
-             None]]  # fmt: skip
+    data = [
+        [1, None, "Phạm Thị Năm", "09/01/1960", None, None, "nghèo", "7/QĐ", "02/02/2026", None]
+    ]
     path = book(tmp_path, data)
     code, _out, _err = run(path)
     assert code == 0
