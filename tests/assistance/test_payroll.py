@@ -54,6 +54,48 @@ def test_constraint_refuses_a_second_line(cases, officer):
         )
 
 
+@pytest.mark.parametrize(
+    ("kind", "month", "refused"),
+    [
+        (LineKind.REGULAR, NOV, True),  # the same kind twice
+        (LineKind.ARREARS, NOV, True),  # the month's entitlement again, as arrears
+        (LineKind.ADJUSTMENT, NOV, False),
+        (LineKind.CARRIED, NOV, False),
+        (LineKind.SHORTFALL, NOV, False),
+        (LineKind.ARREARS, D(2026, 10, 1), False),  # another month
+    ],
+)
+def test_a_line_once_per_kind_and_month_regular_and_arrears_as_one(
+    cases, officer, kind, month, refused
+):
+    """payroll_line_once (migration 0011) says what its two predecessors said together."""
+    payroll = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=NOV)
+    line = payroll.lines.get(case__person__full_name="Lê Minh Bé")
+    assert line.kind == LineKind.REGULAR
+
+    def add(kind: str, reference: str) -> None:
+        with transaction.atomic():
+            PayrollLine.objects.create(
+                payroll=payroll,
+                case=line.case,
+                month=month,
+                kind=kind,
+                amount=1,
+                method="cash",
+                reference=reference,
+            )
+
+    if refused:
+        with pytest.raises(IntegrityError):
+            add(kind, "other")
+        return
+    add(kind, "other")
+    with pytest.raises(IntegrityError):  # and that kind only once
+        add(kind, "another")
+    with pytest.raises(IntegrityError):  # a reference is never given twice
+        add(LineKind.ADJUSTMENT if kind != LineKind.ADJUSTMENT else LineKind.CARRIED, "other")
+
+
 def test_arrears_for_a_backdated_decision_and_a_late_one(people, officer):
     first = pr.payroll_generate(scope=scope_for(officer), commune_code=C, month=D(2026, 9, 1))
     assert first.lines.count() == 0

@@ -217,13 +217,20 @@ class PayrollLine(models.Model):
         verbose_name_plural = _("payroll lines")
         ordering = ["id"]
         constraints = [
+            # A line once per case, month and kind, where regular and arrears count as one
+            # kind (a month's entitlement is paid once, whichever payroll carries it): one
+            # index instead of two, each maintained for every inserted line
             models.UniqueConstraint(
-                fields=["case", "month", "kind"], name="payroll_line_once_per_kind"
-            ),
-            models.UniqueConstraint(
-                fields=["case", "month"],
-                condition=models.Q(kind__in=["regular", "arrears"]),
-                name="payroll_line_entitlement_once",
+                "case",
+                "month",
+                models.Case(
+                    models.When(
+                        kind__in=[LineKind.REGULAR, LineKind.ARREARS],
+                        then=models.Value("entitlement"),
+                    ),
+                    default="kind",
+                ),
+                name="payroll_line_once",
             ),
             models.UniqueConstraint(fields=["reference"], name="payroll_line_reference_once"),
         ]
