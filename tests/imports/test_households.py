@@ -185,6 +185,35 @@ def test_the_command_checks_once_as_it_imports(tmp_path, tan_dong, dong_hiep, mo
     assert job.counts["create"] == 5
 
 
+def test_rows_that_went_wrong_after_the_check_stop_the_import(
+    tmp_path, tan_dong, dong_hiep, officer
+):
+    """Checked clean, then the ấp of rows 4-5 renamed before the import: the import's own
+    check finds them, writes nothing and says the records changed since the check."""
+    scope = scope_for(officer)
+    job = services.import_upload(
+        scope=scope,
+        kind_name="households",
+        commune=tan_dong.commune,
+        source=workbook(tmp_path / "a.xlsx", rows_two_households()),
+        filename="a.xlsx",
+    )
+    job = services.import_check(scope=scope, job=job)
+    assert job.state == JobState.CHECKED
+    assert job.problems_total == 0
+    dong_hiep.name = "Ấp Hiệp Thành"
+    dong_hiep.save()
+    job = services.import_commit(scope=scope, job=job)
+    assert job.state == JobState.CHECKED
+    assert re.search(
+        r"(records changed since the check|thay đổi từ lúc kiểm tra).*\b2\b", job.error
+    ), job.error  # the head's row and his wife's, her household refused with him
+    assert "nothing was imported" not in job.error
+    assert job.counts["invalid"] == 2
+    assert Person.objects.count() == 0
+    assert Household.objects.count() == 0
+
+
 def test_a_problem_found_in_the_one_pass_writes_nothing(tmp_path, tan_dong, dong_hiep, officer):
     rows = rows_two_households()
     rows[2][3] = "31/02/2010"
