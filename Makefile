@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+# the slowest tests are listed after each run: CI stays under about 30 minutes
+PYTEST_ARGS ?= --durations=15
 # Every target here is development (demo, serve, tests, check, bench). A real installation
 # leaves ANSINH_ENV unset: production, which needs ANSINH_SECRET_KEY.
 export ANSINH_ENV ?= development
